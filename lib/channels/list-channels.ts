@@ -1,0 +1,59 @@
+// --show-channels: every channel with its connection and channel status, users/dirty
+// counts, its source as an LDAP URL (RFC 4516) and its target.
+import { getDb } from "../db/index.ts";
+import type { TSource, TTarget } from "./config.ts";
+import { userScopeFilter } from "../ldap/scope.ts";
+
+export type TChannelSummary = {
+  id: number;
+  name: string;
+  connectionId: string;
+  connectionStatus: "active" | "inactive";
+  channelStatus: "active" | "inactive";
+  users: number;
+  dirtyUsers: number;
+  groups: number;
+  dirtyGroups: number;
+  source: string;
+  target: string;
+  lastCycleAt: Date | null;
+  lastCycleStatus: string | null;
+  lastCycleMessage: string | null;
+};
+
+/** ldap://host:port/baseDn??sub?(filter) — the scope as one LDAP URL. */
+export function sourceAsLdapUrl(source: TSource): string {
+  const base = source.url.replace(/\/+$/, "");
+  return `${base}/${encodeURI(source.baseDn)}??sub?${encodeURI(userScopeFilter(source))}`;
+}
+
+export async function listChannels(): Promise<TChannelSummary[]> {
+  const db = await getDb();
+  const channels = await db.channel.findMany({ orderBy: { id: "asc" } });
+  const counts = await db.$queryRawUnsafe<Array<{ channel_id: number; kind: string; total: bigint; dirty: bigint }>>(
+    `SELECT channel_id, 'users' AS kind, count(*) AS total, count(*) FILTER (WHERE dirty) AS dirty FROM user_record GROUP BY channel_id
+     UNION ALL
+     SELECT channel_id, 'groups', count(*), count(*) FILTER (WHERE dirty) FROM group_record GROUP BY channel_id`,
+  );
+  const get = (id: number, kind: string) => counts.find((c) => c.channel_id === id && c.kind === kind);
+  return channels.map((c) => {
+    const source = c.source as TSource;
+    const target = c.target as TTarget;
+    return {
+      id: c.id,
+      name: c.name,
+      connectionId: c.connectionId,
+      connectionStatus: c.connectionActive ? "active" : "inactive",
+      channelStatus: c.active ? "active" : "inactive",
+      users: Number(get(c.id, "users")?.total ?? 0),
+      dirtyUsers: Number(get(c.id, "users")?.dirty ?? 0),
+      groups: Number(get(c.id, "groups")?.total ?? 0),
+      dirtyGroups: Number(get(c.id, "groups")?.dirty ?? 0),
+      source: sourceAsLdapUrl(source),
+      target: `SCIM 2.0 ${target.url}`,
+      lastCycleAt: c.lastCycleAt,
+      lastCycleStatus: c.lastCycleStatus,
+      lastCycleMessage: c.lastCycleMessage,
+    };
+  });
+}

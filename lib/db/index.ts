@@ -1,0 +1,66 @@
+// The Prisma client, shared by console, worker and CLI. The database is DATABASE_URL
+// or, without it, the embedded PostgreSQL under the data directory.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../../generated/prisma/client.ts";
+import { getEnv } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { ensureEmbeddedPostgres } from "./embedded.ts";
+import { migrate } from "./migrate.ts";
+
+export { Prisma } from "../../generated/prisma/client.ts";
+export type { PrismaClient };
+
+type TDbState = { prisma: PrismaClient; url: string; stopEmbedded: () => Promise<void> };
+let state: Promise<TDbState> | undefined;
+
+export async function resolveDatabaseUrl(): Promise<{ url: string; stopEmbedded: () => Promise<void> }> {
+  const env = getEnv();
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, stopEmbedded: async () => undefined };
+  const emb = await ensureEmbeddedPostgres();
+  return { url: emb.url, stopEmbedded: emb.stop };
+}
+
+export function createPrisma(url: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+}
+
+async function init(): Promise<TDbState> {
+  const { url, stopEmbedded } = await resolveDatabaseUrl();
+  try {
+    await migrate(url);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    throw new AppError(
+      "DATABASE_UNAVAILABLE",
+      `cannot open the Ferry database at ${redactUrl(url)}: ${e.message ?? e.code ?? String(err)}`,
+    );
+  }
+  return { prisma: createPrisma(url), url, stopEmbedded };
+}
+
+export async function getDb(): Promise<PrismaClient> {
+  state ??= init().catch((err) => {
+    state = undefined;
+    throw err;
+  });
+  return (await state).prisma;
+}
+
+export async function closeDb(): Promise<void> {
+  if (!state) return;
+  const s = await state.catch(() => undefined);
+  state = undefined;
+  if (!s) return;
+  await s.prisma.$disconnect();
+  await s.stopEmbedded();
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "****";
+    return u.toString();
+  } catch {
+    return "<invalid url>";
+  }
+}

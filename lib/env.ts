@@ -1,0 +1,36 @@
+// The one place configuration is read from the environment, validated once, shared by
+// the console, the worker and provmgr. Fails fast with a readable message.
+import path from "node:path";
+import { z } from "zod";
+import { AppError, formatZodError } from "./errors.ts";
+
+const ZEnv = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  FERRY_DATA_DIR: z.string().default("./data"),
+  /** base64 of 32 bytes; when unset a key file is created in the data directory */
+  FERRY_SECRET_KEY: z.string().optional(),
+  FERRY_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  FERRY_NODE_ID: z.coerce.number().int().min(1).optional(),
+  FERRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** seconds between a node's heartbeats */
+  FERRY_HEARTBEAT_SEC: z.coerce.number().positive().default(5),
+  /** how often the worker makes sure every active channel has its next cycle queued */
+  FERRY_SCHEDULER_SEC: z.coerce.number().positive().default(5),
+});
+
+export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };
+
+let cached: TEnv | undefined;
+
+export function getEnv(): TEnv {
+  if (cached) return cached;
+  const parsed = ZEnv.safeParse(process.env);
+  if (!parsed.success) throw new AppError("INVALID_CONFIG", `bad environment:\n${formatZodError(parsed.error)}`);
+  cached = { ...parsed.data, dataDir: path.resolve(parsed.data.FERRY_DATA_DIR) };
+  return cached;
+}
+
+/** Tests change the environment between files; this forgets the cached copy. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

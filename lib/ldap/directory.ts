@@ -1,0 +1,152 @@
+// Reading the directory: connect (ldap://, ldaps://, StartTLS), bind, and stream paged
+// searches one entry at a time so memory stays flat however large the scope is.
+// Every failure becomes an AppError("LDAP_ERROR") that says what and where.
+import { readFileSync } from "node:fs";
+import {
+  Client,
+  InvalidCredentialsError,
+  NoSuchObjectError,
+  SizeLimitExceededError,
+  TimeLimitExceededError,
+  AdminLimitExceededError,
+  ResultCodeError,
+  type Entry,
+} from "ldapts";
+import { AppError } from "../errors.ts";
+import { decryptSecret } from "../crypto/secrets.ts";
+import type { TSource } from "../channels/config.ts";
+
+/** An entry with attribute names lower-cased and every value a string (binary as hex). */
+export type TLdapEntry = { dn: string; attrs: Record<string, string[]> };
+
+/** Attributes that are binary on the wire and shown as hex (the seed's `-g` example). */
+const BINARY_ATTRIBUTES = ["objectGUID", "objectSid"];
+
+export class Directory {
+  private constructor(
+    private readonly client: Client,
+    readonly source: TSource,
+  ) {}
+
+  static async open(source: TSource): Promise<Directory> {
+    const where = source.url;
+    let tlsOptions: { ca?: Buffer; rejectUnauthorized: boolean } | undefined;
+    if (source.url.toLowerCase().startsWith("ldaps:") || source.startTls) {
+      tlsOptions = { rejectUnauthorized: source.rejectUnauthorized };
+      if (source.caFile) {
+        try {
+          tlsOptions.ca = readFileSync(source.caFile);
+        } catch (err) {
+          throw new AppError("INVALID_CONFIG", `source.caFile ${source.caFile} cannot be read: ${(err as Error).message}`);
+        }
+      }
+    }
+    const client = new Client({
+      url: source.url,
+      timeout: source.timeoutMs,
+      connectTimeout: source.connectTimeoutMs,
+      tlsOptions: source.url.toLowerCase().startsWith("ldaps:") ? tlsOptions : undefined,
+      strictDN: false,
+    });
+    try {
+      if (source.startTls) await client.startTLS(tlsOptions ?? {});
+      await client.bind(source.bindDn, decryptSecret(source.bindPassword));
+    } catch (err) {
+      await client.unbind().catch(() => undefined);
+      throw ldapError(err, `bind to ${where} as ${source.bindDn}`);
+    }
+    return new Directory(client, source);
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => undefined);
+  }
+
+  /**
+   * Streams every entry of a subtree search, page by page. A size or time limit, a
+   * broken page or a dropped connection throws: the caller must treat the read as
+   * incomplete, never as "these are all the entries".
+   */
+  async *search(base: string, filter: string, attributes: string[], scope: "sub" | "base" = "sub"): AsyncGenerator<TLdapEntry> {
+    const explicitBufferAttributes = BINARY_ATTRIBUTES.filter((b) => attributes.some((a) => a.toLowerCase() === b.toLowerCase()));
+    try {
+      const pages = this.client.searchPaginated(base, {
+        scope,
+        filter,
+        attributes,
+        explicitBufferAttributes,
+        paged: scope === "base" ? false : { pageSize: this.source.pageSize },
+      });
+      for await (const page of pages) {
+        for (const entry of page.searchEntries) yield normaliseEntry(entry);
+      }
+    } catch (err) {
+      throw ldapError(err, `search ${filter} under ${base}`);
+    }
+  }
+
+  /** One entry by DN, or null when it does not exist. */
+  async read(dn: string, attributes: string[]): Promise<TLdapEntry | null> {
+    try {
+      for await (const e of this.search(dn, "(objectClass=*)", attributes, "base")) return e;
+      return null;
+    } catch (err) {
+      if (err instanceof AppError && err.details?.ldapCode === 32) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * All values of a multi-valued attribute. Active Directory hands out at most 1,500
+   * values at a time as `member;range=0-1499`; follow the ranges to the end.
+   */
+  async readAllValues(dn: string, attribute: string, first: TLdapEntry): Promise<string[]> {
+    const lower = attribute.toLowerCase();
+    const direct = first.attrs[lower];
+    const rangedKey = Object.keys(first.attrs).find((k) => k.startsWith(`${lower};range=`));
+    if (!rangedKey) return direct ?? [];
+    const values = [...(first.attrs[rangedKey] ?? [])];
+    let key = rangedKey;
+    while (!key.endsWith("-*")) {
+      const end = Number(key.split("-").pop());
+      const next = await this.read(dn, [`${attribute};range=${end + 1}-*`]);
+      const nextKey = next && Object.keys(next.attrs).find((k) => k.startsWith(`${lower};range=`));
+      if (!next || !nextKey) break;
+      values.push(...(next.attrs[nextKey] ?? []));
+      key = nextKey;
+    }
+    return values;
+  }
+}
+
+export function normaliseEntry(entry: Entry): TLdapEntry {
+  const attrs: Record<string, string[]> = {};
+  for (const [name, raw] of Object.entries(entry)) {
+    if (name === "dn") continue;
+    const list = Array.isArray(raw) ? raw : [raw];
+    attrs[name.toLowerCase()] = list.map((v) => (Buffer.isBuffer(v) ? v.toString("hex") : String(v)));
+  }
+  return { dn: entry.dn, attrs };
+}
+
+export function ldapError(err: unknown, what: string): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: number | string; message?: string };
+  let reason = e?.message ?? String(err);
+  if (err instanceof InvalidCredentialsError) reason = "invalid credentials (wrong bind DN or password)";
+  else if (err instanceof SizeLimitExceededError) reason = "size limit exceeded: the directory returned only part of the entries";
+  else if (err instanceof TimeLimitExceededError) reason = "time limit exceeded: the directory returned only part of the entries";
+  else if (err instanceof AdminLimitExceededError) reason = "administrative limit exceeded: the directory returned only part of the entries";
+  else if (err instanceof NoSuchObjectError) reason = "no such object (check the base DN)";
+  else if (e?.code === "ECONNREFUSED") reason = "connection refused (is the directory running, is the port right?)";
+  else if (e?.code === "ENOTFOUND") reason = "host not found";
+  else if (typeof e?.message === "string" && /timeout|timed out/i.test(e.message)) reason = `timed out (${e.message})`;
+  else if (typeof e?.message === "string" && /filter/i.test(e.message)) reason = `bad LDAP filter: ${e.message}`;
+  const ldapCode = err instanceof ResultCodeError ? err.code : undefined;
+  return new AppError("LDAP_ERROR", `LDAP ${what}: ${reason}`, { ldapCode }, { cause: err });
+}
+
+/** Escapes a value for use inside an LDAP filter (RFC 4515). */
+export function escapeFilterValue(v: string): string {
+  return v.replace(/[\\*()\0]/g, (c) => "\\" + c.charCodeAt(0).toString(16).padStart(2, "0"));
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { isDisabled, ldapTimeToMs, leftScopeFilter, memberDnsOf, msToLdapTime, userScopeFilter } from "./scope.ts";
+import type { TSource } from "../channels/config.ts";
+
+const base: TSource = {
+  groupChangeAttribute: "entryCSN",
+  directoryType: "openldap",
+  url: "ldap://127.0.0.1:389",
+  startTls: false,
+  rejectUnauthorized: true,
+  bindDn: "cn=admin,dc=example,dc=com",
+  bindPassword: "x",
+  connectTimeoutMs: 1000,
+  timeoutMs: 1000,
+  baseDn: "dc=example,dc=com",
+  groupDn: "cn=app users,ou=groups,dc=example,dc=com",
+  userObjectFilter: "(objectClass=inetOrgPerson)",
+  nestedGroups: false,
+  groupNameAttribute: "cn",
+  memberAttribute: "member",
+  guidAttribute: "entryUUID",
+  timestampAttribute: "modifyTimestamp",
+  disabled: { kind: "none" },
+  pageSize: 500,
+};
+
+describe("scope filters", () => {
+  it("selects group members, nested for AD", () => {
+    expect(userScopeFilter(base)).toBe("(&(objectClass=inetOrgPerson)(memberOf=cn=app users,ou=groups,dc=example,dc=com))");
+    expect(userScopeFilter({ ...base, nestedGroups: true })).toContain("memberOf:1.2.840.113556.1.4.1941:=");
+  });
+  it("escapes the group DN", () => {
+    expect(userScopeFilter({ ...base, groupDn: "cn=a(b),dc=x" })).toContain("cn=a\\28b\\29,dc=x");
+  });
+  it("finds changed users that left a filter scope", () => {
+    const s = { ...base, groupDn: undefined, filter: "(departmentNumber=42)" };
+    expect(leftScopeFilter(s, "20260101000000Z")).toBe(
+      "(&(objectClass=inetOrgPerson)(!(departmentNumber=42))(modifyTimestamp>=20260101000000Z))",
+    );
+  });
+});
+
+describe("disabled rule", () => {
+  const entry = (attrs: Record<string, string[]>) => ({ dn: "uid=x", attrs });
+  it("reads AD userAccountControl bit 2", () => {
+    const ad = { ...base, disabled: { kind: "ad-uac" as const } };
+    expect(isDisabled(entry({ useraccountcontrol: ["514"] }), ad)).toBe(true);
+    expect(isDisabled(entry({ useraccountcontrol: ["512"] }), ad)).toBe(false);
+  });
+  it("reads a configured attribute and value, case-insensitively", () => {
+    const s = { ...base, disabled: { kind: "attribute" as const, attribute: "employeeType", value: "Disabled" } };
+    expect(isDisabled(entry({ employeetype: ["disabled"] }), s)).toBe(true);
+    expect(isDisabled(entry({ employeetype: ["staff"] }), s)).toBe(false);
+  });
+});
+
+describe("generalized time", () => {
+  it("parses OpenLDAP and AD forms alike", () => {
+    expect(ldapTimeToMs("20261123034500Z")).toBe(Date.UTC(2026, 10, 23, 3, 45, 0));
+    expect(ldapTimeToMs("20261123034500.0Z")).toBe(Date.UTC(2026, 10, 23, 3, 45, 0));
+    expect(ldapTimeToMs("1")).toBe(0);
+    expect(ldapTimeToMs(null)).toBe(0);
+  });
+  it("formats per directory type", () => {
+    const ms = Date.UTC(2026, 10, 23, 3, 45, 7);
+    expect(msToLdapTime(ms, base)).toBe("20261123034507Z");
+    expect(msToLdapTime(ms, { ...base, directoryType: "active-directory" })).toBe("20261123034507.0Z");
+  });
+  it("normalises member DNs", () => {
+    expect(memberDnsOf(["UID=A,DC=X", "uid=a,dc=x", "uid=b,dc=x#'0101'B"])).toEqual(["uid=a,dc=x", "uid=b,dc=x"]);
+  });
+});

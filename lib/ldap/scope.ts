@@ -1,0 +1,101 @@
+// Which entries a channel reads, and how a raw entry is read: GUID, timestamp,
+// disabled flag. Pure functions over the channel's source config.
+import type { TSource } from "../channels/config.ts";
+import type { TLdapEntry } from "./directory.ts";
+import { escapeFilterValue } from "./directory.ts";
+
+/** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory's transitive membership match. */
+const IN_CHAIN = "1.2.840.113556.1.4.1941";
+
+/** The part of the filter that decides membership of the scope. */
+export function scopeClause(source: TSource): string {
+  if (source.groupDn) {
+    const dn = escapeFilterValue(source.groupDn);
+    return source.nestedGroups ? `(memberOf:${IN_CHAIN}:=${dn})` : `(memberOf=${dn})`;
+  }
+  return source.filter ?? "(objectClass=*)";
+}
+
+export function userScopeFilter(source: TSource): string {
+  return `(&${source.userObjectFilter}${scopeClause(source)})`;
+}
+
+/** Users of the channel's kind that changed since `since` but are NOT in scope (left it). */
+export function leftScopeFilter(source: TSource, since: string): string {
+  return `(&${source.userObjectFilter}(!${scopeClause(source)})(${source.timestampAttribute}>=${since}))`;
+}
+
+export function changedSinceFilter(filter: string, source: TSource, since: string): string {
+  return `(&${filter}(${source.timestampAttribute}>=${since}))`;
+}
+
+export function groupScopeFilter(source: TSource): string | null {
+  return source.groupFilter ?? null;
+}
+
+/** Every user attribute, plus the operational ones Ferry needs (they are not in "*"). */
+export function userAttributes(source: TSource): string[] {
+  return ["*", source.guidAttribute, source.timestampAttribute, "memberOf"];
+}
+
+export function groupAttributes(source: TSource, withMembers: boolean): string[] {
+  const base = [source.guidAttribute, source.timestampAttribute, source.groupNameAttribute, "objectClass"];
+  return withMembers ? [...base, source.memberAttribute, "uniqueMember"] : base;
+}
+
+export function firstValue(entry: TLdapEntry, attribute: string): string | undefined {
+  return entry.attrs[attribute.toLowerCase()]?.[0];
+}
+
+export function guidOf(entry: TLdapEntry, source: TSource): string | undefined {
+  const v = firstValue(entry, source.guidAttribute);
+  return v?.toLowerCase();
+}
+
+export function timestampOf(entry: TLdapEntry, source: TSource): string | undefined {
+  return firstValue(entry, source.timestampAttribute);
+}
+
+export function isDisabled(entry: TLdapEntry, source: TSource): boolean {
+  const rule = source.disabled;
+  if (rule.kind === "ad-uac") {
+    const uac = Number(firstValue(entry, "userAccountControl") ?? "0");
+    return (uac & 0x2) !== 0;
+  }
+  if (rule.kind === "attribute") {
+    const want = rule.value.toLowerCase();
+    return (entry.attrs[rule.attribute.toLowerCase()] ?? []).some((v) => v.toLowerCase() === want);
+  }
+  return false;
+}
+
+/** Group members as lower-cased DNs (member or uniqueMember; uniqueMember may carry a #uid suffix). */
+export function memberDnsOf(values: string[]): string[] {
+  return [...new Set(values.map((v) => v.replace(/#'?[01]*'?B$/, "").trim().toLowerCase()).filter(Boolean))];
+}
+
+/**
+ * LDAP generalized time ("20261123034500Z", AD "20261123034500.0Z") to epoch ms, for
+ * comparisons. "1" (the reset value) and anything unreadable are 0.
+ */
+export function ldapTimeToMs(ts: string | null | undefined): number {
+  if (!ts) return 0;
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{2,4})?$/.exec(ts.trim());
+  if (!m) return 0;
+  const [, y, mo, d, h, mi = "00", s = "00", frac = "0", zone = "Z"] = m;
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Math.round(Number(`0.${frac}`) * 1000));
+  if (zone !== "Z") {
+    const sign = zone.startsWith("-") ? -1 : 1;
+    const hh = Number(zone.slice(1, 3));
+    const mm = Number(zone.slice(3, 5) || "0");
+    ms -= sign * (hh * 60 + mm) * 60_000;
+  }
+  return ms;
+}
+
+/** Epoch ms to generalized time in the form the directory type accepts in filters. */
+export function msToLdapTime(ms: number, source: TSource): string {
+  const iso = new Date(ms).toISOString(); // 2026-11-23T03:45:00.000Z
+  const base = iso.slice(0, 19).replace(/[-T:]/g, "");
+  return source.directoryType === "active-directory" ? `${base}.0Z` : `${base}Z`;
+}

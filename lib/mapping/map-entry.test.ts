@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { hashValues, mapEntry, patchOps, toResource, USER_SCHEMA } from "./map-entry.ts";
+
+const entry = {
+  dn: "uid=jsmith,ou=people,dc=example,dc=com",
+  attrs: { uid: ["jsmith"], givenname: ["Janet"], sn: ["Smith"], mail: ["janet@example.com"], department: ["Accounting"] },
+};
+
+describe("mapEntry", () => {
+  it("maps attributes, templates and literals; drops empties", () => {
+    const v = mapEntry(entry, {
+      userName: "uid",
+      "name.givenName": "givenName",
+      displayName: { template: "{givenName} {sn}" },
+      userType: { literal: "Employee" },
+      title: "title",
+      "emails.work": { attribute: "mail", transform: "upper" },
+    });
+    expect(v).toEqual({
+      userName: "jsmith",
+      "name.givenName": "Janet",
+      displayName: "Janet Smith",
+      userType: "Employee",
+      "emails.work": "JANET@EXAMPLE.COM",
+    });
+  });
+});
+
+describe("hashValues", () => {
+  it("ignores key order and sees every change", () => {
+    expect(hashValues({ a: "1", b: "2" })).toBe(hashValues({ b: "2", a: "1" }));
+    expect(hashValues({ a: "1", b: "2" })).not.toBe(hashValues({ a: "1", b: "3" }));
+    expect(hashValues({ a: "1" })).not.toBe(hashValues({ a: 1 }));
+  });
+});
+
+describe("toResource", () => {
+  it("builds nested, typed multi-valued and extension attributes", () => {
+    const r = toResource(
+      {
+        userName: "jsmith",
+        "name.familyName": "Smith",
+        "emails.work": "j@x",
+        "phoneNumbers.mobile": "+1",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "Accounting",
+      },
+      USER_SCHEMA,
+    );
+    expect(r).toEqual({
+      schemas: [USER_SCHEMA, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+      userName: "jsmith",
+      name: { familyName: "Smith" },
+      emails: [{ type: "work", primary: true, value: "j@x" }],
+      phoneNumbers: [{ type: "mobile", primary: true, value: "+1" }],
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: "Accounting" },
+    });
+  });
+});
+
+describe("patchOps", () => {
+  it("replaces what changed and removes what went away", () => {
+    const ops = patchOps({ userName: "j", "name.givenName": "Jan", title: "Boss" }, { userName: "j", "name.givenName": "Janet" });
+    expect(ops).toEqual([
+      { op: "replace", value: { name: { givenName: "Janet" } } },
+      { op: "remove", path: "title" },
+    ]);
+  });
+  it("sends nothing when nothing changed", () => {
+    expect(patchOps({ userName: "j" }, { userName: "j" })).toEqual([]);
+  });
+  it("filters typed multi-valued removals", () => {
+    expect(patchOps({ userName: "j", "emails.work": "a" }, { userName: "j" })).toEqual([{ op: "remove", path: 'emails[type eq "work"]' }]);
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { classifyStatus, parseRetryAfter, ScimError } from "./errors.ts";
+
+describe("classifyStatus", () => {
+  it("classifies", () => {
+    expect(classifyStatus(429)).toBe("rate-limited");
+    expect(classifyStatus(503)).toBe("transient");
+    expect(classifyStatus(500)).toBe("transient");
+    expect(classifyStatus(404)).toBe("not-found");
+    expect(classifyStatus(409)).toBe("conflict");
+    expect(classifyStatus(400)).toBe("fatal");
+    expect(classifyStatus(401)).toBe("fatal");
+  });
+  it("retries only transient and rate-limited", () => {
+    expect(new ScimError("transient", "x").retryable).toBe(true);
+    expect(new ScimError("rate-limited", "x").retryable).toBe(true);
+    expect(new ScimError("conflict", "x").retryable).toBe(false);
+  });
+});
+
+describe("parseRetryAfter", () => {
+  it("reads seconds and dates", () => {
+    expect(parseRetryAfter("3")).toBe(3000);
+    const now = Date.parse("2026-11-23T00:00:00Z");
+    expect(parseRetryAfter("Mon, 23 Nov 2026 00:00:05 GMT", now)).toBe(5000);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});

@@ -1,0 +1,55 @@
+import type { TChannelConfig } from "../channels/resolve.ts";
+import type { PrismaClient } from "../db/index.ts";
+import type { TLogger } from "../log.ts";
+
+export type TCycleStats = {
+  mode: "full" | "incremental";
+  reasons: string[];
+  usersRead: number;
+  usersLeftScope: number;
+  usersMissing: number;
+  usersMarkedDirty: number;
+  usersSkipped: number;
+  groupsRead: number;
+  groupsMarkedDirty: number;
+  pushed: Record<string, number>;
+  failed: number;
+  held: string[];
+  readMs: number;
+  pushMs: number;
+  scimRequests: number;
+};
+
+export function emptyStats(): TCycleStats {
+  return {
+    mode: "incremental",
+    reasons: [],
+    usersRead: 0,
+    usersLeftScope: 0,
+    usersMissing: 0,
+    usersMarkedDirty: 0,
+    usersSkipped: 0,
+    groupsRead: 0,
+    groupsMarkedDirty: 0,
+    pushed: {},
+    failed: 0,
+    held: [],
+    readMs: 0,
+    pushMs: 0,
+    scimRequests: 0,
+  };
+}
+
+export type TCycleContext = {
+  db: PrismaClient;
+  channel: {
+    id: number;
+    name: string;
+    groupTimestamp: string | null;
+    attributeSyncTimestamp: string | null;
+    lastFullSyncAt: Date | null;
+  };
+  cfg: Pick<TChannelConfig, "source" | "target" | "mapping" | "options">;
+  log: TLogger;
+  stats: TCycleStats;
+};

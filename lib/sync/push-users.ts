@@ -1,0 +1,144 @@
+// The push half of a cycle for users: every dirty record is sent to the target and
+// leaves the dirty state only when the target acknowledged it. Creates look the user
+// up by userName first (the seed's "Janet" rule), which also makes a create that was
+// cut short by a crash safe to repeat: the second attempt finds and links the user.
+import { patchOps, toResource, USER_SCHEMA, type TFlatValues } from "../mapping/map-entry.ts";
+import { ScimError, type ScimClient } from "../scim/client.ts";
+import type { TCycleContext } from "./context.ts";
+import type { TTargetState } from "./decide.ts";
+import { applyUserOutcomes, fetchDirtyUsers, markGroupsWithMembers, type TUserOutcome, type TUserRow } from "./store.ts";
+
+const BATCH = 200;
+
+type TPending = TFlatValues & { active?: boolean };
+
+function splitActive(values: TPending | null): { values: TFlatValues; active: boolean } {
+  const { active, ...rest } = values ?? {};
+  return { values: rest, active: active !== false };
+}
+
+export async function pushUsers(ctx: TCycleContext, client: ScimClient): Promise<void> {
+  const { db, channel, stats, log } = ctx;
+  const usePatch = await client.usePatch();
+  let after = 0n;
+  for (;;) {
+    const rows = await fetchDirtyUsers(db, channel.id, after, BATCH);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id;
+    const outcomes = await Promise.all(rows.map((r) => pushOne(r, client, usePatch)));
+    await applyUserOutcomes(db, outcomes);
+    const membershipChanged: string[] = [];
+    outcomes.forEach((o, i) => {
+      const row = rows[i]!;
+      if (o.ok) {
+        stats.pushed[row.pendingAction] = (stats.pushed[row.pendingAction] ?? 0) + 1;
+        // a user who appeared at or vanished from the target changes what its groups can hold
+        if ((row.scimId === null) !== (o.scimId === null) || o.forget) membershipChanged.push(row.dn);
+      } else {
+        stats.failed++;
+        log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
+      }
+    });
+    await markGroupsWithMembers(db, channel.id, membershipChanged);
+  }
+}
+
+async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean): Promise<TUserOutcome> {
+  try {
+    return await apply(row, client, usePatch);
+  } catch (err) {
+    const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
+    return { id: row.id, ok: false, error: message };
+  }
+}
+
+async function apply(row: TUserRow, client: ScimClient, usePatch: boolean): Promise<TUserOutcome> {
+  const gone = row.sourceState === "OUT_OF_SCOPE" || row.sourceState === "DELETED";
+  const done = (scimId: string | null, targetState: TTargetState, pushed: TFlatValues | null, hash: string | null): TUserOutcome => ({
+    id: row.id,
+    ok: true,
+    scimId,
+    targetState,
+    valuesHash: hash,
+    pushedValues: pushed,
+    forget: gone && targetState === "ABSENT",
+  });
+
+  switch (row.pendingAction) {
+    case "CREATE":
+    case "UPDATE":
+    case "ENABLE": {
+      const { values, active } = splitActive(row.pendingValues as TPending | null);
+      if (!values.userName) throw new Error("no userName to provision");
+      let scimId = row.scimId;
+      let before: TFlatValues | null = row.pushedValues as TFlatValues | null;
+      if (!scimId) {
+        const existing = await client.findUserByUserName(String(values.userName));
+        if (existing) {
+          scimId = existing.id;
+          before = null; // unknown to us: send every mapped value
+        } else {
+          try {
+            const created = await client.createUser({ ...toResource(values, USER_SCHEMA), active });
+            return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
+          } catch (err) {
+            // uniqueness conflict: it exists after all (e.g. the target's filter is case-sensitive); link it
+            if (!(err instanceof ScimError && err.kind === "conflict")) throw err;
+            const again = await client.findUserByUserName(String(values.userName));
+            if (!again) throw err;
+            scimId = again.id;
+            before = null;
+          }
+        }
+      }
+      try {
+        await updateUser(client, scimId, before, values, active, usePatch, row.targetState !== (active ? "ACTIVE" : "INACTIVE") || before === null);
+      } catch (err) {
+        if (!(err instanceof ScimError && err.kind === "not-found")) throw err;
+        // deleted at the target behind our back: provision again
+        const created = await client.createUser({ ...toResource(values, USER_SCHEMA), active });
+        return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
+      }
+      return done(scimId, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
+    }
+    case "DISABLE": {
+      if (!row.scimId) return done(null, "ABSENT", null, null);
+      try {
+        if (usePatch) await client.patchUser(row.scimId, [{ op: "replace", value: { active: false } }]);
+        else await client.putUser(row.scimId, { ...toResource((row.pushedValues ?? {}) as TFlatValues, USER_SCHEMA), active: false });
+      } catch (err) {
+        if (err instanceof ScimError && err.kind === "not-found") return done(null, "ABSENT", null, null);
+        throw err;
+      }
+      return done(row.scimId, "INACTIVE", row.pushedValues, row.valuesHash);
+    }
+    case "DELETE": {
+      if (row.scimId) await client.deleteResource("Users", row.scimId);
+      return done(null, "ABSENT", null, null);
+    }
+    default:
+      return { id: row.id, ok: false, error: `unexpected pending action ${row.pendingAction}` };
+  }
+}
+
+async function updateUser(
+  client: ScimClient,
+  scimId: string,
+  before: TFlatValues | null,
+  after: TFlatValues,
+  active: boolean,
+  usePatch: boolean,
+  sendActive: boolean,
+): Promise<void> {
+  if (!usePatch) {
+    await client.putUser(scimId, { ...toResource(after, USER_SCHEMA), active });
+    return;
+  }
+  const ops = patchOps(before, after);
+  if (sendActive) {
+    const replace = ops.find((o) => o.op === "replace" && !o.path);
+    if (replace) (replace.value as Record<string, unknown>).active = active;
+    else ops.unshift({ op: "replace", value: { active } });
+  }
+  if (ops.length > 0) await client.patchUser(scimId, ops);
+}

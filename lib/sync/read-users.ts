@@ -1,0 +1,235 @@
+// The read half of a cycle for users: decide between an incremental and a full read,
+// stream the directory, mark what changed as dirty, and — only after a complete full
+// read that passes the safety checks — mark users who are gone for deprovisioning.
+import type { Directory, TLdapEntry } from "../ldap/directory.ts";
+import {
+  changedSinceFilter,
+  firstValue,
+  guidOf,
+  isDisabled,
+  ldapTimeToMs,
+  leftScopeFilter,
+  msToLdapTime,
+  timestampOf,
+  userAttributes,
+  userScopeFilter,
+} from "../ldap/scope.ts";
+import { hashValues, mapEntry } from "../mapping/map-entry.ts";
+import type { TCycleContext } from "./context.ts";
+import { decideGone, decideInScope, isCandidate, type TAction } from "./decide.ts";
+import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserUpsert } from "./store.ts";
+
+const BATCH = 500;
+/** Incremental reads look this far behind the last change seen: entries modified while a read was running are caught next time. */
+export const OVERLAP_MS = 5 * 60_000;
+
+export type TUserReadOutcome = {
+  full: boolean;
+  /** what to store once the whole cycle's read is known to be complete */
+  nextGroupTimestamp: string | null;
+  nextAttributeSyncTimestamp: string;
+};
+
+export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUserReadOutcome> {
+  const { db, channel, cfg, stats } = ctx;
+  const source = cfg.source;
+  const readStart = Date.now();
+
+  const lookAtAll = channel.attributeSyncTimestamp === "1";
+  let full = false;
+  let groupTs: string | null = null;
+  if (source.groupDn) {
+    const group = await dir.read(source.groupDn, [source.groupChangeAttribute, source.timestampAttribute]);
+    if (!group) {
+      // never read "group missing" as "nobody in scope"
+      throw new Error(`the provisioning group ${source.groupDn} does not exist in the directory (or the bind account cannot see it)`);
+    }
+    groupTs = firstValue(group, source.groupChangeAttribute) ?? timestampOf(group, source) ?? null;
+    if (channel.groupTimestamp !== groupTs) {
+      full = true;
+      stats.reasons.push(channel.groupTimestamp === null ? "group timestamp reset or first read" : "provisioning group changed");
+    }
+  }
+  if (!channel.attributeSyncTimestamp) {
+    full = true;
+    stats.reasons.push("first read");
+  } else if (lookAtAll) {
+    full = true;
+    stats.reasons.push("attribute sync timestamp reset");
+  }
+  const interval = cfg.options.fullSyncIntervalSec;
+  if (!full && interval > 0 && (!channel.lastFullSyncAt || Date.now() - channel.lastFullSyncAt.getTime() >= interval * 1000)) {
+    full = true;
+    stats.reasons.push("periodic full reconciliation");
+  }
+  stats.mode = full ? "full" : "incremental";
+
+  const since = channel.attributeSyncTimestamp;
+  const scope = userScopeFilter(source);
+  const filter = full || !since ? scope : changedSinceFilter(scope, source, since);
+  const seen = full ? new Set<string>() : null;
+  let maxSeenMs = 0;
+
+  let batch: TLdapEntry[] = [];
+  const flush = async () => {
+    const b = batch;
+    batch = [];
+    const ts = await processInScope(ctx, b, lookAtAll, seen);
+    maxSeenMs = Math.max(maxSeenMs, ts);
+  };
+  for await (const entry of dir.search(source.baseDn, filter, userAttributes(source))) {
+    stats.usersRead++;
+    batch.push(entry);
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+
+  if (!full && since) {
+    // users who changed and no longer match the scope (filter scopes; group scopes see this through the group timestamp too)
+    for await (const entry of dir.search(source.baseDn, leftScopeFilter(source, since), [source.guidAttribute, source.timestampAttribute])) {
+      batch.push(entry);
+      if (batch.length >= BATCH) await markLeftScope(ctx, batch.splice(0));
+    }
+    await markLeftScope(ctx, batch.splice(0));
+  }
+
+  if (full && seen) await markMissing(ctx, dir, seen);
+
+  const prevMs = ldapTimeToMs(since);
+  const nextMs = maxSeenMs > 0 ? Math.min(maxSeenMs, readStart) - OVERLAP_MS : prevMs > 0 ? prevMs : readStart - OVERLAP_MS;
+  return { full, nextGroupTimestamp: groupTs, nextAttributeSyncTimestamp: msToLdapTime(Math.max(nextMs, 1000), source) };
+}
+
+/** Decides and stores a batch of in-scope entries; returns the newest timestamp seen. */
+async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtAll: boolean, seen: Set<string> | null): Promise<number> {
+  if (entries.length === 0) return 0;
+  const { db, channel, cfg, stats, log } = ctx;
+  const source = cfg.source;
+  let maxMs = 0;
+  const parsed: Array<{ entry: TLdapEntry; guid: string }> = [];
+  for (const entry of entries) {
+    const guid = guidOf(entry, source);
+    if (!guid) {
+      stats.usersSkipped++;
+      log.warn("entry without GUID skipped", { dn: entry.dn, guidAttribute: source.guidAttribute });
+      continue;
+    }
+    seen?.add(guid);
+    parsed.push({ entry, guid });
+  }
+  const known = await loadUsersByGuid(db, channel.id, parsed.map((p) => p.guid));
+  const rows: TUserUpsert[] = [];
+  for (const { entry, guid } of parsed) {
+    const ts = timestampOf(entry, source);
+    maxMs = Math.max(maxMs, ldapTimeToMs(ts));
+    const values = mapEntry(entry, cfg.mapping.user);
+    const disabled = isDisabled(entry, source);
+    const seenEntry = { timestamp: ts, disabled, hash: hashValues(values) };
+    const rec = known.get(guid);
+    if (!isCandidate(rec, seenEntry, lookAtAll)) continue;
+    let action: TAction = decideInScope(rec, seenEntry, cfg.options);
+    let lastError: string | null = null;
+    const userName = values.userName === undefined ? null : String(values.userName);
+    if (!userName && action !== "NONE") {
+      // without a userName the target cannot match or create this user: keep it visible as dirty
+      lastError = `no value for userName (mapping: ${JSON.stringify(cfg.mapping.user.userName)})`;
+      action = "NONE";
+    }
+    const dirty = action !== "NONE" || lastError !== null;
+    if (dirty) stats.usersMarkedDirty++;
+    rows.push({
+      guid,
+      dn: entry.dn,
+      providerName: userName,
+      ldapTimestamp: ts ?? null,
+      sourceState: disabled ? "DISABLED" : "IN_SCOPE",
+      dirty,
+      pendingAction: action,
+      pendingValues: action === "NONE" ? null : { ...values, active: !disabled },
+      pendingHash: action === "NONE" ? null : seenEntry.hash,
+      ldapAttributes: entry.attrs,
+      lastError,
+    });
+  }
+  await upsertUsers(db, channel.id, rows);
+  return maxMs;
+}
+
+async function markLeftScope(ctx: TCycleContext, entries: TLdapEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const { db, channel, cfg, stats } = ctx;
+  const guids = entries.map((e) => guidOf(e, cfg.source)).filter((g): g is string => Boolean(g));
+  const known = await loadUsersByGuid(db, channel.id, guids);
+  const gone = [...known.values()].filter((r) => r.sourceState === "IN_SCOPE" || r.sourceState === "DISABLED");
+  stats.usersLeftScope += gone.length;
+  await markGone(ctx, gone, "OUT_OF_SCOPE");
+}
+
+/**
+ * After a complete full read: records the directory no longer returns. Guarded: an empty
+ * read, or one that would deprovision more than the channel allows, deprovisions no one.
+ */
+async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>): Promise<void> {
+  const { db, channel, cfg, stats, log } = ctx;
+  const missing = [];
+  let known = 0;
+  let provisioned = 0;
+  for await (const page of knownInScopeUsers(db, channel.id)) {
+    for (const r of page) {
+      known++;
+      if (r.targetState !== "ABSENT") provisioned++;
+      if (!seen.has(r.guid)) missing.push(r);
+    }
+  }
+  stats.usersMissing = missing.length;
+  if (missing.length === 0) return;
+  const wouldDeprovision = missing.filter((r) => r.targetState !== "ABSENT").length;
+  if (seen.size === 0 && known > 0) {
+    const msg = `directory returned no users in scope where ${known} were known; nothing deprovisioned`;
+    stats.held.push(msg);
+    log.warn(msg);
+    return;
+  }
+  const { maxDeprovisionPercent, deprovisionGuardMinimum } = cfg.options;
+  if (
+    provisioned > 0 &&
+    wouldDeprovision > deprovisionGuardMinimum &&
+    (wouldDeprovision / provisioned) * 100 > maxDeprovisionPercent
+  ) {
+    const msg = `${wouldDeprovision} of ${provisioned} provisioned users (${Math.round((wouldDeprovision / provisioned) * 100)}%) are no longer in scope, above the channel's limit of ${maxDeprovisionPercent}%; nothing deprovisioned`;
+    stats.held.push(msg);
+    log.warn(msg);
+    return;
+  }
+  // tell "deleted" from "left the scope" where it is cheap to ask
+  const deleted = new Set<bigint>();
+  if (missing.length <= 200) {
+    for (const r of missing) if (!(await dir.read(r.dn, ["1.1"]))) deleted.add(r.id);
+  }
+  await markGone(ctx, missing.filter((r) => deleted.has(r.id)), "DELETED");
+  await markGone(ctx, missing.filter((r) => !deleted.has(r.id)), "OUT_OF_SCOPE");
+}
+
+async function markGone(
+  ctx: TCycleContext,
+  records: Array<{ id: bigint; targetState: "ABSENT" | "ACTIVE" | "INACTIVE"; dirty: boolean; ldapTimestamp: string | null; valuesHash: string | null; sourceState: "IN_SCOPE" | "DISABLED" | "OUT_OF_SCOPE" | "DELETED"; pendingAction: TAction }>,
+  state: "OUT_OF_SCOPE" | "DELETED",
+): Promise<void> {
+  if (records.length === 0) return;
+  const { db, cfg, stats } = ctx;
+  // never provisioned: nothing to undo at the target, the record can go
+  const forget = records.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
+  const rest = records.filter((r) => r.targetState !== "ABSENT");
+  if (forget.length > 0) await db.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
+  if (rest.length === 0) return;
+  const actions = rest.map((r) => decideGone(r, cfg.options));
+  stats.usersMarkedDirty += actions.filter((a) => a !== "NONE").length;
+  await db.$executeRawUnsafe(
+    `UPDATE user_record r SET source_state = $1::"SourceState", dirty = u.action <> 'NONE', pending_action = u.action::"RecordAction",
+       pending_values = NULL, pending_hash = NULL, updated_at = now()
+     FROM unnest($2::bigint[], $3::text[]) AS u(id, action) WHERE r.id = u.id`,
+    state,
+    rest.map((r) => r.id),
+    actions,
+  );
+}

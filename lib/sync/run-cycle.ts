@@ -1,0 +1,139 @@
+// One provisioning cycle of one channel: read scope -> diff with the store -> mark
+// dirty -> push -> record. The cycle holds a PostgreSQL advisory lock on the channel,
+// so a cycle started by provmgr or the console never runs beside the worker's.
+//
+// Order matters for safety: directory results are written batch by batch as they are
+// read, but the channel's timestamps move forward only after the whole read
+// succeeded, and deprovisioning is decided only after a complete full read. A read
+// that fails halfway leaves the next cycle to read again and deprovisions no one.
+import pg from "pg";
+import { readStoredChannel } from "../channels/resolve.ts";
+import { getDb, resolveDatabaseUrl } from "../db/index.ts";
+import { AppError } from "../errors.ts";
+import { Directory } from "../ldap/directory.ts";
+import { logger as rootLogger, type TLogger } from "../log.ts";
+import { ScimClient } from "../scim/client.ts";
+import { emptyStats, type TCycleContext, type TCycleStats } from "./context.ts";
+import { pushGroups } from "./push-groups.ts";
+import { pushUsers } from "./push-users.ts";
+import { readGroups } from "./read-groups.ts";
+import { readUsers } from "./read-users.ts";
+
+export type TCycleResult = {
+  cycleId: bigint;
+  channelId: number;
+  status: "SUCCESS" | "PARTIAL" | "FAILED";
+  message: string;
+  stats: TCycleStats;
+};
+
+const LOCK_NAMESPACE = 727_274_100;
+
+export async function runCycle(options: {
+  channelId: number;
+  nodeId?: number;
+  trigger?: string;
+  log?: TLogger;
+  /** run even if the channel or its connection is inactive (an operator's manual run) */
+  force?: boolean;
+}): Promise<TCycleResult> {
+  const db = await getDb();
+  const { url } = await resolveDatabaseUrl();
+  const row = await db.channel.findUnique({ where: { id: options.channelId } });
+  if (!row) throw new AppError("NOT_FOUND", `channel ${options.channelId} does not exist`);
+  if (!options.force && !(row.active && row.connectionActive)) {
+    throw new AppError("CONFLICT", `channel ${row.id} (${row.name}) is inactive`);
+  }
+  const cfg = readStoredChannel(row);
+  const log = (options.log ?? rootLogger).child({ channel: row.id });
+
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
+  try {
+    const got = await lock.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_NAMESPACE, row.id]);
+    if (!got.rows[0]?.ok) throw new AppError("CONFLICT", `a cycle of channel ${row.id} is already running`);
+
+    const stats = emptyStats();
+    const cycle = await db.cycle.create({
+      data: { channelId: row.id, nodeId: options.nodeId, kind: options.trigger ?? "scheduled", status: "RUNNING" },
+    });
+    const ctx: TCycleContext = {
+      db,
+      channel: {
+        id: row.id,
+        name: row.name,
+        groupTimestamp: row.groupTimestamp,
+        attributeSyncTimestamp: row.attributeSyncTimestamp,
+        lastFullSyncAt: row.lastFullSyncAt,
+      },
+      cfg,
+      log,
+      stats,
+    };
+
+    const problems: string[] = [];
+    let readOk = false;
+    const t0 = Date.now();
+    let dir: Directory | undefined;
+    try {
+      dir = await Directory.open(cfg.source);
+      const outcome = await readUsers(ctx, dir);
+      await readGroups(ctx, dir, row.attributeSyncTimestamp === "1");
+      await db.channel.update({
+        where: { id: row.id },
+        data: {
+          groupTimestamp: outcome.nextGroupTimestamp,
+          attributeSyncTimestamp: outcome.nextAttributeSyncTimestamp,
+          ...(outcome.full ? { lastFullSyncAt: new Date(t0) } : {}),
+        },
+      });
+      readOk = true;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      problems.push(`directory read failed, nobody deprovisioned: ${msg}`);
+      log.error("directory read failed; no deprovisioning this cycle", { error: msg });
+    } finally {
+      await dir?.close();
+    }
+    stats.readMs = Date.now() - t0;
+
+    // dirty records from this or earlier cycles are pushed even when the read failed:
+    // they were decided on a complete read and are waiting for the target
+    const t1 = Date.now();
+    const client = new ScimClient(cfg.target, {
+      onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
+    });
+    try {
+      await pushUsers(ctx, client);
+      await pushGroups(ctx, client);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      problems.push(`push stopped: ${msg}`);
+      log.error("push stopped", { error: msg });
+    }
+    stats.pushMs = Date.now() - t1;
+    stats.scimRequests = client.requests;
+
+    if (stats.failed > 0) problems.push(`${stats.failed} record(s) not acknowledged by the target; they stay dirty`);
+    problems.push(...stats.held);
+    const status: TCycleResult["status"] = !readOk ? "FAILED" : problems.length > 0 ? "PARTIAL" : "SUCCESS";
+    const pushedTotal = Object.values(stats.pushed).reduce((a, b) => a + b, 0);
+    const message =
+      problems.length > 0
+        ? problems.join("; ")
+        : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed`;
+
+    await db.cycle.update({
+      where: { id: cycle.id },
+      data: { status, finishedAt: new Date(), stats: stats as unknown as object, message },
+    });
+    await db.channel.update({
+      where: { id: row.id },
+      data: { lastCycleAt: new Date(), lastCycleStatus: status, lastCycleMessage: message },
+    });
+    log.info("cycle finished", { status, mode: stats.mode, read: stats.usersRead, pushed: pushedTotal, failed: stats.failed, ms: Date.now() - t0 });
+    return { cycleId: cycle.id, channelId: row.id, status, message, stats };
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,160 @@
+// Batched reads and writes of user and group records: one statement per batch of
+// records, never one per record, so a 100,000-user read is a few hundred round trips.
+import type { PrismaClient } from "../db/index.ts";
+import type { TAction, TKnownRecord, TSourceState, TTargetState } from "./decide.ts";
+
+export type TUserRow = TKnownRecord & {
+  id: bigint;
+  guid: string;
+  dn: string;
+  providerName: string | null;
+  scimId: string | null;
+  pendingValues: Record<string, string | number | boolean> | null;
+  pendingHash: string | null;
+  pushedValues: Record<string, string | number | boolean> | null;
+  attempts: number;
+};
+
+const USER_COLUMNS = `id, guid, dn, provider_name AS "providerName", scim_id AS "scimId", values_hash AS "valuesHash",
+  ldap_timestamp AS "ldapTimestamp", source_state::text AS "sourceState", target_state::text AS "targetState", dirty,
+  pending_action::text AS "pendingAction", pending_values AS "pendingValues", pending_hash AS "pendingHash",
+  pushed_values AS "pushedValues", attempts`;
+
+export async function loadUsersByGuid(db: PrismaClient, channelId: number, guids: string[]): Promise<Map<string, TUserRow>> {
+  if (guids.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<TUserRow[]>(
+    `SELECT ${USER_COLUMNS} FROM user_record WHERE channel_id = $1 AND guid = ANY($2::text[])`,
+    channelId,
+    guids,
+  );
+  return new Map(rows.map((r) => [r.guid, r]));
+}
+
+export type TUserUpsert = {
+  guid: string;
+  dn: string;
+  providerName: string | null;
+  ldapTimestamp: string | null;
+  sourceState: TSourceState;
+  dirty: boolean;
+  pendingAction: TAction;
+  pendingValues: unknown;
+  pendingHash: string | null;
+  ldapAttributes: unknown;
+  lastError: string | null;
+};
+
+/** Insert or update read results in one statement. */
+export async function upsertUsers(db: PrismaClient, channelId: number, rows: TUserUpsert[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.$executeRawUnsafe(
+    `INSERT INTO user_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action,
+       pending_values, pending_hash, ldap_attributes, last_error, updated_at)
+     SELECT $1, u.guid, u.dn, u.provider_name, u.ldap_timestamp, u.source_state::"SourceState", u.dirty,
+       u.pending_action::"RecordAction", u.pending_values::jsonb, u.pending_hash, u.ldap_attributes::jsonb, u.last_error, now()
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+       AS u(guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action, pending_values, pending_hash, ldap_attributes, last_error)
+     ON CONFLICT (channel_id, guid) DO UPDATE SET
+       dn = EXCLUDED.dn, provider_name = COALESCE(EXCLUDED.provider_name, user_record.provider_name),
+       ldap_timestamp = EXCLUDED.ldap_timestamp, source_state = EXCLUDED.source_state, dirty = EXCLUDED.dirty,
+       pending_action = EXCLUDED.pending_action, pending_values = EXCLUDED.pending_values, pending_hash = EXCLUDED.pending_hash,
+       ldap_attributes = EXCLUDED.ldap_attributes,
+       last_error = CASE WHEN EXCLUDED.dirty THEN COALESCE(EXCLUDED.last_error, user_record.last_error) ELSE NULL END,
+       attempts = CASE WHEN EXCLUDED.dirty THEN user_record.attempts ELSE 0 END,
+       updated_at = now()`,
+    channelId,
+    rows.map((r) => r.guid),
+    rows.map((r) => r.dn),
+    rows.map((r) => r.providerName),
+    rows.map((r) => r.ldapTimestamp),
+    rows.map((r) => r.sourceState),
+    rows.map((r) => r.dirty),
+    rows.map((r) => r.pendingAction),
+    rows.map((r) => (r.pendingValues == null ? null : JSON.stringify(r.pendingValues))),
+    rows.map((r) => r.pendingHash),
+    rows.map((r) => (r.ldapAttributes == null ? null : JSON.stringify(r.ldapAttributes))),
+    rows.map((r) => r.lastError),
+  );
+}
+
+/** Records still marked as in the directory scope, id-ordered, a page at a time. */
+export async function* knownInScopeUsers(db: PrismaClient, channelId: number, page = 5_000) {
+  let after = 0n;
+  for (;;) {
+    const rows = await db.$queryRawUnsafe<TUserRow[]>(
+      `SELECT ${USER_COLUMNS} FROM user_record
+       WHERE channel_id = $1 AND id > $2 AND source_state IN ('IN_SCOPE', 'DISABLED') ORDER BY id LIMIT $3`,
+      channelId,
+      after,
+      page,
+    );
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+export async function fetchDirtyUsers(db: PrismaClient, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
+  return db.$queryRawUnsafe<TUserRow[]>(
+    `SELECT ${USER_COLUMNS} FROM user_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT $3`,
+    channelId,
+    afterId,
+    limit,
+  );
+}
+
+export type TUserOutcome =
+  | {
+      id: bigint;
+      ok: true;
+      scimId: string | null;
+      targetState: TTargetState;
+      valuesHash: string | null;
+      pushedValues: unknown;
+      /** the record describes nothing any more (gone from the directory and from the target) */
+      forget: boolean;
+    }
+  | { id: bigint; ok: false; error: string };
+
+/** Writes the outcome of a batch of pushes. A failure leaves the record dirty with its error. */
+export async function applyUserOutcomes(db: PrismaClient, outcomes: TUserOutcome[]): Promise<void> {
+  const ok = outcomes.filter((o): o is Extract<TUserOutcome, { ok: true }> => o.ok);
+  const failed = outcomes.filter((o): o is Extract<TUserOutcome, { ok: false }> => !o.ok);
+  const forget = ok.filter((o) => o.forget).map((o) => o.id);
+  const keep = ok.filter((o) => !o.forget);
+  if (keep.length > 0) {
+    await db.$executeRawUnsafe(
+      `UPDATE user_record r SET scim_id = u.scim_id, target_state = u.target_state::"TargetState", values_hash = u.values_hash,
+         pushed_values = u.pushed_values::jsonb, dirty = false, pending_action = 'NONE', pending_values = NULL, pending_hash = NULL,
+         last_error = NULL, attempts = 0, last_attempt_at = now(), last_synced_at = now(), updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, scim_id, target_state, values_hash, pushed_values)
+       WHERE r.id = u.id`,
+      keep.map((o) => o.id),
+      keep.map((o) => o.scimId),
+      keep.map((o) => o.targetState),
+      keep.map((o) => o.valuesHash),
+      keep.map((o) => (o.pushedValues == null ? null : JSON.stringify(o.pushedValues))),
+    );
+  }
+  if (forget.length > 0) await db.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
+  if (failed.length > 0) {
+    await db.$executeRawUnsafe(
+      `UPDATE user_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+       FROM unnest($1::bigint[], $2::text[]) AS u(id, err) WHERE r.id = u.id`,
+      failed.map((o) => o.id),
+      failed.map((o) => o.error),
+    );
+  }
+}
+
+/** Groups that name any of these DNs must re-evaluate their membership at the target. */
+export async function markGroupsWithMembers(db: PrismaClient, channelId: number, dns: string[]): Promise<number> {
+  if (dns.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `UPDATE group_record SET dirty = true,
+       pending_action = CASE WHEN pending_action = 'NONE' THEN 'UPDATE'::"RecordAction" ELSE pending_action END, updated_at = now()
+     WHERE channel_id = $1 AND target_state <> 'ABSENT' AND member_dns && $2::text[]`,
+    channelId,
+    dns.map((d) => d.toLowerCase()),
+  );
+}
