@@ -39,7 +39,7 @@ export function userAttributes(source: TSource): string[] {
 }
 
 export function groupAttributes(source: TSource, withMembers: boolean): string[] {
-  const base = [source.guidAttribute, source.timestampAttribute, source.groupNameAttribute, "objectClass"];
+  const base = [source.guidAttribute, source.timestampAttribute, source.groupChangeAttribute, source.groupNameAttribute, "objectClass"];
   return withMembers ? [...base, source.memberAttribute, "uniqueMember"] : base;
 }
 

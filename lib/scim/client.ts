@@ -140,7 +140,10 @@ export class ScimClient {
       return { status: res.status, body };
     }
     const detail = scimDetail(body) ?? text.slice(0, 200);
-    const kind = classifyStatus(res.status);
+    let kind = classifyStatus(res.status);
+    // a 409 that is not a uniqueness clash on a PATCH is a concurrent-modification refusal
+    // (Better Auth: "The SCIM Group changed concurrently; retry the request"): retry it
+    if (kind === "conflict" && init.method === "PATCH" && scimType(body) !== "uniqueness") kind = "transient";
     const retryAfterMs = kind === "rate-limited" || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : undefined;
     throw new ScimError(kind, `${where}: ${res.status}${detail ? ` ${detail}` : ""}`, { status: res.status, retryAfterMs, scimType: scimType(body) });
   }

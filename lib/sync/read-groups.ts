@@ -3,7 +3,9 @@
 // groups, and — after a complete listing — marks groups gone from the scope for
 // deletion at the target.
 import type { Directory } from "../ldap/directory.ts";
-import { groupAttributes, groupScopeFilter, guidOf, ldapTimeToMs, memberDnsOf, timestampOf } from "../ldap/scope.ts";
+import type { TSource } from "../channels/config.ts";
+import type { TLdapEntry } from "../ldap/directory.ts";
+import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
 import { evaluate } from "../mapping/map-entry.ts";
 import type { TCycleContext } from "./context.ts";
 
@@ -42,8 +44,9 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     stats.groupsRead++;
     seen.add(guid);
     const rec = known.get(guid);
-    const ts = timestampOf(entry, source);
-    if (!rec || lookAtAll || rec.sourceState !== "IN_SCOPE" || rec.dirty || ldapTimeToMs(ts) > ldapTimeToMs(rec.ldapTimestamp) || rec.dn !== entry.dn) {
+    // the change marker (entryCSN, uSNChanged) moves on every edit, even two within one second
+    const marker = changeMarker(entry, source);
+    if (!rec || lookAtAll || rec.sourceState !== "IN_SCOPE" || rec.dirty || marker !== rec.ldapTimestamp || rec.dn !== entry.dn) {
       changed.push({ dn: entry.dn, guid });
     }
   }
@@ -81,7 +84,7 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
       guid,
       dn,
       name,
-      timestampOf(entry, source) ?? null,
+      changeMarker(entry, source),
       memberDns,
       JSON.stringify({ ...entry.attrs, [source.memberAttribute.toLowerCase()]: [`(${memberDns.length} members)`] }),
       action !== "NONE",
@@ -109,4 +112,9 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
       del,
     );
   }
+}
+
+/** What the group record keeps as its LDAP timestamp: the change marker where there is one. */
+function changeMarker(entry: TLdapEntry, source: TSource): string | null {
+  return firstValue(entry, source.groupChangeAttribute) ?? timestampOf(entry, source) ?? null;
 }

@@ -28,7 +28,11 @@ export interface ScimService {
   baseUrl: string;
   /** Bearer token Ferry is configured with. */
   token: string;
-  /** Authenticated call, path relative to baseUrl (e.g. "/Users?count=5"). */
+  /**
+   * Authenticated call, path relative to baseUrl (e.g. "/Users?count=5"). An object body is sent as
+   * application/scim+json; a string body is sent as-is, so malformed JSON can be tested. The
+   * response body comes back parsed if it is JSON, as text otherwise, and as null when empty.
+   */
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** All users, following pagination. */
   listUsers(): Promise<ScimUserView[]>;
