@@ -1,0 +1,64 @@
+// Job "run-cycle": one provisioning cycle of one channel. Jobs of a channel share the
+// graphile-worker queue `channel:<id>`, which runs them one at a time whatever the number
+// of workers and nodes, and the job key `cycle:<id>`, so at most one cycle is waiting.
+// The handler does not throw for LDAP or SCIM failures (a cycle records its own, and the
+// next cycle retries every dirty record), so graphile-worker's attempts only count
+// cycles cut short by a crashed node: those are run again once the lock is released.
+import type { JobHelpers, WorkerUtils } from "graphile-worker";
+import { z } from "zod";
+import { AppError } from "../errors.ts";
+import type { TLogger } from "../log.ts";
+import { runCycle } from "../sync/run-cycle.ts";
+import { getDb } from "../db/index.ts";
+
+export const RUN_CYCLE = "run-cycle";
+export const ZRunCyclePayload = z.object({ channelId: z.number().int().positive(), trigger: z.string().optional() });
+export type TRunCyclePayload = z.infer<typeof ZRunCyclePayload>;
+
+type TAddJob = WorkerUtils["addJob"] | JobHelpers["addJob"];
+
+export function queueCycle(addJob: TAddJob, channelId: number, runAt: Date, mode: "replace" | "preserve_run_at", trigger = "scheduled") {
+  return addJob(RUN_CYCLE, { channelId, trigger } satisfies TRunCyclePayload, {
+    queueName: `channel:${channelId}`,
+    jobKey: `cycle:${channelId}`,
+    jobKeyMode: mode,
+    runAt,
+    maxAttempts: 100,
+  });
+}
+
+export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; isActive: () => boolean }) {
+  return async (rawPayload: unknown, helpers: JobHelpers): Promise<void> => {
+    const payload = ZRunCyclePayload.parse(rawPayload);
+    const db = await getDb();
+    const channel = await db.channel.findUnique({ where: { id: payload.channelId } });
+    if (!channel || !channel.active || !channel.connectionActive) return; // deleted or switched off: nothing more to schedule
+    if (!ctx.isActive()) {
+      // this node was put in FAILOVER: hand the cycle back for an active node
+      await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + 1000), "replace", payload.trigger);
+      return;
+    }
+    try {
+      await runCycle({ channelId: channel.id, nodeId: ctx.nodeId, trigger: payload.trigger ?? "scheduled", log: ctx.log });
+    } catch (err) {
+      if (!(err instanceof AppError)) ctx.log.error("cycle crashed", { channel: channel.id, error: (err as Error).message });
+      else if (err.code !== "CONFLICT") ctx.log.error("cycle could not run", { channel: channel.id, error: err.message });
+    }
+    await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + channel.syncFrequencySec * 1000), "replace");
+  };
+}
+
+/** Makes sure every active channel has its next cycle queued (new channels, restarts). */
+export async function scheduleChannels(utils: WorkerUtils): Promise<number> {
+  const db = await getDb();
+  const channels = await db.channel.findMany({
+    where: { active: true, connectionActive: true },
+    select: { id: true, lastCycleAt: true, syncFrequencySec: true },
+  });
+  for (const c of channels) {
+    const due = c.lastCycleAt ? new Date(c.lastCycleAt.getTime() + c.syncFrequencySec * 1000) : new Date();
+    // preserve_run_at: an already queued cycle keeps its time
+    await queueCycle(utils.addJob, c.id, due, "preserve_run_at");
+  }
+  return channels.length;
+}
