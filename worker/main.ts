@@ -2,7 +2,7 @@
 // Ferry's PostgreSQL), keeps every active channel scheduled, heartbeats, and shuts down
 // cleanly on SIGTERM/SIGINT (the cycle in progress finishes first).
 import { EventEmitter } from "node:events";
-import { makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from "graphile-worker";
+import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from "graphile-worker";
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
@@ -19,7 +19,13 @@ async function main(): Promise<void> {
   const log = logger.child({ node: node.id });
   let mode = node.mode;
 
-  const utils: WorkerUtils = await makeWorkerUtils({ connectionString: url });
+  // graphile-worker's own chatter (job started/completed) is debug-level detail for Ferry
+  const jobLogger = new Logger(() => (level, message) => {
+    if (level === "error") log.error(message);
+    else if (level === "warning") log.warn(message);
+    else log.debug(message);
+  });
+  const utils: WorkerUtils = await makeWorkerUtils({ connectionString: url, logger: jobLogger });
   await utils.migrate();
   // jobs this node's previous process held when it died are released at once
   if (node.previousWorkerIds.length > 0) await utils.forceUnlockWorkers(node.previousWorkerIds);
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
     concurrency: 2,
     noHandleSignals: true,
     pollInterval: 1000,
-    logger: undefined,
+    logger: jobLogger,
     taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, isActive: () => mode === "ACTIVE" }) as never },
   });
 

@@ -7,7 +7,11 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 
-const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../prisma/migrations");
+// Bundled into the Next.js server, import.meta.dirname is gone; the console runs from the install directory.
+const MIGRATIONS_DIR =
+  typeof import.meta.dirname === "string"
+    ? path.resolve(import.meta.dirname, "../../prisma/migrations")
+    : path.resolve(process.cwd(), "prisma/migrations");
 const LOCK_KEY = 727_274_001; // arbitrary, constant: "ferry migrations"
 
 export async function migrate(connectionString: string): Promise<string[]> {

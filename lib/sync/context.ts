@@ -14,6 +14,8 @@ export type TCycleStats = {
   groupsMarkedDirty: number;
   pushed: Record<string, number>;
   failed: number;
+  /** the first few push errors, for the cycle's message */
+  sampleErrors: string[];
   held: string[];
   readMs: number;
   pushMs: number;
@@ -33,6 +35,7 @@ export function emptyStats(): TCycleStats {
     groupsMarkedDirty: 0,
     pushed: {},
     failed: 0,
+    sampleErrors: [],
     held: [],
     readMs: 0,
     pushMs: 0,

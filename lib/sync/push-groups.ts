@@ -44,6 +44,7 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
         } catch (err) {
           stats.failed++;
           const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
+          if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`group ${g.providerName ?? g.dn}: ${message}`);
           log.warn("group push failed; record stays dirty", { group: g.providerName, action: g.pendingAction, error: message });
           await db.$executeRawUnsafe(
             `UPDATE group_record SET last_error = $2, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now() WHERE id = $1`,

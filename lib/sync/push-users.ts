@@ -36,6 +36,7 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient): Promise
         if ((row.scimId === null) !== (o.scimId === null) || o.forget) membershipChanged.push(row.dn);
       } else {
         stats.failed++;
+        if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`${row.providerName ?? row.dn}: ${o.error}`);
         log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
       }
     });

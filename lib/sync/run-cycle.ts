@@ -114,7 +114,9 @@ export async function runCycle(options: {
     stats.pushMs = Date.now() - t1;
     stats.scimRequests = client.requests;
 
-    if (stats.failed > 0) problems.push(`${stats.failed} record(s) not acknowledged by the target; they stay dirty`);
+    if (stats.failed > 0) {
+      problems.push(`${stats.failed} record(s) not acknowledged by the target; they stay dirty (${stats.sampleErrors.join("; ")})`);
+    }
     problems.push(...stats.held);
     const status: TCycleResult["status"] = !readOk ? "FAILED" : problems.length > 0 ? "PARTIAL" : "SUCCESS";
     const pushedTotal = Object.values(stats.pushed).reduce((a, b) => a + b, 0);

@@ -1,0 +1,115 @@
+// `npm run demo`: Ferry with everything a newcomer needs to watch provisioning happen.
+// A demo directory (a real OpenLDAP slapd with 60 people and 5 groups), a demo SCIM
+// service (SCIMMY, in memory), a demo channel between them, the worker and the console.
+// Every 20 seconds something changes in the directory, and the next cycle carries it
+// to the SCIM service.
+import path from "node:path";
+import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
+import { deleteAll } from "../lib/channels/delete-all.ts";
+import { getDb } from "../lib/db/index.ts";
+import { directoryNames, generateDirectoryLdif, startSlapd } from "../test/harness/slapd.ts";
+import { startScimmy } from "../test/harness/scim-scimmy.ts";
+import { launch, onShutdown } from "./launch.ts";
+
+const USERS = 60;
+const GROUPS = 5;
+
+async function main(): Promise<void> {
+  process.env.FERRY_DATA_DIR ??= path.resolve("data");
+  console.log("starting the demo directory (OpenLDAP slapd)…");
+  const opts = { users: USERS, groups: GROUPS, membersPerGroup: 12 };
+  const slapd = await startSlapd({ ldif: generateDirectoryLdif(opts) });
+  const names = directoryNames(opts);
+  console.log("starting the demo SCIM service (SCIMMY)…");
+  const scim = await startScimmy({ port: Number(process.env.FERRY_DEMO_SCIM_PORT ?? 0) || undefined });
+
+  const db = await getDb();
+  const channel = await applyChannelConfig({
+    actor: "demo",
+    via: "cli",
+    config: {
+      name: "demo",
+      connectionId: "demo-app",
+      syncFrequencySec: 10,
+      source: {
+        directoryType: "openldap",
+        url: slapd.url,
+        bindDn: slapd.adminDn,
+        bindPassword: slapd.adminPassword,
+        baseDn: slapd.peopleDn,
+        groupDn: names.provisionedGroupDn,
+        groupBaseDn: slapd.groupsDn,
+        groupFilter: "(&(objectClass=groupOfNames)(!(cn=provisioned)))",
+        disabled: { kind: "attribute", attribute: "employeeType", value: "disabled" },
+      },
+      target: { url: scim.baseUrl, auth: { type: "bearer", token: scim.token } },
+      mapping: {
+        userName: "uid",
+        "name.givenName": "givenName",
+        "name.familyName": "sn",
+        "emails.work": "mail",
+        displayName: { template: "{givenName} {sn}" },
+        title: "title",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "employeeNumber",
+      },
+      options: { removeUserAction: "disable", fullSyncIntervalSec: 300 },
+    },
+  });
+  // the demo directory and SCIM service are new on every start: so is the channel's store
+  await deleteAll({ channelId: channel.id, keepGroups: false, actor: "demo", via: "cli" });
+  await db.channel.update({ where: { id: channel.id }, data: { lastCycleAt: null } });
+
+  const ferry = await launch();
+  console.log(`
+  Ferry is running.
+    console        http://127.0.0.1:${ferry.port}/
+    demo channel   #${channel.id} "demo": ${slapd.url} (${USERS} people) -> ${scim.baseUrl}
+    try            npx provmgr --show-channels
+                   npx provmgr -c ${channel.id} --show-dirty-records
+  Every 20 s the demo changes the directory; watch the next cycle carry it over. Ctrl-C stops.
+`);
+
+  let tick = 0;
+  const activity = setInterval(async () => {
+    tick++;
+    try {
+      const i = (tick * 7) % USERS;
+      const uid = names.uid(i);
+      const dn = names.userDn(i);
+      switch (tick % 4) {
+        case 1:
+          await slapd.modify(dn, { title: `Engineer level ${tick}` });
+          console.log(`[demo] ${uid}: title changed`);
+          break;
+        case 2: {
+          const newUid = `newhire${tick}`;
+          const newDn = await slapd.addUser({ uid: newUid, givenName: "New", sn: `Hire ${tick}`, mail: `${newUid}@example.com` });
+          await slapd.addMembers(names.provisionedGroupDn, [newDn]);
+          console.log(`[demo] ${newUid}: hired and added to the provisioning group`);
+          break;
+        }
+        case 3:
+          await slapd.modify(dn, { employeeType: "disabled" });
+          console.log(`[demo] ${uid}: disabled in the directory`);
+          break;
+        default:
+          await slapd.modify(dn, { employeeType: "staff" });
+          console.log(`[demo] ${uid}: enabled again`);
+      }
+    } catch (err) {
+      console.error(`[demo] change failed: ${(err as Error).message}`);
+    }
+  }, 20_000);
+
+  onShutdown(async () => {
+    clearInterval(activity);
+    await ferry.stop();
+    await scim.stop();
+    await slapd.stop();
+  });
+}
+
+main().catch((err) => {
+  console.error(`demo failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+// Starts Ferry's processes side by side: the database (embedded PostgreSQL unless
+// DATABASE_URL is set), the worker, and the console (built on first start). Used by
+// `npm start` and by the demo. Ctrl-C stops everything cleanly.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
+import { getEnv } from "../lib/env.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+export type TLaunched = { databaseUrl: string; port: number; stop: () => Promise<void> };
+
+function prefixed(child: ChildProcess, tag: string): void {
+  const write = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line.trim()) process.stdout.write(`[${tag}] ${line}\n`);
+  };
+  child.stdout?.on("data", write);
+  child.stderr?.on("data", write);
+}
+
+export async function launch(options: { port?: number; extraEnv?: Record<string, string> } = {}): Promise<TLaunched> {
+  const env = getEnv();
+  await getDb(); // starts the embedded PostgreSQL if needed and applies migrations
+  const { url } = await resolveDatabaseUrl();
+  const port = options.port ?? Number(process.env.PORT ?? 3000);
+  const childEnv = { ...process.env, ...options.extraEnv, DATABASE_URL: url, FERRY_DATA_DIR: env.dataDir };
+
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID")) || process.env.FERRY_REBUILD === "1") {
+    console.log("building the console (first start only)…");
+    const built = spawnSync(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: "inherit",
+    });
+    if (built.status !== 0) throw new Error("the console build failed");
+  }
+
+  const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker/main.ts")], { cwd: ROOT, env: childEnv });
+  prefixed(worker, "worker");
+  // the console has no sign-in yet: listen on loopback unless told otherwise
+  const host = process.env.FERRY_HOST ?? "127.0.0.1";
+  const web = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], {
+    cwd: ROOT,
+    env: childEnv,
+  });
+  prefixed(web, "console");
+
+  const stop = async () => {
+    const exited = (c: ChildProcess) => (c.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once("exit", () => r())));
+    worker.kill("SIGTERM");
+    web.kill("SIGTERM");
+    await Promise.all([exited(worker), exited(web)]);
+    await closeDb();
+  };
+  return { databaseUrl: url, port, stop };
+}
+
+export function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nstopping Ferry…");
+    stop()
+      .catch((err) => console.error(err))
+      .finally(() => process.exit(0));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
