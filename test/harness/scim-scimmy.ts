@@ -470,9 +470,24 @@ function listen(server: http.Server, port: number): Promise<number> {
   });
 }
 
-export async function startScimmy(opts: { port?: number; token?: string } = {}): Promise<ScimService> {
+/**
+ * Besides the static bearer token, the service can accept HTTP basic credentials, and
+ * tokens it issues itself at `${origin}/oauth/token` to an OAuth 2.0 client-credentials
+ * client (RFC 6749 §4.4; client authenticated with HTTP basic, tokens expire).
+ */
+export type TScimmyAuthOptions = {
+  basic?: { username: string; password: string };
+  oauth?: { clientId: string; clientSecret: string; expiresInSec?: number };
+};
+
+export async function startScimmy(opts: { port?: number; token?: string; auth?: TScimmyAuthOptions } = {}): Promise<ScimService & { origin: string; oauthTokensIssued: () => number }> {
   declareResources();
   const token = opts.token ?? `ferry-scimmy-${randomBytes(18).toString("hex")}`;
+  const issued = new Map<string, number>(); // oauth token -> expiry (ms)
+  let tokensIssued = 0;
+  const basicHeader = opts.auth?.basic
+    ? `Basic ${Buffer.from(`${opts.auth.basic.username}:${opts.auth.basic.password}`).toString("base64")}`
+    : undefined;
   const store = newStore();
   let requests = 0;
 
@@ -496,14 +511,36 @@ export async function startScimmy(opts: { port?: number; token?: string } = {}):
     next();
   });
   const ctx: Ctx = { store };
+  if (opts.auth?.oauth) {
+    const client = opts.auth.oauth;
+    app.post("/oauth/token", express.urlencoded({ extended: false }), (req, res) => {
+      const [user, pass] = Buffer.from((req.header("authorization") ?? "").replace(/^Basic\s+/i, ""), "base64").toString().split(":");
+      if (decodeURIComponent(user ?? "") !== client.clientId || decodeURIComponent(pass ?? "") !== client.clientSecret) {
+        res.status(401).json({ error: "invalid_client" });
+        return;
+      }
+      if ((req.body as Record<string, string>).grant_type !== "client_credentials") {
+        res.status(400).json({ error: "unsupported_grant_type" });
+        return;
+      }
+      const t = `oauth-${randomBytes(16).toString("hex")}`;
+      const expiresIn = client.expiresInSec ?? 3600;
+      issued.set(t, Date.now() + expiresIn * 1000);
+      tokensIssued++;
+      res.json({ access_token: t, token_type: "Bearer", expires_in: expiresIn });
+    });
+  }
   app.use(
     MOUNT,
     new SCIMMYRouters({
       type: "bearer",
       handler: (req) => {
         const header = req.header("authorization") ?? "";
+        if (basicHeader && header === basicHeader) return "ferry";
         const m = /^Bearer\s+(.+)$/i.exec(header);
-        if (!m || m[1] !== token) throw new Error("Invalid or missing bearer token");
+        const bearer = m?.[1];
+        if (bearer && (issued.get(bearer) ?? 0) > Date.now()) return "ferry";
+        if (!bearer || bearer !== token) throw new Error("Invalid or missing bearer token");
         return "ferry";
       },
       context: () => ctx,
@@ -532,6 +569,8 @@ export async function startScimmy(opts: { port?: number; token?: string } = {}):
   return {
     kind: "scimmy",
     baseUrl,
+    origin: new URL(baseUrl).origin,
+    oauthTokensIssued: () => tokensIssued,
     token,
     request,
     requestCount: () => requests,

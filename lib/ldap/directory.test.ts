@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { escapeFilterValue, normaliseEntry } from "./directory.ts";
+
+describe("normaliseEntry", () => {
+  it("lower-cases names, makes every value a string list, and shows binary GUIDs as hex", () => {
+    const guid = Buffer.from("ffd448643f812b43a0bee2504173f001", "hex");
+    const e = normaliseEntry({ dn: "CN=Janet,DC=corp", objectGUID: guid, sAMAccountName: "jsmith", memberOf: ["a", "b"] });
+    expect(e).toEqual({
+      dn: "CN=Janet,DC=corp",
+      attrs: { objectguid: ["ffd448643f812b43a0bee2504173f001"], samaccountname: ["jsmith"], memberof: ["a", "b"] },
+    });
+  });
+});
+
+describe("escapeFilterValue", () => {
+  it("escapes RFC 4515 specials", () => {
+    expect(escapeFilterValue("a*b(c)\\d")).toBe("a\\2ab\\28c\\29\\5cd");
+  });
+});
