@@ -1,0 +1,13 @@
+// Runs one cycle of a channel in a fresh process and prints its result and the process's
+// peak RSS as one JSON line: the worker's cost, measured alone.
+import { closeDb } from "../lib/db/index.ts";
+import { runCycle } from "../lib/sync/run-cycle.ts";
+
+const channelId = Number(process.argv[2]);
+const t0 = performance.now();
+const r = await runCycle({ channelId, trigger: "bench" });
+const ms = performance.now() - t0;
+await closeDb();
+process.stdout.write(
+  JSON.stringify({ ms, status: r.status, message: r.message, stats: r.stats, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n",
+);
