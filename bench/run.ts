@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   const db = await useTestDatabase();
   process.env.FERRY_LOG_LEVEL = "warn";
   const env = { ...process.env };
-  const opts = { users: USERS, groups: GROUPS, membersPerGroup: MEMBERS };
+  // people last edited one per second over the past days, as in a directory that is not being bulk-loaded right now
+  const opts = { users: USERS, groups: GROUPS, membersPerGroup: MEMBERS, modifiedFrom: new Date(Date.now() - (USERS + 3600) * 1000) };
   let t = performance.now();
   const slapd = await startSlapd({ ldif: generateDirectoryLdif(opts) });
   console.log(`  slapd loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -20,8 +20,13 @@ import { decideGone, decideInScope, isCandidate, type TAction } from "./decide.t
 import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserUpsert } from "./store.ts";
 
 const BATCH = 500;
-/** Incremental reads look this far behind the last change seen: entries modified while a read was running are caught next time. */
-export const OVERLAP_MS = 5 * 60_000;
+/**
+ * Incremental reads look this far behind the newest change seen, so that entries modified
+ * while a read was running (and already passed by it) are read next time. The next
+ * timestamp is also never later than the read's start on Ferry's clock, which covers a
+ * directory whose clock runs ahead.
+ */
+export const OVERLAP_MS = 2 * 60_000;
 
 export type TUserReadOutcome = {
   full: boolean;

@@ -536,6 +536,12 @@ export interface DirectoryLdifOptions {
   memberOf?: boolean;
   /** Add the all-users group cn=provisioned (default true). */
   provisionedGroup?: boolean;
+  /**
+   * createTimestamp/modifyTimestamp of user i is this time + i seconds (slapadd keeps
+   * supplied ones). Default: the load time for everyone. A date in the past models a
+   * directory whose people were edited over time, not all in the last few minutes.
+   */
+  modifiedFrom?: Date;
 }
 
 const FIRST = [
@@ -590,6 +596,12 @@ export async function* generateDirectoryLdif(opts: DirectoryLdifOptions): AsyncG
 
   let buf = "";
   const FLUSH = 256 * 1024;
+  const from = opts.modifiedFrom?.getTime();
+  const stampsOf = (i: number): string => {
+    if (from === undefined) return "";
+    const gt = new Date(from + i * 1000).toISOString().slice(0, 19).replace(/[-T:]/g, "") + "Z";
+    return `createTimestamp: ${gt}\nmodifyTimestamp: ${gt}\n`;
+  };
 
   for (let i = 0; i < U; i++) {
     const given = FIRST[i % FIRST.length] as string;
@@ -601,7 +613,8 @@ export async function* generateDirectoryLdif(opts: DirectoryLdifOptions): AsyncG
       ldifLine("givenName", given) +
       ldifLine("sn", sn) +
       ldifLine("cn", `${given} ${sn}`) +
-      `mail: ${uid}@${domain}\nemployeeType: ${EMPLOYEE_TYPES[i % EMPLOYEE_TYPES.length]}\nemployeeNumber: ${i + 1}\n`;
+      `mail: ${uid}@${domain}\nemployeeType: ${EMPLOYEE_TYPES[i % EMPLOYEE_TYPES.length]}\nemployeeNumber: ${i + 1}\n` +
+      stampsOf(i);
     if (withMemberOf) {
       // User i sits at positions i, i+U, i+2U, ... of the concatenated group member lists.
       let last = -1;
