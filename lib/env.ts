@@ -16,6 +16,10 @@ const ZEnv = z.object({
   FERRY_HEARTBEAT_SEC: z.coerce.number().positive().default(5),
   /** how often the worker makes sure every active channel has its next cycle queued */
   FERRY_SCHEDULER_SEC: z.coerce.number().positive().default(5),
+  /** a cycle's lease on its channel; renewed with every write, so a node that stops answering loses it this long after its last write */
+  FERRY_LEASE_SEC: z.coerce.number().positive().default(30),
+  /** a node whose heartbeat is older than this is declared dead by its peers, which release its jobs */
+  FERRY_FAILOVER_GRACE_SEC: z.coerce.number().positive().default(20),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };

@@ -1,6 +1,9 @@
-// The worker process: registers this node, runs the job runtime (graphile-worker over
-// Ferry's PostgreSQL), keeps every active channel scheduled, heartbeats, and shuts down
-// cleanly on SIGTERM/SIGINT (the cycle in progress finishes first).
+// The worker process: one provisioning node. It registers, heartbeats, declares silent
+// peers dead (releasing their jobs), and — while it should provision — runs the job
+// runtime (graphile-worker over Ferry's PostgreSQL) and keeps every active channel's
+// next cycle queued. An ACTIVE node provisions; a FAILOVER node stands by and provisions
+// only while no ACTIVE node is alive. SIGTERM/SIGINT stop it cleanly (the cycle in
+// progress finishes first); being put in FAILOVER stops its cycles at the next batch.
 import { EventEmitter } from "node:events";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from "graphile-worker";
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
@@ -8,8 +11,12 @@ import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
 import { makeRunCycleHandler, RUN_CYCLE, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
 import { logger } from "../lib/log.ts";
-import { heartbeat } from "../lib/nodes/heartbeat.ts";
+import { heartbeat, NodeDeclaredDeadError } from "../lib/nodes/heartbeat.ts";
+import { reapDeadNodes, shouldProvision } from "../lib/nodes/reap-dead-nodes.ts";
 import { registerNode } from "../lib/nodes/register-node.ts";
+
+/** Exit code of a node that was declared dead by its peers: restart it, fresh. */
+const EXIT_DECLARED_DEAD = 75;
 
 async function main(): Promise<void> {
   const env = getEnv();
@@ -30,52 +37,83 @@ async function main(): Promise<void> {
   // jobs this node's previous process held when it died are released at once
   if (node.previousWorkerIds.length > 0) await utils.forceUnlockWorkers(node.previousWorkerIds);
 
-  const workerIds = new Set<string>();
-  // listeners must be in place before run() creates its workers
-  const events: WorkerEvents = new EventEmitter();
   // graphile-worker locks jobs in the name of the worker pool (and, in older versions, of each worker)
-  events.on("pool:create", ({ workerPool }) => workerIds.add(workerPool.id));
-  events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
-  const runner: Runner = await run({
-    events,
-    connectionString: url,
-    concurrency: 2,
-    noHandleSignals: true,
-    pollInterval: 1000,
-    logger: jobLogger,
-    taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, isActive: () => mode === "ACTIVE" }) as never },
-  });
+  const workerIds = new Set<string>();
+  let runner: Runner | null = null;
+  let abort = new AbortController();
 
+  const startRunner = async () => {
+    const events: WorkerEvents = new EventEmitter();
+    events.on("pool:create", ({ workerPool }) => workerIds.add(workerPool.id));
+    events.on("worker:create", ({ worker }) => workerIds.add(worker.workerId));
+    events.on("pool:release", ({ workerPool }) => workerIds.delete(workerPool.id));
+    events.on("worker:release", ({ worker }) => workerIds.delete(worker.workerId));
+    const signal = abort.signal;
+    runner = await run({
+      connectionString: url,
+      concurrency: 2,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      logger: jobLogger,
+      events,
+      taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal }) as never },
+    });
+    log.info("provisioning", { mode });
+  };
+  const stopRunner = async (reason: string) => {
+    if (!runner) return;
+    log.warn(`stopping provisioning: ${reason}`);
+    abort.abort(reason);
+    const r = runner;
+    runner = null;
+    await r.stop();
+    abort = new AbortController();
+  };
+
+  let stopping = false;
   const beat = async () => {
+    if (stopping) return;
     try {
-      const now = await heartbeat({ nodeId: node.id, status: "RUNNING", workerIds: [...workerIds] });
+      const now = await heartbeat({ nodeId: node.id, status: runner ? "RUNNING" : "STANDBY", workerIds: [...workerIds] });
       if (now !== mode) log.warn(`node mode is now ${now}`);
       mode = now;
+      for (const dead of await reapDeadNodes({ byNodeId: node.id, graceSec: env.FERRY_FAILOVER_GRACE_SEC })) {
+        log.warn(`node ${dead.id} stopped answering for ${env.FERRY_FAILOVER_GRACE_SEC} s: declared dead, its jobs released`);
+        if (dead.workerIds.length > 0) await utils.forceUnlockWorkers(dead.workerIds);
+      }
+      const should = await shouldProvision({ nodeId: node.id, mode, graceSec: env.FERRY_FAILOVER_GRACE_SEC });
+      if (should && !runner) await startRunner();
+      else if (!should && runner) await stopRunner(`node ${node.id} is in FAILOVER and an ACTIVE node is alive`);
+      else return;
+      await heartbeat({ nodeId: node.id, status: runner ? "RUNNING" : "STANDBY", workerIds: [...workerIds] });
     } catch (err) {
+      if (err instanceof NodeDeclaredDeadError) {
+        log.error(`${err.message}; exiting so that it restarts clean`);
+        abort.abort(err.message);
+        process.exit(EXIT_DECLARED_DEAD);
+      }
       log.error("heartbeat failed", { error: (err as Error).message });
     }
   };
   const schedule = async () => {
-    if (mode !== "ACTIVE") return;
+    if (!runner || stopping) return;
     try {
       await scheduleChannels(utils);
     } catch (err) {
       log.error("scheduling failed", { error: (err as Error).message });
     }
   };
-  // record the worker ids before any job can be taken, so a SIGKILL right after start is recoverable too
   await beat();
   await schedule();
   const timers = [setInterval(beat, env.FERRY_HEARTBEAT_SEC * 1000), setInterval(schedule, env.FERRY_SCHEDULER_SEC * 1000)];
   log.info("worker started", { mode, pid: process.pid });
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info("stopping: waiting for the running cycle to finish", { signal });
     timers.forEach(clearInterval);
-    await runner.stop();
+    if (runner) await runner.stop();
     await utils.release();
     await heartbeat({ nodeId: node.id, status: "STOPPED" }).catch(() => undefined);
     await closeDb();
@@ -84,7 +122,6 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
-  await runner.promise;
 }
 
 main().catch((err) => {

@@ -27,24 +27,25 @@ export function queueCycle(addJob: TAddJob, channelId: number, runAt: Date, mode
   });
 }
 
-export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; isActive: () => boolean }) {
+export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal: AbortSignal }) {
   return async (rawPayload: unknown, helpers: JobHelpers): Promise<void> => {
     const payload = ZRunCyclePayload.parse(rawPayload);
     const db = await getDb();
     const channel = await db.channel.findUnique({ where: { id: payload.channelId } });
     if (!channel || !channel.active || !channel.connectionActive) return; // deleted or switched off: nothing more to schedule
-    if (!ctx.isActive()) {
-      // this node was put in FAILOVER: hand the cycle back for an active node
-      await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + 1000), "replace", payload.trigger);
-      return;
-    }
+    let retrySoon = false;
     try {
-      await runCycle({ channelId: channel.id, nodeId: ctx.nodeId, trigger: payload.trigger ?? "scheduled", log: ctx.log });
+      if (ctx.signal.aborted) throw new AppError("CONFLICT", "node stopping");
+      await runCycle({ channelId: channel.id, nodeId: ctx.nodeId, trigger: payload.trigger ?? "scheduled", log: ctx.log, signal: ctx.signal });
     } catch (err) {
+      // a lease held elsewhere (a cycle from provmgr, or a node that stopped answering
+      // and whose lease has not expired yet): try again shortly rather than a whole period later
+      retrySoon = err instanceof AppError && err.code === "CONFLICT";
       if (!(err instanceof AppError)) ctx.log.error("cycle crashed", { channel: channel.id, error: (err as Error).message });
-      else if (err.code !== "CONFLICT") ctx.log.error("cycle could not run", { channel: channel.id, error: err.message });
+      else if (!retrySoon) ctx.log.error("cycle could not run", { channel: channel.id, error: err.message });
     }
-    await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + channel.syncFrequencySec * 1000), "replace");
+    const delay = retrySoon ? Math.min(5, channel.syncFrequencySec) : channel.syncFrequencySec;
+    await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + delay * 1000), "replace");
   };
 }
 

@@ -22,8 +22,9 @@ export async function registerNode(options: { nodeId?: number; version?: string 
   const prev = await db.node.findUnique({ where: { id } });
   const node = await db.node.upsert({
     where: { id },
-    create: { id, hostname: os.hostname(), pid: process.pid, status: "RUNNING", version: options.version },
-    update: { hostname: os.hostname(), pid: process.pid, status: "RUNNING", lastHeartbeat: new Date(), startedAt: new Date(), version: options.version, workerId: null },
+    create: { id, hostname: os.hostname(), pid: process.pid, status: "STARTING", version: options.version },
+    // a restart (also after being declared dead) is a fresh start; the previous worker ids are kept to release their locks
+    update: { hostname: os.hostname(), pid: process.pid, status: "STARTING", lastHeartbeat: new Date(), startedAt: new Date(), version: options.version, declaredDeadAt: null, declaredDeadBy: null },
   });
   return {
     id: node.id,

@@ -1,6 +1,7 @@
 import type { TChannelConfig } from "../channels/resolve.ts";
 import type { PrismaClient } from "../db/index.ts";
 import type { TLogger } from "../log.ts";
+import type { Lease } from "./lease.ts";
 
 export type TCycleStats = {
   mode: "full" | "incremental";
@@ -55,4 +56,6 @@ export type TCycleContext = {
   cfg: Pick<TChannelConfig, "source" | "target" | "mapping" | "options">;
   log: TLogger;
   stats: TCycleStats;
+  /** every store write goes through lease.write; every batch of SCIM requests after lease.guard */
+  lease: Lease;
 };

@@ -6,6 +6,7 @@
 import type { TPatchOp } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
 import type { TCycleContext } from "./context.ts";
+import { FencedError } from "./lease.ts";
 
 type TDirtyGroup = {
   id: bigint;
@@ -36,20 +37,24 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     );
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
+    await ctx.lease.guard();
     await Promise.all(
       rows.map(async (g) => {
         try {
           await pushGroup(ctx, client, g, usePatch);
           stats.pushed[`GROUP_${g.pendingAction}`] = (stats.pushed[`GROUP_${g.pendingAction}`] ?? 0) + 1;
         } catch (err) {
+          if (err instanceof FencedError) throw err;
           stats.failed++;
           const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
           if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`group ${g.providerName ?? g.dn}: ${message}`);
           log.warn("group push failed; record stays dirty", { group: g.providerName, action: g.pendingAction, error: message });
-          await db.$executeRawUnsafe(
-            `UPDATE group_record SET last_error = $2, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now() WHERE id = $1`,
-            g.id,
-            message,
+          await ctx.lease.write((tx) =>
+            tx.$executeRawUnsafe(
+              `UPDATE group_record SET last_error = $2, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now() WHERE id = $1`,
+              g.id,
+              message,
+            ),
           );
         }
       }),
@@ -72,7 +77,7 @@ async function pushGroup(ctx: TCycleContext, client: ScimClient, g: TDirtyGroup,
   const { db, cfg } = ctx;
   if (g.pendingAction === "DELETE") {
     if (g.scimId) await client.deleteResource("Groups", g.scimId);
-    await db.$executeRawUnsafe(`DELETE FROM group_record WHERE id = $1`, g.id);
+    await ctx.lease.write((tx) => tx.$executeRawUnsafe(`DELETE FROM group_record WHERE id = $1`, g.id));
     return;
   }
   const name = g.pendingValues?.displayName ?? g.providerName;
@@ -133,20 +138,20 @@ async function pushGroup(ctx: TCycleContext, client: ScimClient, g: TDirtyGroup,
     await client.putGroup(scimId, name, [...desired.keys()]);
   }
 
-  await db.$transaction([
-    db.$executeRawUnsafe(`DELETE FROM group_member WHERE group_id = $1`, g.id),
-    db.$executeRawUnsafe(
+  await ctx.lease.write(async (tx) => {
+    await tx.$executeRawUnsafe(`DELETE FROM group_member WHERE group_id = $1`, g.id);
+    await tx.$executeRawUnsafe(
       `INSERT INTO group_member (group_id, user_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
       g.id,
       [...desired.values()],
-    ),
-    db.$executeRawUnsafe(
+    );
+    await tx.$executeRawUnsafe(
       `UPDATE group_record SET scim_id = $2, target_state = 'ACTIVE', dirty = false, pending_action = 'NONE', pending_values = NULL,
          pushed_values = $3::jsonb, resync_members = false, last_error = NULL, attempts = 0, last_attempt_at = now(),
          last_synced_at = now(), updated_at = now() WHERE id = $1`,
       g.id,
       scimId,
       JSON.stringify({ displayName: name }),
-    ),
-  ]);
+    );
+  });
 }

@@ -25,8 +25,8 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient): Promise
     const rows = await fetchDirtyUsers(db, channel.id, after, BATCH);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
+    await ctx.lease.guard();
     const outcomes = await Promise.all(rows.map((r) => pushOne(r, client, usePatch)));
-    await applyUserOutcomes(db, outcomes);
     const membershipChanged: string[] = [];
     outcomes.forEach((o, i) => {
       const row = rows[i]!;
@@ -40,7 +40,10 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient): Promise
         log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
       }
     });
-    await markGroupsWithMembers(db, channel.id, membershipChanged);
+    await ctx.lease.write(async (tx) => {
+      await applyUserOutcomes(tx, outcomes);
+      await markGroupsWithMembers(tx, channel.id, membershipChanged);
+    });
   }
 }
 

@@ -70,7 +70,7 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     const renamed = rec?.pushedValues?.displayName !== name;
     const action = !rec || rec.targetState === "ABSENT" ? "CREATE" : membersChanged || renamed || lookAtAll ? "UPDATE" : "NONE";
     if (action !== "NONE") stats.groupsMarkedDirty++;
-    await db.$executeRawUnsafe(
+    await ctx.lease.write((tx) => tx.$executeRawUnsafe(
       `INSERT INTO group_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, member_dns, ldap_attributes,
          dirty, pending_action, pending_values, updated_at)
        VALUES ($1, $2, $3, $4, $5, 'IN_SCOPE', $6::text[], $7::jsonb, $8, $9::"RecordAction", $10::jsonb, now())
@@ -90,7 +90,7 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
       action !== "NONE",
       action,
       JSON.stringify({ displayName: name }),
-    );
+    ));
   }
 
   // deletions, only after a listing that completed
@@ -104,14 +104,16 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
   }
   const forget = gone.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
   const del = gone.filter((r) => r.targetState !== "ABSENT").map((r) => r.id);
-  if (forget.length > 0) await db.$executeRawUnsafe(`DELETE FROM group_record WHERE id = ANY($1::bigint[])`, forget);
-  if (del.length > 0) {
-    stats.groupsMarkedDirty += del.length;
-    await db.$executeRawUnsafe(
-      `UPDATE group_record SET source_state = 'OUT_OF_SCOPE', dirty = true, pending_action = 'DELETE', updated_at = now() WHERE id = ANY($1::bigint[])`,
-      del,
-    );
-  }
+  stats.groupsMarkedDirty += del.length;
+  await ctx.lease.write(async (tx) => {
+    if (forget.length > 0) await tx.$executeRawUnsafe(`DELETE FROM group_record WHERE id = ANY($1::bigint[])`, forget);
+    if (del.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE group_record SET source_state = 'OUT_OF_SCOPE', dirty = true, pending_action = 'DELETE', updated_at = now() WHERE id = ANY($1::bigint[])`,
+        del,
+      );
+    }
+  });
 }
 
 /** What the group record keeps as its LDAP timestamp: the change marker where there is one. */

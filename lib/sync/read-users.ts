@@ -156,7 +156,7 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
       lastError,
     });
   }
-  await upsertUsers(db, channel.id, rows);
+  await ctx.lease.write((tx) => upsertUsers(tx, channel.id, rows));
   return maxMs;
 }
 
@@ -221,20 +221,22 @@ async function markGone(
   state: "OUT_OF_SCOPE" | "DELETED",
 ): Promise<void> {
   if (records.length === 0) return;
-  const { db, cfg, stats } = ctx;
+  const { cfg, stats } = ctx;
   // never provisioned: nothing to undo at the target, the record can go
   const forget = records.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
   const rest = records.filter((r) => r.targetState !== "ABSENT");
-  if (forget.length > 0) await db.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
-  if (rest.length === 0) return;
   const actions = rest.map((r) => decideGone(r, cfg.options));
   stats.usersMarkedDirty += actions.filter((a) => a !== "NONE").length;
-  await db.$executeRawUnsafe(
+  await ctx.lease.write(async (tx) => {
+    if (forget.length > 0) await tx.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
+    if (rest.length === 0) return;
+    await tx.$executeRawUnsafe(
     `UPDATE user_record r SET source_state = $1::"SourceState", dirty = u.action <> 'NONE', pending_action = u.action::"RecordAction",
        pending_values = NULL, pending_hash = NULL, updated_at = now()
      FROM unnest($2::bigint[], $3::text[]) AS u(id, action) WHERE r.id = u.id`,
     state,
     rest.map((r) => r.id),
     actions,
-  );
+    );
+  });
 }

@@ -1,14 +1,15 @@
 // One provisioning cycle of one channel: read scope -> diff with the store -> mark
-// dirty -> push -> record. The cycle holds a PostgreSQL advisory lock on the channel,
-// so a cycle started by provmgr or the console never runs beside the worker's.
+// dirty -> push -> record. The cycle holds a lease on the channel (lease.ts), so exactly
+// one cycle of a channel runs at any moment — on any node, from the worker or provmgr —
+// and a node that lost its lease cannot write.
 //
 // Order matters for safety: directory results are written batch by batch as they are
 // read, but the channel's timestamps move forward only after the whole read
 // succeeded, and deprovisioning is decided only after a complete full read. A read
 // that fails halfway leaves the next cycle to read again and deprovisions no one.
-import pg from "pg";
 import { readStoredChannel } from "../channels/resolve.ts";
-import { getDb, resolveDatabaseUrl } from "../db/index.ts";
+import { getDb } from "../db/index.ts";
+import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
 import { logger as rootLogger, type TLogger } from "../log.ts";
@@ -18,6 +19,7 @@ import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
+import { FencedError, Lease } from "./lease.ts";
 
 export type TCycleResult = {
   cycleId: bigint;
@@ -27,8 +29,6 @@ export type TCycleResult = {
   stats: TCycleStats;
 };
 
-const LOCK_NAMESPACE = 727_274_100;
-
 export async function runCycle(options: {
   channelId: number;
   nodeId?: number;
@@ -36,9 +36,10 @@ export async function runCycle(options: {
   log?: TLogger;
   /** run even if the channel or its connection is inactive (an operator's manual run) */
   force?: boolean;
+  /** aborts between batches, e.g. when the node is put in FAILOVER */
+  signal?: AbortSignal;
 }): Promise<TCycleResult> {
   const db = await getDb();
-  const { url } = await resolveDatabaseUrl();
   const row = await db.channel.findUnique({ where: { id: options.channelId } });
   if (!row) throw new AppError("NOT_FOUND", `channel ${options.channelId} does not exist`);
   if (!options.force && !(row.active && row.connectionActive)) {
@@ -47,12 +48,9 @@ export async function runCycle(options: {
   const cfg = readStoredChannel(row);
   const log = (options.log ?? rootLogger).child({ channel: row.id });
 
-  const lock = new pg.Client({ connectionString: url });
-  await lock.connect();
+  const lease = await Lease.acquire({ db, channelId: row.id, nodeId: options.nodeId, durationSec: getEnv().FERRY_LEASE_SEC, signal: options.signal });
+  let fenced: string | undefined;
   try {
-    const got = await lock.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_NAMESPACE, row.id]);
-    if (!got.rows[0]?.ok) throw new AppError("CONFLICT", `a cycle of channel ${row.id} is already running`);
-
     const stats = emptyStats();
     const cycle = await db.cycle.create({
       data: { channelId: row.id, nodeId: options.nodeId, kind: options.trigger ?? "scheduled", status: "RUNNING" },
@@ -69,6 +67,7 @@ export async function runCycle(options: {
       cfg,
       log,
       stats,
+      lease,
     };
 
     const problems: string[] = [];
@@ -79,16 +78,19 @@ export async function runCycle(options: {
       dir = await Directory.open(cfg.source);
       const outcome = await readUsers(ctx, dir);
       await readGroups(ctx, dir, row.attributeSyncTimestamp === "1");
-      await db.channel.update({
-        where: { id: row.id },
-        data: {
-          groupTimestamp: outcome.nextGroupTimestamp,
-          attributeSyncTimestamp: outcome.nextAttributeSyncTimestamp,
-          ...(outcome.full ? { lastFullSyncAt: new Date(t0) } : {}),
-        },
-      });
+      await lease.write((tx) =>
+        tx.channel.update({
+          where: { id: row.id },
+          data: {
+            groupTimestamp: outcome.nextGroupTimestamp,
+            attributeSyncTimestamp: outcome.nextAttributeSyncTimestamp,
+            ...(outcome.full ? { lastFullSyncAt: new Date(t0) } : {}),
+          },
+        }),
+      );
       readOk = true;
     } catch (err) {
+      if (err instanceof FencedError) fenced = err.message;
       const msg = err instanceof Error ? err.message : String(err);
       problems.push(`directory read failed, nobody deprovisioned: ${msg}`);
       log.error("directory read failed; no deprovisioning this cycle", { error: msg });
@@ -104,9 +106,12 @@ export async function runCycle(options: {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
     });
     try {
-      await pushUsers(ctx, client);
-      await pushGroups(ctx, client);
+      if (!fenced) {
+        await pushUsers(ctx, client);
+        await pushGroups(ctx, client);
+      }
     } catch (err) {
+      if (err instanceof FencedError) fenced = err.message;
       const msg = err instanceof Error ? err.message : String(err);
       problems.push(`push stopped: ${msg}`);
       log.error("push stopped", { error: msg });
@@ -118,24 +123,29 @@ export async function runCycle(options: {
       problems.push(`${stats.failed} record(s) not acknowledged by the target; they stay dirty (${stats.sampleErrors.join("; ")})`);
     }
     problems.push(...stats.held);
-    const status: TCycleResult["status"] = !readOk ? "FAILED" : problems.length > 0 ? "PARTIAL" : "SUCCESS";
+    if (fenced) problems.unshift(fenced);
+    const status: TCycleResult["status"] = fenced || !readOk ? "FAILED" : problems.length > 0 ? "PARTIAL" : "SUCCESS";
     const pushedTotal = Object.values(stats.pushed).reduce((a, b) => a + b, 0);
     const message =
       problems.length > 0
         ? problems.join("; ")
         : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed`;
 
+    // the cycle's own history row is written even when fenced; the channel only by the lease holder
     await db.cycle.update({
       where: { id: cycle.id },
       data: { status, finishedAt: new Date(), stats: stats as unknown as object, message },
     });
-    await db.channel.update({
-      where: { id: row.id },
-      data: { lastCycleAt: new Date(), lastCycleStatus: status, lastCycleMessage: message },
-    });
+    if (!fenced) {
+      await lease
+        .write((tx) => tx.channel.update({ where: { id: row.id }, data: { lastCycleAt: new Date(), lastCycleStatus: status, lastCycleMessage: message } }))
+        .catch((err) => {
+          if (!(err instanceof FencedError)) throw err;
+        });
+    }
     log.info("cycle finished", { status, mode: stats.mode, read: stats.usersRead, pushed: pushedTotal, failed: stats.failed, ms: Date.now() - t0 });
     return { cycleId: cycle.id, channelId: row.id, status, message, stats };
   } finally {
-    await lock.end().catch(() => undefined);
+    if (!fenced) await lease.release().catch(() => undefined);
   }
 }

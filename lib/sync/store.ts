@@ -1,6 +1,6 @@
 // Batched reads and writes of user and group records: one statement per batch of
 // records, never one per record, so a 100,000-user read is a few hundred round trips.
-import type { PrismaClient } from "../db/index.ts";
+import type { TSql } from "./lease.ts";
 import type { TAction, TKnownRecord, TSourceState, TTargetState } from "./decide.ts";
 
 export type TUserRow = TKnownRecord & {
@@ -20,7 +20,7 @@ const USER_COLUMNS = `id, guid, dn, provider_name AS "providerName", scim_id AS 
   pending_action::text AS "pendingAction", pending_values AS "pendingValues", pending_hash AS "pendingHash",
   pushed_values AS "pushedValues", attempts`;
 
-export async function loadUsersByGuid(db: PrismaClient, channelId: number, guids: string[]): Promise<Map<string, TUserRow>> {
+export async function loadUsersByGuid(db: TSql, channelId: number, guids: string[]): Promise<Map<string, TUserRow>> {
   if (guids.length === 0) return new Map();
   const rows = await db.$queryRawUnsafe<TUserRow[]>(
     `SELECT ${USER_COLUMNS} FROM user_record WHERE channel_id = $1 AND guid = ANY($2::text[])`,
@@ -45,7 +45,7 @@ export type TUserUpsert = {
 };
 
 /** Insert or update read results in one statement. */
-export async function upsertUsers(db: PrismaClient, channelId: number, rows: TUserUpsert[]): Promise<void> {
+export async function upsertUsers(db: TSql, channelId: number, rows: TUserUpsert[]): Promise<void> {
   if (rows.length === 0) return;
   await db.$executeRawUnsafe(
     `INSERT INTO user_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action,
@@ -78,7 +78,7 @@ export async function upsertUsers(db: PrismaClient, channelId: number, rows: TUs
 }
 
 /** Records still marked as in the directory scope, id-ordered, a page at a time. */
-export async function* knownInScopeUsers(db: PrismaClient, channelId: number, page = 5_000) {
+export async function* knownInScopeUsers(db: TSql, channelId: number, page = 5_000) {
   let after = 0n;
   for (;;) {
     const rows = await db.$queryRawUnsafe<TUserRow[]>(
@@ -94,7 +94,7 @@ export async function* knownInScopeUsers(db: PrismaClient, channelId: number, pa
   }
 }
 
-export async function fetchDirtyUsers(db: PrismaClient, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
+export async function fetchDirtyUsers(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
   return db.$queryRawUnsafe<TUserRow[]>(
     `SELECT ${USER_COLUMNS} FROM user_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT $3`,
     channelId,
@@ -117,7 +117,7 @@ export type TUserOutcome =
   | { id: bigint; ok: false; error: string };
 
 /** Writes the outcome of a batch of pushes. A failure leaves the record dirty with its error. */
-export async function applyUserOutcomes(db: PrismaClient, outcomes: TUserOutcome[]): Promise<void> {
+export async function applyUserOutcomes(db: TSql, outcomes: TUserOutcome[]): Promise<void> {
   const ok = outcomes.filter((o): o is Extract<TUserOutcome, { ok: true }> => o.ok);
   const failed = outcomes.filter((o): o is Extract<TUserOutcome, { ok: false }> => !o.ok);
   const forget = ok.filter((o) => o.forget).map((o) => o.id);
@@ -148,7 +148,7 @@ export async function applyUserOutcomes(db: PrismaClient, outcomes: TUserOutcome
 }
 
 /** Groups that name any of these DNs must re-evaluate their membership at the target. */
-export async function markGroupsWithMembers(db: PrismaClient, channelId: number, dns: string[]): Promise<number> {
+export async function markGroupsWithMembers(db: TSql, channelId: number, dns: string[]): Promise<number> {
   if (dns.length === 0) return 0;
   return db.$executeRawUnsafe(
     `UPDATE group_record SET dirty = true,

@@ -1,0 +1,98 @@
+// One node runs a channel's cycle at a time, always. A cycle holds a lease on its
+// channel row: owner, expiry on the *database's* clock (so clock skew between nodes does
+// not matter) and a fencing token that every new lease bumps. Every store write of the
+// cycle runs in a transaction that first renews the lease *with its token*, locking the
+// channel row: a node that lost its lease while paused (GC, SIGSTOP, a partition) cannot
+// write a single row when it wakes up, and a new owner's bump waits for any write already
+// in flight. Before each batch of SCIM requests the cycle re-checks the lease when more
+// than a third of it has passed on the local monotonic clock, so a node that slept does
+// not send requests on a lease it no longer has.
+import type { Prisma, PrismaClient } from "../db/index.ts";
+import { AppError } from "../errors.ts";
+
+export type TSql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+export class FencedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FencedError";
+  }
+}
+
+export class Lease {
+  private lastRenew = performance.now();
+
+  private constructor(
+    private readonly db: PrismaClient,
+    readonly channelId: number,
+    readonly nodeId: number | null,
+    readonly token: bigint,
+    private readonly durationSec: number,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  static async acquire(options: { db: PrismaClient; channelId: number; nodeId?: number; durationSec: number; signal?: AbortSignal }): Promise<Lease> {
+    const rows = await options.db.$queryRawUnsafe<Array<{ token: bigint }>>(
+      `UPDATE channel SET lease_token = lease_token + 1, lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3)
+       WHERE id = $1 AND (lease_expires_at IS NULL OR lease_expires_at < now())
+       RETURNING lease_token AS token`,
+      options.channelId,
+      options.nodeId ?? null,
+      options.durationSec,
+    );
+    const token = rows[0]?.token;
+    if (token === undefined) {
+      const held = await options.db.$queryRawUnsafe<Array<{ owner: number | null; left: number }>>(
+        `SELECT lease_owner AS owner, EXTRACT(EPOCH FROM lease_expires_at - now())::float AS left FROM channel WHERE id = $1`,
+        options.channelId,
+      );
+      const h = held[0];
+      if (!h) throw new AppError("NOT_FOUND", `channel ${options.channelId} does not exist`);
+      throw new AppError(
+        "CONFLICT",
+        `a cycle of channel ${options.channelId} is already running${h.owner ? ` on node ${h.owner}` : ""} (lease ends in ${Math.max(0, Math.ceil(h.left))} s)`,
+      );
+    }
+    return new Lease(options.db, options.channelId, options.nodeId ?? null, BigInt(token), options.durationSec, options.signal);
+  }
+
+  private checkAbort(): void {
+    if (this.signal?.aborted) throw new FencedError(`cycle of channel ${this.channelId} stopped: ${String(this.signal.reason ?? "aborted")}`);
+  }
+
+  /** Extends the lease if it is still ours; throws FencedError if it is not. */
+  async renew(sql: TSql = this.db): Promise<void> {
+    this.checkAbort();
+    const n = await sql.$executeRawUnsafe(
+      `UPDATE channel SET lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND lease_token = $2`,
+      this.channelId,
+      this.token,
+      this.durationSec,
+    );
+    if (n !== 1) throw new FencedError(`lost the lease on channel ${this.channelId}: another node took it over; nothing more is written`);
+    this.lastRenew = performance.now();
+  }
+
+  /** Before sending to the target: cheap unless the lease may be running out (or the process slept). */
+  async guard(): Promise<void> {
+    this.checkAbort();
+    if (performance.now() - this.lastRenew > (this.durationSec * 1000) / 3) await this.renew();
+  }
+
+  /** Runs store writes in one transaction that proves the lease first. */
+  async write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    this.checkAbort();
+    return this.db.$transaction(async (tx) => {
+      await this.renew(tx);
+      return fn(tx);
+    });
+  }
+
+  async release(): Promise<void> {
+    await this.db.$executeRawUnsafe(
+      `UPDATE channel SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_token = $2`,
+      this.channelId,
+      this.token,
+    );
+  }
+}

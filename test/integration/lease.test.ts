@@ -1,0 +1,84 @@
+// The channel lease against the real database: one holder at a time, expiry on the
+// database's clock, and a fenced holder cannot write after losing it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
+import { getDb } from "../../lib/db/index.ts";
+import { FencedError, Lease } from "../../lib/sync/lease.ts";
+import { useTestDatabase } from "../helpers/database.ts";
+
+let db: Awaited<ReturnType<typeof useTestDatabase>>;
+let channelId: number;
+
+beforeAll(async () => {
+  db = await useTestDatabase();
+  ({ id: channelId } = await applyChannelConfig({
+    actor: "t",
+    via: "test",
+    config: {
+      name: "lease",
+      connectionId: "lease",
+      source: { url: "ldap://127.0.0.1:1", bindDn: "cn=x,dc=x", bindPassword: "x", baseDn: "dc=x", filter: "(uid=*)" },
+      target: { url: "http://127.0.0.1:1/scim", auth: { type: "bearer", token: "x" } },
+    },
+  }));
+});
+afterAll(async () => {
+  await db?.cleanup();
+});
+
+describe("channel lease", () => {
+  it("has one holder; a second is refused while it lasts", async () => {
+    const prisma = await getDb();
+    const a = await Lease.acquire({ db: prisma, channelId, nodeId: 1, durationSec: 30 });
+    await expect(Lease.acquire({ db: prisma, channelId, nodeId: 2, durationSec: 30 })).rejects.toThrow(/already running on node 1/);
+    await a.release();
+    const b = await Lease.acquire({ db: prisma, channelId, nodeId: 2, durationSec: 30 });
+    expect(b.token).toBeGreaterThan(a.token);
+    await b.release();
+  });
+
+  it("fences a holder whose lease expired and was taken: no write, no send", async () => {
+    const prisma = await getDb();
+    const a = await Lease.acquire({ db: prisma, channelId, nodeId: 1, durationSec: 1 });
+    await new Promise((r) => setTimeout(r, 1200)); // a pause longer than the lease
+    const b = await Lease.acquire({ db: prisma, channelId, nodeId: 2, durationSec: 30 });
+    await expect(
+      a.write((tx) => tx.$executeRawUnsafe(`UPDATE channel SET last_cycle_message = 'written by the old holder' WHERE id = $1`, channelId)),
+    ).rejects.toBeInstanceOf(FencedError);
+    await expect(a.guard()).rejects.toBeInstanceOf(FencedError);
+    const ch = await prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
+    expect(ch.lastCycleMessage).not.toBe("written by the old holder");
+    await b.write((tx) => tx.$executeRawUnsafe(`UPDATE channel SET last_cycle_message = 'new holder' WHERE id = $1`, channelId));
+    expect((await prisma.channel.findUniqueOrThrow({ where: { id: channelId } })).lastCycleMessage).toBe("new holder");
+    await b.release();
+  });
+
+  it("a write in flight delays the next holder's takeover instead of slipping past it", async () => {
+    const prisma = await getDb();
+    const a = await Lease.acquire({ db: prisma, channelId, nodeId: 1, durationSec: 1 });
+    let taken = 0;
+    const slowWrite = a.write(async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_sleep(1.5)`);
+      await tx.$executeRawUnsafe(`UPDATE channel SET last_cycle_message = 'slow' WHERE id = $1`, channelId);
+      return Date.now();
+    });
+    await new Promise((r) => setTimeout(r, 1100));
+    // a's lease has expired on the clock, but its write holds the channel row
+    const b = await Lease.acquire({ db: prisma, channelId, nodeId: 2, durationSec: 30 }).then((l) => {
+      taken = Date.now();
+      return l;
+    });
+    const written = await slowWrite;
+    expect(taken).toBeGreaterThanOrEqual(written - 50);
+    await b.release();
+  });
+
+  it("an aborted cycle stops at its next batch", async () => {
+    const prisma = await getDb();
+    const ctl = new AbortController();
+    const a = await Lease.acquire({ db: prisma, channelId, nodeId: 1, durationSec: 30, signal: ctl.signal });
+    ctl.abort("node put in FAILOVER");
+    await expect(a.guard()).rejects.toThrow(/node put in FAILOVER/);
+    await a.release();
+  });
+});
