@@ -6,11 +6,13 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { getDb } from "../db/index.ts";
 import type { TActor } from "./actor.ts";
 import { requireChannel } from "./require-channel.ts";
+import { Lease } from "../sync/lease.ts";
 
 export async function deleteAll(options: { channelId: number; keepGroups: boolean } & TActor): Promise<{ users: number; groups: number }> {
   const ch = await requireChannel(options.channelId);
   const db = await getDb();
   const [users, groups] = await db.$transaction(async (tx) => {
+    await Lease.fenceRunningCycle(tx, ch.id);
     const u = await tx.$executeRawUnsafe(`DELETE FROM user_record WHERE channel_id = $1`, ch.id);
     const g = options.keepGroups ? 0 : await tx.$executeRawUnsafe(`DELETE FROM group_record WHERE channel_id = $1`, ch.id);
     if (options.keepGroups) {

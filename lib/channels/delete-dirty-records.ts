@@ -6,20 +6,24 @@ import { getDb } from "../db/index.ts";
 import type { TActor } from "./actor.ts";
 import { kindTables, type TRecordKind } from "./record-kind.ts";
 import { requireChannel } from "./require-channel.ts";
+import { Lease } from "../sync/lease.ts";
 
 export async function deleteDirtyRecords(options: { channelId: number; kind: TRecordKind } & TActor): Promise<{ users: number; groups: number }> {
   const ch = await requireChannel(options.channelId);
   const db = await getDb();
   const counts = { users: 0, groups: 0 };
-  for (const table of kindTables(options.kind)) {
-    const n = await db.$executeRawUnsafe(`DELETE FROM ${table} WHERE channel_id = $1 AND dirty`, ch.id);
-    if (table === "user_record") counts.users = n;
-    else counts.groups = n;
-  }
-  // deleted records must be found again: read the whole scope next time
-  if (counts.users + counts.groups > 0) {
-    await db.channel.update({ where: { id: ch.id }, data: { groupTimestamp: null, lastFullSyncAt: null, attributeSyncTimestamp: "1" } });
-  }
+  await db.$transaction(async (tx) => {
+    await Lease.fenceRunningCycle(tx, ch.id);
+    for (const table of kindTables(options.kind)) {
+      const n = await tx.$executeRawUnsafe(`DELETE FROM ${table} WHERE channel_id = $1 AND dirty`, ch.id);
+      if (table === "user_record") counts.users = n;
+      else counts.groups = n;
+    }
+    // deleted records must be found again: read the whole scope next time
+    if (counts.users + counts.groups > 0) {
+      await tx.channel.update({ where: { id: ch.id }, data: { groupTimestamp: null, lastFullSyncAt: null, attributeSyncTimestamp: "1" } });
+    }
+  });
   await recordAudit({ ...options, action: `delete-dirty-records:${options.kind}`, details: counts });
   return counts;
 }

@@ -69,7 +69,11 @@ export class Lease {
       this.token,
       this.durationSec,
     );
-    if (n !== 1) throw new FencedError(`lost the lease on channel ${this.channelId}: another node took it over; nothing more is written`);
+    if (n !== 1) {
+      throw new FencedError(
+        `lost the lease on channel ${this.channelId} (another node took it over, or an operator reset the channel); nothing more is written`,
+      );
+    }
     this.lastRenew = performance.now();
   }
 
@@ -86,6 +90,18 @@ export class Lease {
       await this.renew(tx);
       return fn(tx);
     });
+  }
+
+  /**
+   * An operator's change to the store (reset, clear, delete) ends the lease of a cycle
+   * running at that moment, so the cycle cannot overwrite the change with what it read
+   * before. The next cycle starts from the changed store.
+   */
+  static async fenceRunningCycle(sql: TSql, channelId: number): Promise<void> {
+    await sql.$executeRawUnsafe(
+      `UPDATE channel SET lease_token = lease_token + 1, lease_owner = NULL, lease_expires_at = NULL WHERE id = $1`,
+      channelId,
+    );
   }
 
   async release(): Promise<void> {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { getDb } from "../../lib/db/index.ts";
+import { resetGroupTimestamp } from "../../lib/channels/reset-group-timestamp.ts";
 import { FencedError, Lease } from "../../lib/sync/lease.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 
@@ -71,6 +72,16 @@ describe("channel lease", () => {
     const written = await slowWrite;
     expect(taken).toBeGreaterThanOrEqual(written - 50);
     await b.release();
+  });
+
+  it("an operator's reset fences the cycle running at that moment, so the cycle cannot undo it", async () => {
+    const prisma = await getDb();
+    const a = await Lease.acquire({ db: prisma, channelId, nodeId: 1, durationSec: 30 });
+    await resetGroupTimestamp({ channelId, actor: "op", via: "test" });
+    await expect(
+      a.write((tx) => tx.channel.update({ where: { id: channelId }, data: { groupTimestamp: "stale value read before the reset" } })),
+    ).rejects.toThrow(/lost the lease .*an operator reset the channel/);
+    expect((await prisma.channel.findUniqueOrThrow({ where: { id: channelId } })).groupTimestamp).toBeNull();
   });
 
   it("an aborted cycle stops at its next batch", async () => {
