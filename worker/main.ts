@@ -66,7 +66,10 @@ async function main(): Promise<void> {
     abort.abort(reason);
     const r = runner;
     runner = null;
+    const held = [...workerIds];
     await r.stop();
+    // a job whose cycle was aborted can stay locked by the stopped pool; release it for the other nodes
+    if (held.length > 0) await utils.forceUnlockWorkers(held);
     abort = new AbortController();
   };
 

@@ -27,6 +27,18 @@ export function sourceAsLdapUrl(source: TSource): string {
   return `${base}/${encodeURI(source.baseDn)}??sub?${encodeURI(userScopeFilter(source))}`;
 }
 
+/** A URL with user:password@ in it is shown without the password. */
+export function redactUrlCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = "********";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 export async function listChannels(): Promise<TChannelSummary[]> {
   const db = await getDb();
   const channels = await db.channel.findMany({ orderBy: { id: "asc" } });
@@ -50,7 +62,7 @@ export async function listChannels(): Promise<TChannelSummary[]> {
       groups: Number(get(c.id, "groups")?.total ?? 0),
       dirtyGroups: Number(get(c.id, "groups")?.dirty ?? 0),
       source: sourceAsLdapUrl(source),
-      target: `SCIM 2.0 ${target.url}`,
+      target: `SCIM 2.0 ${redactUrlCredentials(target.url)}`,
       lastCycleAt: c.lastCycleAt,
       lastCycleStatus: c.lastCycleStatus,
       lastCycleMessage: c.lastCycleMessage,

@@ -82,6 +82,8 @@ export function maskLdapAttributes(attrs: unknown): Record<string, string[]> | n
   const out: Record<string, string[]> = {};
   for (const [name, raw] of Object.entries(attrs as Record<string, unknown>)) {
     const values = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+    // an attribute with no values says nothing (the reader keeps the "*" it asked for)
+    if (values.length === 0) continue;
     // `userPassword;binary` and other options are the same secret
     out[name] = SECRET_LDAP_ATTRIBUTES.has(name.toLowerCase().split(";")[0] ?? "") ? values.map(() => MASK) : values;
   }

@@ -12,6 +12,13 @@ describe("normaliseEntry", () => {
   });
 });
 
+describe("normaliseEntry drops what must not be kept", () => {
+  it("drops password attributes and empty ones", () => {
+    const e = normaliseEntry({ dn: "uid=a", uid: "a", userPassword: "{SSHA}xyz", "userPassword;binary": "x", unicodePwd: Buffer.from("p"), "*": [] });
+    expect(e.attrs).toEqual({ uid: ["a"] });
+  });
+});
+
 describe("escapeFilterValue", () => {
   it("escapes RFC 4515 specials", () => {
     expect(escapeFilterValue("a*b(c)\\d")).toBe("a\\2ab\\28c\\29\\5cd");

@@ -119,11 +119,31 @@ export class Directory {
   }
 }
 
+/**
+ * Attributes Ferry never keeps, even when the bind account may read them: password
+ * hashes and private keys have no business in the provisioning store.
+ */
+const NEVER_KEPT = new Set([
+  "userpassword",
+  "unicodepwd",
+  "authpassword",
+  "sambantpassword",
+  "sambalmpassword",
+  "pwdhistory",
+  "userpkcs12",
+  "ntpwdhistory",
+  "lmpwdhistory",
+  "supplementalcredentials",
+  "dbcspwd",
+]);
+
 export function normaliseEntry(entry: Entry): TLdapEntry {
   const attrs: Record<string, string[]> = {};
   for (const [name, raw] of Object.entries(entry)) {
-    if (name === "dn") continue;
+    if (name === "dn" || NEVER_KEPT.has(name.toLowerCase().split(";")[0] ?? "")) continue;
     const list = Array.isArray(raw) ? raw : [raw];
+    // ldapts lists requested attributes the entry does not have (even "*") with no values
+    if (list.length === 0) continue;
     attrs[name.toLowerCase()] = list.map((v) => (Buffer.isBuffer(v) ? v.toString("hex") : String(v)));
   }
   return { dn: entry.dn, attrs };

@@ -1,0 +1,84 @@
+// How provmgr prints: aligned tables, label/value blocks, JSON. Pure string functions;
+// cli/output.ts writes them.
+
+export const NONE = "-";
+
+/** One line whatever the text: errors from a target may carry newlines. */
+export function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, " ").trim();
+}
+
+export function fmtDate(d: Date | string | null | undefined): string {
+  if (!d) return NONE;
+  const date = typeof d === "string" ? new Date(d) : d;
+  return Number.isNaN(date.getTime()) ? String(d) : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function fmtValue(v: unknown): string {
+  if (v === null || v === undefined || v === "") return NONE;
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (v instanceof Date) return fmtDate(v);
+  if (typeof v === "object") return toJson(v);
+  return oneLine(String(v));
+}
+
+export function toJson(v: unknown, space?: number): string {
+  return JSON.stringify(v, (_, x: unknown) => (typeof x === "bigint" ? x.toString() : x), space);
+}
+
+function widthsOf(headers: string[], rows: string[][]): number[] {
+  return headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+}
+
+function line(cells: string[], widths: number[]): string {
+  // the last column is not padded: no trailing blanks for scripts to trip on
+  return cells
+    .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+    .join("  ")
+    .trimEnd();
+}
+
+export function table(headers: string[], rows: string[][]): string[] {
+  const widths = widthsOf(headers, rows);
+  return [line(headers, widths), ...rows.map((r) => line(r, widths))];
+}
+
+/**
+ * A table printed page by page (100,000 dirty records are never all in memory): the
+ * first page sets the column widths, a longer value later simply pushes its row wider.
+ */
+export function streamingTable(headers: string[], minWidths: number[] = []): { page(rows: string[][]): string[] } {
+  let widths: number[] | undefined;
+  return {
+    page(rows) {
+      if (rows.length === 0) return [];
+      const first = widths === undefined;
+      widths ??= widthsOf(headers, rows).map((w, i) => Math.max(w, minWidths[i] ?? 0));
+      const w = widths;
+      return [...(first ? [line(headers, w)] : []), ...rows.map((r) => line(r, w))];
+    },
+  };
+}
+
+/** "  Label          value" lines, labels padded to `width` (default: the longest label). */
+export function keyValues(pairs: Array<[string, unknown]>, indent = "  ", width = Math.max(0, ...pairs.map(([k]) => k.length))): string[] {
+  return pairs.map(([k, v]) => `${indent}${k.padEnd(width)}  ${fmtValue(v)}`.trimEnd());
+}
+
+/** Attribute -> values, one value per line, the attribute named on its first line only; attributes without values are left out. */
+export function multiValues(attrs: Record<string, unknown[]>, indent = "  "): string[] {
+  const names = Object.keys(attrs)
+    .filter((n) => (attrs[n] ?? []).length > 0)
+    .sort((a, b) => a.localeCompare(b));
+  const width = Math.max(0, ...names.map((n) => n.length));
+  const out: string[] = [];
+  for (const name of names) {
+    const values = attrs[name] ?? [];
+    values.forEach((v, i) => out.push(`${indent}${(i === 0 ? name : "").padEnd(width)}  ${fmtValue(v)}`.trimEnd()));
+  }
+  return out;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { buildProgram, COMMANDS, exitCodes, toInvocation } from "./program.ts";
+
+function parse(argv: string[]) {
+  const program = buildProgram();
+  program.configureOutput({ writeOut: () => undefined, writeErr: () => undefined, outputError: () => undefined });
+  program.parse(argv, { from: "user" });
+  return toInvocation(program.opts());
+}
+
+describe("provmgr arguments", () => {
+  it("has exactly the seed's commands", () => {
+    expect(COMMANDS.map((c) => c.name)).toHaveLength(22);
+  });
+
+  it("turns options into one invocation", () => {
+    expect(parse(["--show-channels"])).toEqual({ command: "show-channels", json: false, needs: "nothing" });
+    expect(parse(["-c", "3", "--reset-all", "--json"])).toEqual({ command: "reset-all", json: true, needs: "channel", channelId: 3 });
+    expect(parse(["--force-node-backup", "-n", "2"])).toEqual({ command: "force-node-backup", json: false, needs: "node", nodeId: 2 });
+    expect(parse(["-c", "1", "--show-user", "-u", "user@example.com"])).toMatchObject({ lookup: { providerName: "user@example.com" } });
+    expect(parse(["-c", "1", "--show-group", "-g", "ffd448643f812b43a0bee2504173f0"])).toMatchObject({ lookup: { guid: "ffd448643f812b43a0bee2504173f0" } });
+  });
+
+  it("explains what is missing or extra", () => {
+    expect(parse([])).toEqual({ error: expect.stringMatching(/no command given/) });
+    expect(parse(["--show-source"])).toEqual({ error: expect.stringMatching(/needs a channel: add -c/) });
+    expect(parse(["-c", "0", "--show-source"])).toEqual({ error: expect.stringMatching(/-c must be a channel ID number/) });
+    expect(parse(["-c", "1", "--show-user", "-u", "a", "-g", "b"])).toEqual({ error: expect.stringMatching(/not both/) });
+    expect(parse(["-c", "1", "--show-channels"])).toEqual({ error: expect.stringMatching(/global command and takes no -c/) });
+    expect(parse(["-c", "1", "--reset-all", "-u", "x"])).toEqual({ error: expect.stringMatching(/-u is only used with --show-user/) });
+    expect(parse(["--force-node-backup", "-n", "x"])).toEqual({ error: expect.stringMatching(/-n must be a node ID number/) });
+  });
+
+  it("documents every exit code once", () => {
+    const exits = exitCodes().map((e) => e.exit);
+    expect(new Set(exits).size).toBe(exits.length);
+    expect(exits).toContain(7);
+  });
+});

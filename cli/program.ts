@@ -1,0 +1,168 @@
+// provmgr's arguments: exactly the original tool's (seed 000), plus --json. Commander
+// parses them; zod then checks what commander cannot (one command, the right -c/-n/-u/-g
+// for it, numbers that are numbers) and turns them into one typed invocation.
+import { Command, Option } from "commander";
+import { z } from "zod";
+import type { TRecordLookup } from "../lib/channels/show-record.ts";
+import { ERROR_CODES, type TErrorCode } from "../lib/errors.ts";
+
+/** What a command needs besides itself. */
+type TNeeds = "nothing" | "channel" | "channel+record" | "node";
+
+export type TCommandName = (typeof COMMANDS)[number]["name"];
+
+export const COMMANDS = [
+  { name: "show-channels", needs: "nothing", help: "list all channels: ID, name, connection ID, connection and channel status, users/dirty users, source as LDAP URL, target" },
+  { name: "show-nodes", needs: "nothing", help: "list the provisioning nodes with their mode, status and last heartbeat" },
+  { name: "force-node-backup", needs: "node", help: "set the node given with -n <node ID> to FAILOVER mode: a backup that provisions only while no ACTIVE node is alive" },
+  { name: "reset-group-timestamp", needs: "channel", help: "delete the provisioning group's timestamp: the next cycle enumerates the group even if it did not change" },
+  { name: "reset-attribute-sync", needs: "channel", help: "set the attribute-sync timestamp to 1: the next cycle looks at all users, not only those with a newer LDAP timestamp" },
+  { name: "reset-values-hash", needs: "channel", help: "remove the values hash of all users: users with a newer LDAP timestamp are updated at the SP whatever their values" },
+  { name: "reset-all", needs: "channel", help: "the three resets above together" },
+  { name: "show-dirty-records", needs: "channel", help: "list the users and groups not yet provisioned or updated at the SP" },
+  { name: "show-dirty-group-records", needs: "channel", help: "list the groups not yet provisioned or updated at the SP" },
+  { name: "show-dirty-user-records", needs: "channel", help: "list the users not yet provisioned or updated at the SP" },
+  { name: "show-user", needs: "channel+record", help: "show every internal field of a user (with -u <provider name> or -g <LDAP GUID>), the fields waiting to be pushed and the LDAP attributes retrieved" },
+  { name: "show-group", needs: "channel+record", help: "show every internal field of a group (with -u <provider name> or -g <LDAP GUID>) and the fields waiting to be pushed" },
+  { name: "clear-dirty-records", needs: "channel", help: "clear the dirty flag on all records" },
+  { name: "clear-dirty-group-records", needs: "channel", help: "clear the dirty flag on all group records" },
+  { name: "clear-dirty-user-records", needs: "channel", help: "clear the dirty flag on all user records" },
+  { name: "delete-dirty-records", needs: "channel", help: "remove all dirty records from the internal store" },
+  { name: "delete-dirty-group-records", needs: "channel", help: "remove all dirty group records from the internal store" },
+  { name: "delete-dirty-user-records", needs: "channel", help: "remove all dirty user records from the internal store" },
+  { name: "delete-all", needs: "channel", help: "remove all users and groups and both timestamps: provisioning of the channel starts from the beginning" },
+  { name: "delete-all-users", needs: "channel", help: "remove all users and both timestamps, keep the groups" },
+  { name: "show-target", needs: "channel", help: "display the target configuration (secrets masked)" },
+  { name: "show-source", needs: "channel", help: "display the source LDAP configuration: settings and location (secrets masked)" },
+] as const satisfies ReadonlyArray<{ name: string; needs: TNeeds; help: string }>;
+
+export type TInvocation =
+  | { command: TCommandName; json: boolean; needs: "nothing" }
+  | { command: TCommandName; json: boolean; needs: "channel"; channelId: number }
+  | { command: TCommandName; json: boolean; needs: "channel+record"; channelId: number; lookup: TRecordLookup }
+  | { command: TCommandName; json: boolean; needs: "node"; nodeId: number };
+
+const GLOBAL = "Global options:";
+const CHANNEL = "Channel-specific options (each with -c <channel-id>):";
+const OUTPUT = "Output:";
+
+/** What each error code means to someone running provmgr; a new code must be described here. */
+export const EXIT_CODE_MEANING: Record<TErrorCode, string> = {
+  INTERNAL: "unexpected error (details in log/provmgr.log)",
+  INVALID_ARGUMENT: "invalid arguments: unknown option, missing -c/-n/-u/-g, a value that is not a number, two commands",
+  INVALID_CONFIG: "invalid configuration: environment, stored channel or log settings",
+  NOT_FOUND: "no such channel, node, user or group",
+  CONFLICT: "conflict with the current state (e.g. a cycle is running)",
+  UNAUTHORIZED: "not allowed",
+  FORBIDDEN: "not allowed",
+  DATABASE_UNAVAILABLE: "the database (internal store) cannot be reached",
+  LDAP_ERROR: "the directory server failed",
+  SCIM_ERROR: "the SCIM service provider failed",
+  UNSAFE_OPERATION: "refused as unsafe",
+};
+
+export function exitCodes(): Array<{ exit: number; codes: TErrorCode[]; meaning: string }> {
+  const byExit = new Map<number, TErrorCode[]>();
+  for (const code of Object.keys(ERROR_CODES) as TErrorCode[]) {
+    const exit = ERROR_CODES[code].exit;
+    byExit.set(exit, [...(byExit.get(exit) ?? []), code]);
+  }
+  return [...byExit.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([exit, codes]) => ({ exit, codes, meaning: [...new Set(codes.map((c) => EXIT_CODE_MEANING[c]))].join("; ") }));
+}
+
+export function exitCodesHelp(): string {
+  const rows = [{ exit: 0, meaning: "success" }, ...exitCodes()];
+  return rows.map((r) => `  ${String(r.exit).padStart(2)}  ${r.meaning}`).join("\n");
+}
+
+export function buildProgram(): Command {
+  const program = new Command("provmgr")
+    .description("Manage Ferry's outbound provisioning: channels, nodes and the internal store.")
+    .usage("<command> [-c <channel-id>] [-u <provider name> | -g <LDAP GUID>] [-n <node ID>] [--json]")
+    .addHelpOption(new Option("-h, --help", "describe the available options (also shown with no arguments)").helpGroup(GLOBAL))
+    .allowExcessArguments(false)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.helpCommand(false);
+
+  const add = (o: Option, group: string) => program.addOption(o.helpGroup(group));
+  for (const c of COMMANDS.filter((c) => c.needs === "nothing" || c.needs === "node")) add(new Option(`--${c.name}`, c.help), GLOBAL);
+  add(new Option("-n <node ID>", "the node for --force-node-backup"), GLOBAL);
+  add(new Option("-c <channel-id>", "the channel's numeric ID (see --show-channels)"), CHANNEL);
+  for (const c of COMMANDS.filter((c) => c.needs === "channel" || c.needs === "channel+record")) add(new Option(`--${c.name}`, c.help), CHANNEL);
+  add(new Option("-u <provider name>", "the user's or group's provider name, for --show-user / --show-group"), CHANNEL);
+  add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group"), CHANNEL);
+  add(new Option("--json", "print one JSON document instead of text (errors too), for scripts"), OUTPUT);
+
+  program.addHelpText(
+    "after",
+    `
+Examples:
+  provmgr --show-channels
+  provmgr -c 1 --show-source
+  provmgr -c 1 --show-user -u user@example.com
+  provmgr -c 1 --show-user -g ffd448643f812b43a0bee2504173f0
+  provmgr -c 1 --reset-group-timestamp
+  provmgr --force-node-backup -n 2
+
+Exit codes:
+${exitCodesHelp()}
+
+Log file: log/provmgr.log, settings in bin/provmgr.log.json. Documentation: docs/provmgr.md`,
+  );
+  return program;
+}
+
+const ZId = (flag: string, what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${flag} must be ${what}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && Number.isSafeInteger(n), `${flag} must be ${what}`);
+
+const ZOpts = z.object({
+  c: ZId("-c", "a channel ID number such as 1 (see provmgr --show-channels)").optional(),
+  n: ZId("-n", "a node ID number such as 1 (see provmgr --show-nodes)").optional(),
+  u: z.string().trim().min(1, "-u needs a provider name").optional(),
+  g: z.string().trim().min(1, "-g needs an LDAP GUID").optional(),
+  json: z.boolean().optional(),
+});
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+}
+
+/** The one invocation the options describe, or an explanation of what is wrong with them. */
+export function toInvocation(opts: Record<string, unknown>): TInvocation | { error: string } {
+  const chosen = COMMANDS.filter((c) => opts[camel(c.name)] === true);
+  if (chosen.length === 0) return { error: "no command given: add one such as --show-channels" };
+  if (chosen.length > 1) return { error: `give one command at a time, not ${chosen.map((c) => `--${c.name}`).join(" and ")}` };
+  const cmd = chosen[0]!;
+  const parsed = ZOpts.safeParse(opts);
+  if (!parsed.success) return { error: parsed.error.issues.map((i) => i.message).join("; ") };
+  const o = parsed.data;
+  const json = o.json ?? false;
+  const flag = `--${cmd.name}`;
+  const unused = (list: Array<[unknown, string]>) => list.filter(([v]) => v !== undefined).map(([, f]) => f);
+
+  if (cmd.needs === "nothing" || cmd.needs === "node") {
+    const extra = unused(cmd.needs === "node" ? [[o.c, "-c"], [o.u, "-u"], [o.g, "-g"]] : [[o.c, "-c"], [o.n, "-n"], [o.u, "-u"], [o.g, "-g"]]);
+    if (extra.length) return { error: `${flag} is a global command and takes no ${extra.join(", ")}` };
+    if (cmd.needs === "nothing") return { command: cmd.name, json, needs: "nothing" };
+    if (o.n === undefined) return { error: `${flag} needs a node: add -n <node ID> (see provmgr --show-nodes)` };
+    return { command: cmd.name, json, needs: "node", nodeId: o.n };
+  }
+  if (o.c === undefined) return { error: `${flag} needs a channel: add -c <channel-id> (see provmgr --show-channels)` };
+  if (o.n !== undefined) return { error: `-n is only used with --force-node-backup` };
+  if (cmd.needs === "channel") {
+    const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user and --show-group` };
+    return { command: cmd.name, json, needs: "channel", channelId: o.c };
+  }
+  if (o.u !== undefined && o.g !== undefined) return { error: `${flag} takes either -u <provider name> or -g <LDAP GUID>, not both` };
+  if (o.u === undefined && o.g === undefined) return { error: `${flag} needs -u <provider name> or -g <LDAP GUID>` };
+  return { command: cmd.name, json, needs: "channel+record", channelId: o.c, lookup: o.u !== undefined ? { providerName: o.u } : { guid: o.g! } };
+}
