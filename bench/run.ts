@@ -35,8 +35,10 @@ const CONCURRENCY = Number(args.concurrency);
 type TRow = { step: string; ms: number; objects?: number; rssMb?: number; note?: string };
 const rows: TRow[] = [];
 
-function child(script: string, argv: string[], env: NodeJS.ProcessEnv) {
-  return spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+function child(script: string, argv: string[], env: NodeJS.ProcessEnv, profile = false) {
+  // BENCH_CPU_PROF=1 writes a V8 CPU profile of every cycle to bench/results/prof/
+  const prof = profile && process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", "--cpu-prof-dir", path.join(ROOT, "bench/results/prof")] : [];
+  return spawn(process.execPath, [...prof, "--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
 }
 
 async function firstLine(p: ReturnType<typeof child>): Promise<string> {
@@ -52,11 +54,12 @@ async function startTarget(env: NodeJS.ProcessEnv) {
 }
 
 async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, objects?: number) {
-  const p = child("bench/cycle-runner.ts", [String(channelId)], env);
-  const r = JSON.parse(await firstLine(p)) as { ms: number; status: string; message: string; maxRssMb: number; stats: { scimRequests: number } };
+  const p = child("bench/cycle-runner.ts", [String(channelId)], env, true);
+  const r = JSON.parse(await firstLine(p)) as { ms: number; status: string; message: string; maxRssMb: number; stats: { scimRequests: number; phases: Record<string, number> } };
   if (r.status !== "SUCCESS") console.error(`  ${step}: ${r.status} ${r.message}`);
   rows.push({ step, ms: r.ms, objects, rssMb: r.maxRssMb, note: `${r.stats.scimRequests} SCIM requests` });
   console.log(`  ${step}: ${(r.ms / 1000).toFixed(2)} s, ${r.stats.scimRequests} SCIM requests, peak RSS ${r.maxRssMb.toFixed(0)} MB`);
+  console.log(`    phases (ms): ${Object.entries(r.stats.phases).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   return r;
 }
 

@@ -72,11 +72,15 @@ export class ScimClient {
     this.limit = pLimit(target.maxConcurrency);
   }
 
+  /** bearer and basic headers are built once per client (a cycle), not decrypted per request */
+  private staticAuth?: string;
+
   private async authHeader(): Promise<string> {
     const auth = this.target.auth;
-    if (auth.type === "bearer") return `Bearer ${decryptSecret(auth.token)}`;
+    if (this.staticAuth) return this.staticAuth;
+    if (auth.type === "bearer") return (this.staticAuth = `Bearer ${decryptSecret(auth.token)}`);
     if (auth.type === "basic") {
-      return `Basic ${Buffer.from(`${auth.username}:${decryptSecret(auth.password)}`).toString("base64")}`;
+      return (this.staticAuth = `Basic ${Buffer.from(`${auth.username}:${decryptSecret(auth.password)}`).toString("base64")}`);
     }
     if (this.oauthToken && this.oauthToken.expiresAt > Date.now() + 30_000) return `Bearer ${this.oauthToken.value}`;
     const form = new URLSearchParams({ grant_type: "client_credentials" });
@@ -167,6 +171,11 @@ export class ScimClient {
         }
       }
     });
+  }
+
+  /** Drops every request still waiting for a slot (a fenced cycle sends nothing more). */
+  stop(): void {
+    this.limit.clearQueue();
   }
 
   async discover(): Promise<TCapabilities> {

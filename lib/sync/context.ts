@@ -20,6 +20,8 @@ export type TCycleStats = {
   held: string[];
   readMs: number;
   pushMs: number;
+  /** where the time went, phase by phase (ms) */
+  phases: Record<string, number>;
   scimRequests: number;
 };
 
@@ -40,6 +42,7 @@ export function emptyStats(): TCycleStats {
     held: [],
     readMs: 0,
     pushMs: 0,
+    phases: {},
     scimRequests: 0,
   };
 }
@@ -59,3 +62,13 @@ export type TCycleContext = {
   /** every store write goes through lease.write; every batch of SCIM requests after lease.guard */
   lease: Lease;
 };
+
+/** Runs a phase of the cycle and adds its wall time to stats.phases[name]. */
+export async function timed<T>(stats: TCycleStats, name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    stats.phases[name] = Math.round((stats.phases[name] ?? 0) + performance.now() - t0);
+  }
+}

@@ -18,33 +18,44 @@ function splitActive(values: TPending | null): { values: TFlatValues; active: bo
 }
 
 export async function pushUsers(ctx: TCycleContext, client: ScimClient): Promise<void> {
-  const { db, channel, stats, log } = ctx;
+  const { db, channel } = ctx;
   const usePatch = await client.usePatch();
+  // Two pages in flight: while one page's outcomes are written to the store, the next
+  // page's requests already fill the client's concurrency, so the target never waits
+  // for the database (and memory holds at most two pages).
+  let previous: Promise<void> | null = null;
   let after = 0n;
   for (;;) {
     const rows = await fetchDirtyUsers(db, channel.id, after, BATCH);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
-    const outcomes = await Promise.all(rows.map((r) => pushOne(r, client, usePatch)));
-    const membershipChanged: string[] = [];
-    outcomes.forEach((o, i) => {
-      const row = rows[i]!;
-      if (o.ok) {
-        stats.pushed[row.pendingAction] = (stats.pushed[row.pendingAction] ?? 0) + 1;
-        // a user who appeared at or vanished from the target changes what its groups can hold
-        if ((row.scimId === null) !== (o.scimId === null) || o.forget) membershipChanged.push(row.dn);
-      } else {
-        stats.failed++;
-        if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`${row.providerName ?? row.dn}: ${o.error}`);
-        log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
-      }
-    });
-    await ctx.lease.write(async (tx) => {
-      await applyUserOutcomes(tx, outcomes);
-      await markGroupsWithMembers(tx, channel.id, membershipChanged);
-    });
+    const pushes = Promise.all(rows.map((r) => pushOne(r, client, usePatch)));
+    if (previous) await previous;
+    previous = pushes.then((outcomes) => recordOutcomes(ctx, rows, outcomes));
   }
+  if (previous) await previous;
+}
+
+async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], outcomes: TUserOutcome[]): Promise<void> {
+  const { channel, stats, log } = ctx;
+  const membershipChanged: string[] = [];
+  outcomes.forEach((o, i) => {
+    const row = rows[i]!;
+    if (o.ok) {
+      stats.pushed[row.pendingAction] = (stats.pushed[row.pendingAction] ?? 0) + 1;
+      // a user who appeared at or vanished from the target changes what its groups can hold
+      if ((row.scimId === null) !== (o.scimId === null) || o.forget) membershipChanged.push(row.dn);
+    } else {
+      stats.failed++;
+      if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`${row.providerName ?? row.dn}: ${o.error}`);
+      log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
+    }
+  });
+  await ctx.lease.write(async (tx) => {
+    await applyUserOutcomes(tx, outcomes);
+    await markGroupsWithMembers(tx, channel.id, membershipChanged);
+  });
 }
 
 async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean): Promise<TUserOutcome> {

@@ -15,7 +15,7 @@ import {
   userScopeFilter,
 } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
-import type { TCycleContext } from "./context.ts";
+import { timed, type TCycleContext } from "./context.ts";
 import { decideGone, decideInScope, isCandidate, type TAction } from "./decide.ts";
 import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserUpsert } from "./store.ts";
 
@@ -79,7 +79,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   const flush = async () => {
     const b = batch;
     batch = [];
-    const ts = await processInScope(ctx, b, lookAtAll, seen);
+    const ts = await timed(stats, "users.decide+write", () => processInScope(ctx, b, lookAtAll, seen));
     maxSeenMs = Math.max(maxSeenMs, ts);
   };
   for await (const entry of dir.search(source.baseDn, filter, userAttributes(source))) {
@@ -98,7 +98,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     await markLeftScope(ctx, batch.splice(0));
   }
 
-  if (full && seen) await markMissing(ctx, dir, seen);
+  if (full && seen) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen));
 
   const prevMs = ldapTimeToMs(since);
   const nextMs = maxSeenMs > 0 ? Math.min(maxSeenMs, readStart) - OVERLAP_MS : prevMs > 0 ? prevMs : readStart - OVERLAP_MS;

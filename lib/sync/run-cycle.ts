@@ -14,7 +14,7 @@ import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
 import { logger as rootLogger, type TLogger } from "../log.ts";
 import { ScimClient } from "../scim/client.ts";
-import { emptyStats, type TCycleContext, type TCycleStats } from "./context.ts";
+import { emptyStats, timed, type TCycleContext, type TCycleStats } from "./context.ts";
 import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
@@ -75,9 +75,10 @@ export async function runCycle(options: {
     const t0 = Date.now();
     let dir: Directory | undefined;
     try {
-      dir = await Directory.open(cfg.source);
-      const outcome = await readUsers(ctx, dir);
-      await readGroups(ctx, dir, row.attributeSyncTimestamp === "1");
+      dir = await timed(stats, "ldap.bind", () => Directory.open(cfg.source));
+      const d = dir;
+      const outcome = await timed(stats, "users.read", () => readUsers(ctx, d));
+      await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1"));
       await lease.write((tx) =>
         tx.channel.update({
           where: { id: row.id },
@@ -90,7 +91,10 @@ export async function runCycle(options: {
       );
       readOk = true;
     } catch (err) {
-      if (err instanceof FencedError) fenced = err.message;
+      if (err instanceof FencedError) {
+        fenced = err.message;
+        client.stop();
+      }
       const msg = err instanceof Error ? err.message : String(err);
       problems.push(`directory read failed, nobody deprovisioned: ${msg}`);
       log.error("directory read failed; no deprovisioning this cycle", { error: msg });
@@ -107,11 +111,14 @@ export async function runCycle(options: {
     });
     try {
       if (!fenced) {
-        await pushUsers(ctx, client);
-        await pushGroups(ctx, client);
+        await timed(stats, "users.push", () => pushUsers(ctx, client));
+        await timed(stats, "groups.push", () => pushGroups(ctx, client));
       }
     } catch (err) {
-      if (err instanceof FencedError) fenced = err.message;
+      if (err instanceof FencedError) {
+        fenced = err.message;
+        client.stop();
+      }
       const msg = err instanceof Error ? err.message : String(err);
       problems.push(`push stopped: ${msg}`);
       log.error("push stopped", { error: msg });
