@@ -91,13 +91,14 @@ export async function runCycle(options: {
       );
       readOk = true;
     } catch (err) {
-      if (err instanceof FencedError) {
-        fenced = err.message;
-        client.stop();
-      }
       const msg = err instanceof Error ? err.message : String(err);
-      problems.push(`directory read failed, nobody deprovisioned: ${msg}`);
-      log.error("directory read failed; no deprovisioning this cycle", { error: msg });
+      if (err instanceof FencedError) {
+        fenced = msg;
+        log.warn("cycle fenced during the read", { error: msg });
+      } else {
+        problems.push(`directory read failed, nobody deprovisioned: ${msg}`);
+        log.error("directory read failed; no deprovisioning this cycle", { error: msg });
+      }
     } finally {
       await dir?.close();
     }
@@ -120,7 +121,7 @@ export async function runCycle(options: {
         client.stop();
       }
       const msg = err instanceof Error ? err.message : String(err);
-      problems.push(`push stopped: ${msg}`);
+      if (!fenced) problems.push(`push stopped: ${msg}`);
       log.error("push stopped", { error: msg });
     }
     stats.pushMs = Date.now() - t1;
