@@ -187,6 +187,15 @@ export type TAuth =
   | { type: "oauth2"; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
 export type TTarget = Omit<TTargetInput, "auth"> & { auth: TAuth };
 
+/** inetOrgPerson directories (OpenLDAP, 389-DS, most others): uid, givenName, sn, mail, cn */
+const INET_ORG_PERSON_MAPPING: TMapping = {
+  userName: "uid",
+  "name.givenName": "givenName",
+  "name.familyName": "sn",
+  "emails.work": "mail",
+  displayName: "cn",
+};
+
 export const DIRECTORY_DEFAULTS: Record<
   TDirectoryType,
   { guid: string; timestamp: string; groupChange: string; userObjectFilter: string; disabled: TDisabledRule; mapping: TMapping }
@@ -198,13 +207,7 @@ export const DIRECTORY_DEFAULTS: Record<
     groupChange: "entryCSN",
     userObjectFilter: "(objectClass=inetOrgPerson)",
     disabled: { kind: "none" },
-    mapping: {
-      userName: "uid",
-      "name.givenName": "givenName",
-      "name.familyName": "sn",
-      "emails.work": "mail",
-      displayName: "cn",
-    },
+    mapping: INET_ORG_PERSON_MAPPING,
   },
   "active-directory": {
     guid: "objectGUID",
@@ -226,13 +229,7 @@ export const DIRECTORY_DEFAULTS: Record<
     groupChange: "modifyTimestamp",
     userObjectFilter: "(objectClass=inetOrgPerson)",
     disabled: { kind: "attribute", attribute: "nsAccountLock", value: "true" },
-    mapping: {
-      userName: "uid",
-      "name.givenName": "givenName",
-      "name.familyName": "sn",
-      "emails.work": "mail",
-      displayName: "cn",
-    },
+    mapping: INET_ORG_PERSON_MAPPING,
   },
   generic: {
     guid: "entryUUID",
@@ -240,6 +237,6 @@ export const DIRECTORY_DEFAULTS: Record<
     groupChange: "modifyTimestamp",
     userObjectFilter: "(objectClass=person)",
     disabled: { kind: "none" },
-    mapping: { userName: "uid", "name.givenName": "givenName", "name.familyName": "sn", "emails.work": "mail", displayName: "cn" },
+    mapping: INET_ORG_PERSON_MAPPING,
   },
 };
