@@ -38,11 +38,14 @@ export async function launch(options: { port?: number; extraEnv?: Record<string,
 
   const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker/main.ts")], { cwd: ROOT, env: childEnv });
   prefixed(worker, "worker");
-  // the console has no sign-in yet: listen on loopback unless told otherwise
+  // loopback unless told otherwise: put TLS in front (and NEXTAUTH_URL=https://…) before exposing it
   const host = process.env.FERRY_HOST ?? "127.0.0.1";
+  // next-auth needs the console's own URL for its redirects and cookie flags; the first
+  // admin comes from FERRY_ADMIN_USERNAME/FERRY_ADMIN_PASSWORD or is printed once
+  const consoleEnv = { ...childEnv, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host}:${port}` };
   const web = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], {
     cwd: ROOT,
-    env: childEnv,
+    env: consoleEnv,
   });
   prefixed(web, "console");
 

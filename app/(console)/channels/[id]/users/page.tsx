@@ -1,0 +1,11 @@
+import { RecordsTable } from "@/components/channels/records-table";
+import { guardPage } from "@/lib/auth/page-viewer";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Users" };
+
+export default async function UsersPage({ params }: { params: Promise<{ id: string }> }) {
+  await guardPage("viewer");
+  const { id } = await params;
+  return <RecordsTable channelId={Number(id)} kind="user" />;
+}

@@ -1,0 +1,4 @@
+import { listRoute } from "../records";
+
+export const dynamic = "force-dynamic";
+export const GET = listRoute("group");

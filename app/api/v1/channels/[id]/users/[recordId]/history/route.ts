@@ -1,0 +1,4 @@
+import { historyRoute } from "../../../records";
+
+export const dynamic = "force-dynamic";
+export const GET = historyRoute("user");

@@ -1,0 +1,8 @@
+import { apiRoute } from "@/lib/api/handler";
+import { ZConnectionTestBody } from "@/lib/api/schemas";
+import { testSourceConnection } from "@/lib/channels/test-source-connection";
+
+export const dynamic = "force-dynamic";
+
+/** Binds to the directory with the given settings and reports what the channel would see. Admin: it connects where it is told. */
+export const POST = apiRoute({ role: "admin", body: ZConnectionTestBody }, async ({ body }) => testSourceConnection(body));

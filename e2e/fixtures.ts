@@ -1,0 +1,52 @@
+// What every spec shares: the stack's state (written by e2e/stack.ts), sign-in through
+// the API (next-auth's CSRF + credentials callback, so the browser context holds a real
+// session cookie), and screenshots saved under test-results/screenshots.
+import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+export type TStackState = {
+  baseURL: string;
+  users: Record<"admin" | "operator" | "viewer", { username: string; password: string }>;
+  slapd: { url: string; adminDn: string; adminPassword: string; peopleDn: string; groupsDn: string; provisioningGroupDn: string };
+  scim: { baseUrl: string; token: string };
+  directoryUsers: number;
+};
+
+export function stackState(): TStackState {
+  const file = process.env.FERRY_E2E_STATE_FILE;
+  if (!file) throw new Error("FERRY_E2E_STATE_FILE is not set: run the suite with `npx playwright test` (global setup starts the stack)");
+  return JSON.parse(readFileSync(file, "utf8")) as TStackState;
+}
+
+export async function signInViaApi(request: APIRequestContext, who: "admin" | "operator" | "viewer"): Promise<void> {
+  const { username, password } = stackState().users[who];
+  const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const res = await request.post("/api/auth/callback/credentials", { form: { csrfToken, username, password, json: "true" } });
+  expect(res.ok(), `sign-in of ${who} through the API`).toBeTruthy();
+  const me = await request.get("/api/v1/me");
+  expect(me.status(), `${who} is signed in`).toBe(200);
+}
+
+/** The CSRF token the console puts in its pages, for API calls made with the session cookie. */
+export async function csrfToken(request: APIRequestContext): Promise<string> {
+  return ((await (await request.get("/api/v1/me")).json()) as { csrfToken: string }).csrfToken;
+}
+
+const SHOTS = path.resolve("test-results/screenshots");
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  // let live queries settle so the picture shows data, not skeletons
+  await page.waitForLoadState("networkidle").catch(() => undefined);
+  // the whole page, with the viewport made as tall as the page so the fixed sidebar
+  // spans it as it does on screen
+  const size = page.viewportSize() ?? { width: 1440, height: 900 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (height > size.height) await page.setViewportSize({ width: size.width, height });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  if (height > size.height) await page.setViewportSize(size);
+}
+
+export const test = base;
+export { expect };

@@ -1,0 +1,134 @@
+// The OpenAPI 3.1 document of /api/v1, built from the same zod schemas the routes
+// validate with, so the description cannot drift from what is enforced.
+import { z } from "zod";
+import { ZChannelFile } from "../channels/config.ts";
+import { CHANNEL_OPERATIONS } from "../channels/operations.ts";
+import type { TRole } from "../auth/roles.ts";
+import * as S from "./schemas.ts";
+
+type TEndpoint = {
+  method: "get" | "post" | "put" | "patch" | "delete";
+  path: string;
+  role: TRole;
+  summary: string;
+  tag: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  created?: boolean;
+};
+
+export const ENDPOINTS: TEndpoint[] = [
+  { method: "get", path: "/me", role: "viewer", tag: "Account", summary: "Who is asking (and, for a console session, its CSRF token)" },
+  { method: "post", path: "/me/password", role: "viewer", tag: "Account", summary: "Change your own password (console users)", body: S.ZChangeOwnPasswordBody },
+  { method: "get", path: "/channels", role: "viewer", tag: "Channels", summary: "Every channel: the --show-channels columns, last cycle and whether one is running" },
+  { method: "post", path: "/channels", role: "admin", tag: "Channels", summary: "Create a channel from a channel file", body: S.ZSaveChannelBody, created: true },
+  { method: "get", path: "/channels/{id}", role: "viewer", tag: "Channels", summary: "A channel's overview: masked source and target (--show-source, --show-target), mapping, options, state, counts, last cycles" },
+  { method: "put", path: "/channels/{id}", role: "admin", tag: "Channels", summary: "Change a channel's configuration (omitted secrets are kept)", body: S.ZSaveChannelBody },
+  { method: "post", path: "/channels/{id}/status", role: "admin", tag: "Channels", summary: "Activate or deactivate a channel or its connection", body: S.ZChannelStatusBody },
+  { method: "get", path: "/channels/{id}/cycles", role: "viewer", tag: "Channels", summary: "The channel's last provisioning cycles", query: S.ZCyclesQuery },
+  { method: "get", path: "/channels/{id}/operations/{operation}", role: "viewer", tag: "Operations", summary: "What an operation would change, with counts" },
+  {
+    method: "post",
+    path: "/channels/{id}/operations/{operation}",
+    role: "operator",
+    tag: "Operations",
+    summary: `Run a provmgr operation: ${CHANNEL_OPERATIONS.map((o) => o.id).join(", ")}. delete-all and delete-all-users need { confirm: <channel name> }`,
+    body: S.ZOperationBody,
+  },
+  { method: "get", path: "/channels/{id}/users", role: "viewer", tag: "Records", summary: "Users of the channel's store, a keyset page at a time (--show-dirty-user-records with state=dirty)", query: S.ZRecordQuery },
+  { method: "get", path: "/channels/{id}/users/{recordId}", role: "viewer", tag: "Records", summary: "Every internal field of one user (--show-user)" },
+  { method: "get", path: "/channels/{id}/users/{recordId}/history", role: "viewer", tag: "Records", summary: "A user's history as the store knows it" },
+  { method: "get", path: "/channels/{id}/groups", role: "viewer", tag: "Records", summary: "Groups of the channel's store, a keyset page at a time", query: S.ZRecordQuery },
+  { method: "get", path: "/channels/{id}/groups/{recordId}", role: "viewer", tag: "Records", summary: "Every internal field of one group (--show-group)" },
+  { method: "get", path: "/channels/{id}/groups/{recordId}/history", role: "viewer", tag: "Records", summary: "A group's history as the store knows it" },
+  { method: "post", path: "/connection-tests/source", role: "admin", tag: "Channels", summary: "Bind to a directory and report what the channel would see", body: S.ZConnectionTestBody },
+  { method: "post", path: "/connection-tests/target", role: "admin", tag: "Channels", summary: "Read a SCIM target's /ServiceProviderConfig and count its users and groups", body: S.ZConnectionTestBody },
+  { method: "get", path: "/nodes", role: "viewer", tag: "Nodes", summary: "Every provisioning node with mode, status and last heartbeat (--show-nodes)" },
+  { method: "post", path: "/nodes/{id}/force-backup", role: "operator", tag: "Nodes", summary: "Put a node in FAILOVER mode (--force-node-backup)" },
+  { method: "get", path: "/audit", role: "viewer", tag: "Audit", summary: "The audit log, newest first", query: S.ZAuditQuery },
+  { method: "get", path: "/console-users", role: "admin", tag: "Administration", summary: "Console users" },
+  { method: "post", path: "/console-users", role: "admin", tag: "Administration", summary: "Create a console user", body: S.ZCreateConsoleUserBody, created: true },
+  { method: "patch", path: "/console-users/{id}", role: "admin", tag: "Administration", summary: "Change a console user's role, name or disabled flag", body: S.ZUpdateConsoleUserBody },
+  { method: "delete", path: "/console-users/{id}", role: "admin", tag: "Administration", summary: "Delete a console user" },
+  { method: "post", path: "/console-users/{id}/password", role: "admin", tag: "Administration", summary: "Set a console user's password (they change it on next sign-in)", body: S.ZResetPasswordBody },
+  { method: "get", path: "/api-tokens", role: "admin", tag: "Administration", summary: "API tokens (never the tokens themselves)" },
+  { method: "post", path: "/api-tokens", role: "admin", tag: "Administration", summary: "Create an API token; the answer is the only time it is shown", body: S.ZCreateApiTokenBody, created: true },
+  { method: "delete", path: "/api-tokens/{id}", role: "admin", tag: "Administration", summary: "Revoke an API token" },
+  { method: "get", path: "/openapi.json", role: "viewer", tag: "Account", summary: "This document" },
+];
+
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+const ERROR = {
+  description: "An error",
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        properties: {
+          error: {
+            type: "object",
+            properties: { code: { type: "string" }, message: { type: "string" }, details: { type: "object" } },
+            required: ["code", "message"],
+          },
+        },
+      },
+    },
+  },
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const e of ENDPOINTS) {
+    const parameters: unknown[] = [];
+    for (const m of e.path.matchAll(/\{(\w+)\}/g)) {
+      const name = m[1]!;
+      parameters.push({
+        name,
+        in: "path",
+        required: true,
+        schema: name === "operation" ? { type: "string", enum: CHANNEL_OPERATIONS.map((o) => o.id) } : { type: "string", pattern: "^[0-9]+$" },
+      });
+    }
+    if (e.query) {
+      const qs = jsonSchema(e.query) as { properties?: Record<string, unknown> };
+      for (const [name, schema] of Object.entries(qs.properties ?? {})) parameters.push({ name, in: "query", required: false, schema });
+    }
+    paths[e.path] ??= {};
+    paths[e.path]![e.method] = {
+      tags: [e.tag],
+      summary: e.summary,
+      description: `Role: ${e.role} or above.`,
+      "x-ferry-role": e.role,
+      ...(parameters.length ? { parameters } : {}),
+      ...(e.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(e.body) } } } } : {}),
+      responses: {
+        [e.created ? "201" : "200"]: { description: "OK", content: { "application/json": { schema: { type: "object" } } } },
+        "400": ERROR,
+        "401": ERROR,
+        "403": ERROR,
+        "404": ERROR,
+        "409": ERROR,
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Ferry admin API",
+      version: "1",
+      description:
+        "Channels, their provmgr operations, users, groups, nodes and the audit log. Authenticate with an API token (an admin creates it under Settings › API tokens): `Authorization: Bearer fry_…`. Console sessions also work, with the `x-csrf-token` header on every state change.",
+    },
+    servers: [{ url: "/api/v1" }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "fry_… API token" } },
+      schemas: { ChannelFile: jsonSchema(ZChannelFile) },
+    },
+    paths,
+  };
+}

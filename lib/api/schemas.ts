@@ -1,0 +1,65 @@
+// Request schemas of the /api/v1 routes, shared by the routes (validation) and the
+// OpenAPI document (description). Response shapes are the lib functions' return types.
+import { z } from "zod";
+import { ROLES } from "../auth/roles.ts";
+import { CHANNEL_OPERATION_IDS } from "../channels/operations.ts";
+import { RECORD_STATES } from "../channels/record-states.ts";
+
+export const ZIdParams = z.object({ id: z.coerce.number().int().positive() });
+export const ZRecordParams = z.object({ id: z.coerce.number().int().positive(), recordId: z.string().regex(/^\d{1,19}$/, "a record id is a number") });
+export const ZOperationParams = z.object({ id: z.coerce.number().int().positive(), operation: z.enum(CHANNEL_OPERATION_IDS) });
+
+export const ZRecordQuery = z.object({
+  q: z.string().max(300).optional().describe("search: part of the provider name, DN or GUID, or an exact SCIM id"),
+  state: z.enum(RECORD_STATES).optional(),
+  after: z.string().max(2000).optional().describe("nextCursor of the previous page"),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export const ZAuditQuery = z.object({
+  channelId: z.coerce.number().int().positive().optional(),
+  actor: z.string().max(200).optional(),
+  action: z.string().max(200).optional().describe("actions starting with this text"),
+  before: z.string().regex(/^\d+$/).optional().describe("nextCursor of the previous page"),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const ZCyclesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).optional() });
+
+export const ZSaveChannelBody = z.object({
+  config: z.record(z.string(), z.unknown()).describe("a channel file (see ChannelFile); on update, omitted secrets keep their stored values"),
+});
+
+export const ZConnectionTestBody = z.object({
+  channelId: z.number().int().positive().optional().describe("an existing channel whose stored secrets fill in omitted ones"),
+  config: z.record(z.string(), z.unknown()).describe("the channel's settings as a (partial) channel file: source (and mapping) or target"),
+});
+
+export const ZChannelStatusBody = z
+  .object({ active: z.boolean().optional(), connectionActive: z.boolean().optional() })
+  .refine((b) => b.active !== undefined || b.connectionActive !== undefined, "give active and/or connectionActive");
+
+export const ZOperationBody = z.object({
+  confirm: z.string().optional().describe("delete-all and delete-all-users: the channel's name"),
+});
+
+export const ZCreateConsoleUserBody = z.object({
+  username: z.string().min(2).max(100),
+  displayName: z.string().max(200).default(""),
+  role: z.enum(ROLES),
+  password: z.string().min(1).max(200).describe("a first password; the user changes it on first sign-in"),
+});
+
+export const ZUpdateConsoleUserBody = z
+  .object({ role: z.enum(ROLES).optional(), displayName: z.string().max(200).optional(), disabled: z.boolean().optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "nothing to change");
+
+export const ZResetPasswordBody = z.object({ password: z.string().min(1).max(200) });
+
+export const ZChangeOwnPasswordBody = z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(1).max(200) });
+
+export const ZCreateApiTokenBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(ROLES),
+  expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
+});

@@ -1,0 +1,52 @@
+// The audit log, newest first, a page at a time (keyset on id): who did what to which
+// channel, when, through which door (console, api, cli).
+import { getDb } from "../db/index.ts";
+
+export type TAuditEntry = {
+  id: string;
+  at: Date;
+  actor: string;
+  via: string;
+  channelId: number | null;
+  channelName: string | null;
+  action: string;
+  details: unknown;
+};
+
+export async function listAudit(options: {
+  channelId?: number;
+  actor?: string;
+  action?: string;
+  before?: string;
+  limit?: number;
+}): Promise<{ items: TAuditEntry[]; nextCursor: string | null }> {
+  const db = await getDb();
+  const take = Math.min(Math.max(options.limit ?? 50, 1), 200);
+  const rows = await db.auditLog.findMany({
+    where: {
+      ...(options.channelId !== undefined ? { channelId: options.channelId } : {}),
+      ...(options.actor ? { actor: options.actor } : {}),
+      ...(options.action ? { action: { startsWith: options.action } } : {}),
+      ...(options.before && /^\d+$/.test(options.before) ? { id: { lt: BigInt(options.before) } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: take + 1,
+  });
+  const page = rows.slice(0, take);
+  const ids = [...new Set(page.map((r) => r.channelId).filter((x): x is number => x !== null))];
+  const channels = ids.length ? await db.channel.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : [];
+  const names = new Map(channels.map((c) => [c.id, c.name]));
+  return {
+    items: page.map((r) => ({
+      id: r.id.toString(),
+      at: r.at,
+      actor: r.actor,
+      via: r.via,
+      channelId: r.channelId,
+      channelName: r.channelId !== null ? (names.get(r.channelId) ?? null) : null,
+      action: r.action,
+      details: r.details,
+    })),
+    nextCursor: rows.length > take ? (page[page.length - 1]?.id.toString() ?? null) : null,
+  };
+}

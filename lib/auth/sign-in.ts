@@ -1,0 +1,69 @@
+// Checks a user name and password and opens a console session. Rate limited per user
+// name (FERRY_LOGIN_MAX_FAILURES failures in FERRY_LOGIN_WINDOW_MIN minutes lock the
+// name for the window) and per address, counted in login_attempt, so the limit holds
+// across restarts and across several consoles. Unknown names cost as much time as
+// known ones and get the same answer.
+import { getDb } from "../db/index.ts";
+import { AppError } from "../errors.ts";
+import { getAuthEnv } from "./auth-env.ts";
+import { decoyHash, verifyPassword } from "./password.ts";
+import { hashSessionId, newSessionId } from "./session-id.ts";
+
+export type TSignInResult = { sessionId: string; user: { id: number; username: string; displayName: string } };
+
+const WRONG = "wrong user name or password";
+
+export async function signIn(options: { username: string; password: string; ip?: string | null; userAgent?: string | null }): Promise<TSignInResult> {
+  const env = getAuthEnv();
+  const username = options.username.trim().toLowerCase();
+  if (!username || !options.password) throw new AppError("UNAUTHORIZED", WRONG);
+  const db = await getDb();
+  const ip = options.ip?.slice(0, 100) ?? null;
+  const since = new Date(Date.now() - env.FERRY_LOGIN_WINDOW_MIN * 60_000);
+
+  // failures since the window opened and since the name's last successful sign-in
+  const [counts] = await db.$queryRawUnsafe<Array<{ by_name: bigint; by_ip: bigint }>>(
+    `SELECT
+       (SELECT count(*) FROM login_attempt a WHERE a.username = $1 AND NOT a.success AND a.at > $2
+          AND a.at > coalesce((SELECT max(at) FROM login_attempt s WHERE s.username = $1 AND s.success), 'epoch')) AS by_name,
+       (SELECT count(*) FROM login_attempt a WHERE $3::text IS NOT NULL AND a.ip = $3 AND NOT a.success AND a.at > $2) AS by_ip`,
+    username,
+    since,
+    ip,
+  );
+  if (Number(counts?.by_name ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES || Number(counts?.by_ip ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES_PER_IP) {
+    await db.loginAttempt.create({ data: { username, ip, success: false } });
+    throw new AppError("FORBIDDEN", `too many failed sign-ins: try again in ${env.FERRY_LOGIN_WINDOW_MIN} minutes`, {
+      retryAfterSec: env.FERRY_LOGIN_WINDOW_MIN * 60,
+    });
+  }
+
+  const user = await db.consoleUser.findUnique({ where: { username } });
+  const ok = await verifyPassword(options.password, user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) {
+    await db.loginAttempt.create({ data: { username, ip, success: false } });
+    throw new AppError("UNAUTHORIZED", WRONG);
+  }
+  if (user.disabled) {
+    await db.loginAttempt.create({ data: { username, ip, success: false } });
+    throw new AppError("FORBIDDEN", "this console user is disabled: ask an admin");
+  }
+
+  const sessionId = newSessionId();
+  await db.$transaction([
+    db.loginAttempt.create({ data: { username, ip, success: true } }),
+    db.consoleSession.create({
+      data: {
+        idHash: hashSessionId(sessionId),
+        userId: user.id,
+        expiresAt: new Date(Date.now() + env.FERRY_SESSION_HOURS * 3_600_000),
+        ip,
+        userAgent: options.userAgent?.slice(0, 300) ?? null,
+      },
+    }),
+    db.consoleUser.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } }),
+    // old attempts are only needed for the window
+    db.loginAttempt.deleteMany({ where: { at: { lt: new Date(Date.now() - 7 * 86_400_000) } } }),
+  ]);
+  return { sessionId, user: { id: user.id, username: user.username, displayName: user.displayName } };
+}

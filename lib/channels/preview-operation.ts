@@ -1,0 +1,83 @@
+// What an operation will change, with counts, for the confirmation dialog (and for an
+// API client that wants to look before it leaps). Read-only.
+import { getDb } from "../db/index.ts";
+import { needsTypedConfirmation, operationById, type TChannelOperationId } from "./operations.ts";
+import { requireChannel } from "./require-channel.ts";
+
+export type TOperationPreview = {
+  operation: TChannelOperationId;
+  channel: { id: number; name: string };
+  /** one sentence per change, with counts */
+  effects: string[];
+  /** the admin must type the channel's name */
+  typedConfirmation: boolean;
+  counts: { users: number; groups: number; dirtyUsers: number; dirtyGroups: number; usersWithValuesHash: number };
+};
+
+const n = (count: number, what: string) => `${count.toLocaleString("en-US")} ${what}${count === 1 ? "" : "s"}`;
+
+export async function previewOperation(options: { channelId: number; operation: TChannelOperationId }): Promise<TOperationPreview> {
+  const ch = await requireChannel(options.channelId);
+  const db = await getDb();
+  const [row] = await db.$queryRawUnsafe<Array<{ users: bigint; dirty_users: bigint; hashed: bigint; groups: bigint; dirty_groups: bigint }>>(
+    `SELECT
+       (SELECT count(*) FROM user_record WHERE channel_id = $1) AS users,
+       (SELECT count(*) FROM user_record WHERE channel_id = $1 AND dirty) AS dirty_users,
+       (SELECT count(*) FROM user_record WHERE channel_id = $1 AND values_hash IS NOT NULL) AS hashed,
+       (SELECT count(*) FROM group_record WHERE channel_id = $1) AS groups,
+       (SELECT count(*) FROM group_record WHERE channel_id = $1 AND dirty) AS dirty_groups`,
+    ch.id,
+  );
+  const c = {
+    users: Number(row?.users ?? 0),
+    groups: Number(row?.groups ?? 0),
+    dirtyUsers: Number(row?.dirty_users ?? 0),
+    dirtyGroups: Number(row?.dirty_groups ?? 0),
+    usersWithValuesHash: Number(row?.hashed ?? 0),
+  };
+  const groupTs = ch.groupTimestamp
+    ? `The group timestamp (${ch.groupTimestamp}) is cleared: the next cycle processes the whole provisioning group.`
+    : "The group timestamp is already clear: the next cycle processes the whole provisioning group.";
+  const attrSync =
+    ch.attributeSyncTimestamp === "1"
+      ? `The attribute-sync timestamp is already 1: the next cycle looks at all ${n(c.users, "user")}.`
+      : `The attribute-sync timestamp${ch.attributeSyncTimestamp ? ` (${ch.attributeSyncTimestamp})` : ""} is set to 1: the next cycle looks at all ${n(c.users, "user")} for changes.`;
+  const hash = `The values hash is removed from ${n(c.usersWithValuesHash, "user")}: users with a newer LDAP timestamp are updated at the service provider.`;
+  const clearU = `The dirty flag is cleared on ${n(c.dirtyUsers, "user")}; their pending changes are dropped.`;
+  const clearG = `The dirty flag is cleared on ${n(c.dirtyGroups, "group")}; their pending changes are dropped.`;
+  const delU = `${n(c.dirtyUsers, "dirty user record")} ${c.dirtyUsers === 1 ? "is" : "are"} removed from the store (nothing is sent to the service provider).`;
+  const delG = `${n(c.dirtyGroups, "dirty group record")} ${c.dirtyGroups === 1 ? "is" : "are"} removed from the store (nothing is sent to the service provider).`;
+  const rescan = "If any are removed, the next cycle reads the whole scope again, so whatever is still in scope comes back as a new record.";
+  const timestamps = "The group and attribute-sync timestamps are deleted: the next cycle starts from the beginning.";
+
+  const effects: Record<TChannelOperationId, string[]> = {
+    "reset-group-timestamp": [groupTs],
+    "reset-attribute-sync": [attrSync],
+    "reset-values-hash": [hash],
+    "reset-all": [groupTs, attrSync, hash],
+    "clear-dirty-records": [clearU, clearG],
+    "clear-dirty-user-records": [clearU],
+    "clear-dirty-group-records": [clearG],
+    "delete-dirty-records": [delU, delG, rescan],
+    "delete-dirty-user-records": [delU, rescan],
+    "delete-dirty-group-records": [delG, rescan],
+    "delete-all": [
+      `All ${n(c.users, "user record")} and ${n(c.groups, "group record")} are removed from the store; their metadata is lost.`,
+      timestamps,
+      "Nothing is deleted at the service provider: the next cycle matches its existing users and groups by name.",
+    ],
+    "delete-all-users": [
+      `All ${n(c.users, "user record")} are removed from the store; the ${n(c.groups, "group record")} are kept and their members sent again.`,
+      timestamps,
+      "Nothing is deleted at the service provider: the next cycle matches its existing users by userName.",
+    ],
+  };
+  if (!operationById(options.operation)) throw new Error(`unknown operation ${options.operation}`);
+  return {
+    operation: options.operation,
+    channel: { id: ch.id, name: ch.name },
+    effects: effects[options.operation],
+    typedConfirmation: needsTypedConfirmation(options.operation),
+    counts: c,
+  };
+}

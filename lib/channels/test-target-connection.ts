@@ -1,0 +1,87 @@
+// "Test" for a channel's target: authenticate, read /ServiceProviderConfig and count the
+// users and groups already there. Read-only; no retries, short timeouts, so a wrong URL
+// answers in seconds.
+import { toAppError } from "../errors.ts";
+import { ScimClient } from "../scim/client.ts";
+import { resolveTestConfig } from "./test-source-connection.ts";
+
+export type TTargetTestResult =
+  | {
+      ok: true;
+      url: string;
+      authType: string;
+      elapsedMs: number;
+      /** /ServiceProviderConfig was there (a target without it still works, with defaults) */
+      discovery: boolean;
+      capabilities: { patch: boolean; bulk: boolean; bulkMaxOperations: number; filter: boolean; filterMaxResults: number; sort: boolean | null; etag: boolean | null; changePassword: boolean | null };
+      authenticationSchemes: string[];
+      usersAtTarget: number | null;
+      groupsAtTarget: number | null;
+      warnings: string[];
+    }
+  | { ok: false; stage: "config" | "connect"; error: string; elapsedMs: number };
+
+function supported(raw: unknown, key: string): boolean | null {
+  const v = (raw as Record<string, { supported?: unknown } | undefined> | null)?.[key]?.supported;
+  return typeof v === "boolean" ? v : null;
+}
+
+export async function testTargetConnection(options: { channelId?: number; config: unknown }): Promise<TTargetTestResult> {
+  const t0 = Date.now();
+  const elapsed = () => Date.now() - t0;
+  let target;
+  try {
+    target = (await resolveTestConfig(options, ["target"])).target;
+  } catch (err) {
+    return { ok: false, stage: "config", error: toAppError(err).message, elapsedMs: elapsed() };
+  }
+  const client = new ScimClient({ ...target, maxRetries: 0, timeoutMs: Math.min(target.timeoutMs, 10_000) });
+  const warnings: string[] = [];
+  try {
+    const caps = await client.discover();
+    const total = async (resource: "Users" | "Groups"): Promise<number | null> => {
+      try {
+        const { body } = await client.request({ method: "GET", path: `/${resource}`, query: { startIndex: "1", count: "1" } });
+        const n = Number((body as { totalResults?: unknown } | null)?.totalResults);
+        return Number.isFinite(n) ? n : null;
+      } catch (err) {
+        if (resource === "Groups") {
+          warnings.push(`GET /Groups failed: ${toAppError(err).message}`);
+          return null;
+        }
+        throw err;
+      }
+    };
+    const usersAtTarget = await total("Users");
+    const groupsAtTarget = await total("Groups");
+    const raw = caps.raw as Record<string, unknown> | null;
+    const schemes = Array.isArray(raw?.authenticationSchemes)
+      ? (raw.authenticationSchemes as Array<{ name?: unknown; type?: unknown }>).map((s) => String(s.name ?? s.type ?? "")).filter(Boolean)
+      : [];
+    if (!raw) warnings.push("The target has no /ServiceProviderConfig: Ferry uses conservative defaults (no PATCH, no bulk).");
+    if (target.usePatch === "always" && !caps.patch) warnings.push("PATCH is forced on but the target does not announce PATCH support.");
+    return {
+      ok: true,
+      url: target.url,
+      authType: target.auth.type,
+      elapsedMs: elapsed(),
+      discovery: raw !== null && raw !== undefined,
+      capabilities: {
+        patch: caps.patch,
+        bulk: caps.bulk.supported,
+        bulkMaxOperations: caps.bulk.maxOperations,
+        filter: caps.filter.supported,
+        filterMaxResults: caps.filter.maxResults,
+        sort: supported(raw, "sort"),
+        etag: supported(raw, "etag"),
+        changePassword: supported(raw, "changePassword"),
+      },
+      authenticationSchemes: schemes,
+      usersAtTarget,
+      groupsAtTarget,
+      warnings,
+    };
+  } catch (err) {
+    return { ok: false, stage: "connect", error: toAppError(err).message, elapsedMs: elapsed() };
+  }
+}
