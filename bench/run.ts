@@ -55,11 +55,18 @@ async function startTarget(env: NodeJS.ProcessEnv) {
 
 async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, objects?: number) {
   const p = child("bench/cycle-runner.ts", [String(channelId)], env, true);
-  const r = JSON.parse(await firstLine(p)) as { ms: number; status: string; message: string; maxRssMb: number; stats: { scimRequests: number; phases: Record<string, number> } };
+  const r = JSON.parse(await firstLine(p)) as {
+    ms: number;
+    status: string;
+    message: string;
+    maxRssMb: number;
+    stats: { scimRequests: number; phases: Record<string, number>; usersRead: number; usersWritten: number; usersMarkedDirty: number };
+  };
   if (r.status !== "SUCCESS") console.error(`  ${step}: ${r.status} ${r.message}`);
   rows.push({ step, ms: r.ms, objects, rssMb: r.maxRssMb, note: `${r.stats.scimRequests} SCIM requests` });
   console.log(`  ${step}: ${(r.ms / 1000).toFixed(2)} s, ${r.stats.scimRequests} SCIM requests, peak RSS ${r.maxRssMb.toFixed(0)} MB`);
   console.log(`    phases (ms): ${Object.entries(r.stats.phases).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`    users read ${r.stats.usersRead}, rewritten ${r.stats.usersWritten}, marked dirty ${r.stats.usersMarkedDirty}`);
   return r;
 }
 

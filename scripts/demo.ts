@@ -3,6 +3,8 @@
 // service (SCIMMY, in memory), a demo channel between them, the worker and the console.
 // Every 20 seconds something changes in the directory, and the next cycle carries it
 // to the SCIM service.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { deleteAll } from "../lib/channels/delete-all.ts";
@@ -59,10 +61,14 @@ async function main(): Promise<void> {
   await deleteAll({ channelId: channel.id, keepGroups: false, actor: "demo", via: "cli" });
   await db.channel.update({ where: { id: channel.id }, data: { lastCycleAt: null } });
 
-  const ferry = await launch();
+  // the demo's first admin has a password kept in the data directory, so the banner can say it
+  const adminFile = path.join(process.env.FERRY_DATA_DIR, "demo-admin-password");
+  if (!existsSync(adminFile)) writeFileSync(adminFile, randomBytes(12).toString("base64url") + "\n", { mode: 0o600 });
+  const adminPassword = process.env.FERRY_ADMIN_PASSWORD ?? readFileSync(adminFile, "utf8").trim();
+  const ferry = await launch({ extraEnv: { FERRY_ADMIN_PASSWORD: adminPassword } });
   console.log(`
   Ferry is running.
-    console        http://127.0.0.1:${ferry.port}/
+    console        http://127.0.0.1:${ferry.port}/   sign in as ${process.env.FERRY_ADMIN_USERNAME ?? "admin"} / ${adminPassword}
     demo channel   #${channel.id} "demo": ${slapd.url} (${USERS} people) -> ${scim.baseUrl}
     try            npx provmgr --show-channels
                    npx provmgr -c ${channel.id} --show-dirty-records

@@ -10,6 +10,8 @@ export type TCycleStats = {
   usersLeftScope: number;
   usersMissing: number;
   usersMarkedDirty: number;
+  /** records the read rewrote in the store (new, changed or re-decided) */
+  usersWritten: number;
   usersSkipped: number;
   groupsRead: number;
   groupsMarkedDirty: number;
@@ -33,6 +35,7 @@ export function emptyStats(): TCycleStats {
     usersLeftScope: 0,
     usersMissing: 0,
     usersMarkedDirty: 0,
+    usersWritten: 0,
     usersSkipped: 0,
     groupsRead: 0,
     groupsMarkedDirty: 0,

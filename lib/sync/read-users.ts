@@ -156,7 +156,8 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
       lastError,
     });
   }
-  await ctx.lease.write((tx) => upsertUsers(tx, channel.id, rows));
+  stats.usersWritten += rows.length;
+  if (rows.length > 0) await ctx.lease.write((tx) => upsertUsers(tx, channel.id, rows));
   return maxMs;
 }
 
