@@ -4,7 +4,7 @@
 // cut short by a crash safe to repeat: the second attempt finds and links the user.
 import { patchOps, toResource, USER_SCHEMA, type TFlatValues } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
-import type { TCycleContext } from "./context.ts";
+import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { applyUserOutcomes, fetchDirtyUsers, markGroupsWithMembers, type TUserOutcome, type TUserRow } from "./store.ts";
 
@@ -56,6 +56,7 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], outcomes: TU
     await applyUserOutcomes(tx, outcomes);
     await markGroupsWithMembers(tx, channel.id, membershipChanged);
   });
+  await noteWrites(ctx, outcomes.length);
 }
 
 async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean): Promise<TUserOutcome> {

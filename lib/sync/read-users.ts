@@ -15,7 +15,7 @@ import {
   userScopeFilter,
 } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
-import { timed, type TCycleContext } from "./context.ts";
+import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideGone, decideInScope, isCandidate, type TAction } from "./decide.ts";
 import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserUpsert } from "./store.ts";
 
@@ -98,7 +98,8 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     await markLeftScope(ctx, batch.splice(0));
   }
 
-  if (full && seen) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen));
+  // on a first read (or after --delete-all) there is nothing the store knows that could be missing
+  if (full && seen && since !== null) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen));
 
   const prevMs = ldapTimeToMs(since);
   const nextMs = maxSeenMs > 0 ? Math.min(maxSeenMs, readStart) - OVERLAP_MS : prevMs > 0 ? prevMs : readStart - OVERLAP_MS;
@@ -157,7 +158,10 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
     });
   }
   stats.usersWritten += rows.length;
-  if (rows.length > 0) await ctx.lease.write((tx) => upsertUsers(tx, channel.id, rows));
+  if (rows.length > 0) {
+    await ctx.lease.write((tx) => upsertUsers(tx, channel.id, rows));
+    await noteWrites(ctx, rows.length);
+  }
   return maxMs;
 }
 
