@@ -17,6 +17,7 @@ import { listChannels } from "../lib/channels/list-channels.ts";
 import { closeDb, getDb } from "../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif, startSlapd } from "../test/harness/slapd.ts";
 import { useTestDatabase } from "../test/helpers/database.ts";
+import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -38,7 +39,9 @@ const rows: TRow[] = [];
 function child(script: string, argv: string[], env: NodeJS.ProcessEnv, profile = false) {
   // BENCH_CPU_PROF=1 writes a V8 CPU profile of every cycle to bench/results/prof/
   const prof = profile && process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", "--cpu-prof-dir", path.join(ROOT, "bench/results/prof")] : [];
-  return spawn(process.execPath, [...prof, "--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+  // cycles run with the worker's own heap settings
+  const flags = script.includes("cycle-runner") ? WORKER_NODE_FLAGS : [];
+  return spawn(process.execPath, [...prof, ...flags, "--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
 }
 
 async function firstLine(p: ReturnType<typeof child>): Promise<string> {

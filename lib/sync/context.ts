@@ -83,15 +83,16 @@ export async function timed<T>(stats: TCycleStats, name: string, fn: () => Promi
  * 10 ms -> 40-120 ms per 500 GUIDs at 100,000 users). Autovacuum catches up eventually;
  * a cycle that wrote this much refreshes the statistics itself.
  */
-const ANALYZE_EVERY = 10_000;
-const writesSinceAnalyze = new WeakMap<TCycleContext, number>();
+const ANALYZE_FIRST = 10_000;
+/** per cycle: writes since the last ANALYZE, and how many the next one waits for (doubling, so a 100,000-user load analyzes a handful of times) */
+const analyzeState = new WeakMap<TCycleContext, { since: number; next: number }>();
 
 export async function noteWrites(ctx: TCycleContext, rows: number): Promise<void> {
-  const n = (writesSinceAnalyze.get(ctx) ?? 0) + rows;
-  if (n < ANALYZE_EVERY) {
-    writesSinceAnalyze.set(ctx, n);
-    return;
-  }
-  writesSinceAnalyze.set(ctx, 0);
+  const st = analyzeState.get(ctx) ?? { since: 0, next: ANALYZE_FIRST };
+  st.since += rows;
+  analyzeState.set(ctx, st);
+  if (st.since < st.next) return;
+  st.since = 0;
+  st.next *= 2;
   await timed(ctx.stats, "store.analyze", () => ctx.db.$executeRawUnsafe(`ANALYZE user_record, group_record, group_member`));
 }
