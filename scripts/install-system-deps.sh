@@ -11,6 +11,10 @@ if [ "${FERRY_WITH_BROWSER:-1}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi
 if ((${#need[@]})); then
+  if [ "$(id -u)" != "0" ]; then
+    echo "missing Debian packages: ${need[*]} (run: sudo bash scripts/install-system-deps.sh)" >&2
+    exit 1
+  fi
   echo "installing: ${need[*]}"
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
