@@ -37,40 +37,26 @@ const SELECT = {
   updatedAt: true,
 } as const;
 
+type TDirtyRow = Omit<TDirtyRecord, "kind" | "id"> & { id: bigint };
+
+/** Pages through one table by id (keyset), so 100,000 dirty records never sit in memory at once. */
+async function* byId(fetch: (after: bigint) => Promise<TDirtyRow[]>, kind: TDirtyRecord["kind"], take: number): AsyncGenerator<TDirtyRecord[]> {
+  let after = 0n;
+  for (;;) {
+    const rows = await fetch(after);
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.map((r) => ({ ...r, kind, id: r.id.toString() }) as TDirtyRecord);
+    if (rows.length < take) return;
+  }
+}
+
 /** Dirty users first, then dirty groups, each id-ordered, `pageSize` records at a time. */
 export async function* listDirtyRecords(options: { channelId: number; kind: TRecordKind; pageSize?: number }): AsyncGenerator<TDirtyRecord[]> {
   const ch = await requireChannel(options.channelId);
   const db = await getDb();
   const take = options.pageSize ?? 500;
-
-  if (options.kind !== "groups") {
-    let after = 0n;
-    for (;;) {
-      const rows = await db.userRecord.findMany({
-        where: { channelId: ch.id, dirty: true, id: { gt: after } },
-        orderBy: { id: "asc" },
-        take,
-        select: SELECT,
-      });
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.id;
-      yield rows.map((r) => ({ kind: "user" as const, ...r, id: r.id.toString() }));
-      if (rows.length < take) break;
-    }
-  }
-  if (options.kind !== "users") {
-    let after = 0n;
-    for (;;) {
-      const rows = await db.groupRecord.findMany({
-        where: { channelId: ch.id, dirty: true, id: { gt: after } },
-        orderBy: { id: "asc" },
-        take,
-        select: SELECT,
-      });
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.id;
-      yield rows.map((r) => ({ kind: "group" as const, ...r, id: r.id.toString() }));
-      if (rows.length < take) break;
-    }
-  }
+  const page = (after: bigint) => ({ where: { channelId: ch.id, dirty: true, id: { gt: after } }, orderBy: { id: "asc" as const }, take, select: SELECT });
+  if (options.kind !== "groups") yield* byId((after) => db.userRecord.findMany(page(after)), "user", take);
+  if (options.kind !== "users") yield* byId((after) => db.groupRecord.findMany(page(after)), "group", take);
 }
