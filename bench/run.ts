@@ -15,7 +15,7 @@ import pLimit from "p-limit";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { listChannels } from "../lib/channels/list-channels.ts";
 import { closeDb, getDb } from "../lib/db/index.ts";
-import { directoryNames, generateDirectoryLdif, startSlapd } from "../test/harness/slapd.ts";
+import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../test/harness/slapd.ts";
 import { useTestDatabase } from "../test/helpers/database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 
@@ -86,16 +86,7 @@ async function main(): Promise<void> {
   console.log(`  slapd loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const names = directoryNames(opts);
   const target = await startTarget(env);
-  const source = {
-    url: slapd.url,
-    bindDn: slapd.adminDn,
-    bindPassword: slapd.adminPassword,
-    baseDn: slapd.peopleDn,
-    groupDn: names.provisionedGroupDn,
-    groupBaseDn: slapd.groupsDn,
-    groupFilter: "(&(objectClass=groupOfNames)(!(cn=provisioned)))",
-    pageSize: 1000,
-  };
+  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000 };
   const { id } = await applyChannelConfig({
     actor: "bench",
     via: "cli",

@@ -9,7 +9,7 @@ import path from "node:path";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { deleteAll } from "../lib/channels/delete-all.ts";
 import { getDb } from "../lib/db/index.ts";
-import { directoryNames, generateDirectoryLdif, startSlapd } from "../test/harness/slapd.ts";
+import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../test/harness/slapd.ts";
 import { startScimmy } from "../test/harness/scim-scimmy.ts";
 import { launch, onShutdown } from "./launch.ts";
 
@@ -35,13 +35,7 @@ async function main(): Promise<void> {
       syncFrequencySec: 10,
       source: {
         directoryType: "openldap",
-        url: slapd.url,
-        bindDn: slapd.adminDn,
-        bindPassword: slapd.adminPassword,
-        baseDn: slapd.peopleDn,
-        groupDn: names.provisionedGroupDn,
-        groupBaseDn: slapd.groupsDn,
-        groupFilter: "(&(objectClass=groupOfNames)(!(cn=provisioned)))",
+        ...generatedDirectorySource(slapd, names),
         disabled: { kind: "attribute", attribute: "employeeType", value: "disabled" },
       },
       target: { url: scim.baseUrl, auth: { type: "bearer", token: scim.token } },

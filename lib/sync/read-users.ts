@@ -36,7 +36,7 @@ export type TUserReadOutcome = {
 };
 
 export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUserReadOutcome> {
-  const { db, channel, cfg, stats } = ctx;
+  const { channel, cfg, stats } = ctx;
   const source = cfg.source;
   const readStart = Date.now();
 

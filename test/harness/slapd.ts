@@ -662,3 +662,19 @@ export async function* generateDirectoryLdif(opts: DirectoryLdifOptions): AsyncG
 export async function writeDirectoryLdif(file: string, opts: DirectoryLdifOptions): Promise<void> {
   await pipeline(Readable.from(generateDirectoryLdif(opts)), createWriteStream(file));
 }
+
+/**
+ * The channel source for a directory made by generateDirectoryLdif: the people in the
+ * all-users group cn=provisioned, and every other group provisioned as a SCIM group.
+ */
+export function generatedDirectorySource(slapd: Slapd, names: ReturnType<typeof directoryNames>) {
+  return {
+    url: slapd.url,
+    bindDn: slapd.adminDn,
+    bindPassword: slapd.adminPassword,
+    baseDn: slapd.peopleDn,
+    groupDn: names.provisionedGroupDn,
+    groupBaseDn: slapd.groupsDn,
+    groupFilter: "(&(objectClass=groupOfNames)(!(cn=provisioned)))",
+  };
+}
