@@ -83,5 +83,7 @@ export async function testTargetConnection(options: { channelId?: number; config
     };
   } catch (err) {
     return { ok: false, stage: "connect", error: toAppError(err).message, elapsedMs: elapsed() };
+  } finally {
+    await client.close();
   }
 }
