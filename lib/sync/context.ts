@@ -64,7 +64,43 @@ export type TCycleContext = {
   stats: TCycleStats;
   /** every store write goes through lease.write; every batch of SCIM requests after lease.guard */
   lease: Lease;
+  /** set while a first load's push follows the read: the read tells it about each batch written */
+  readProgress?: ReadProgress;
 };
+
+/**
+ * How far a running read has got, for a push that follows it (a first load pushes the
+ * records of the batches already stored while the directory read goes on). The push
+ * waits on next() when it has caught up; every stored batch and the end of the read
+ * wake it.
+ */
+export class ReadProgress {
+  version = 0;
+  finished = false;
+  private waiters: Array<() => void> = [];
+
+  bump(): void {
+    this.version++;
+    this.wake();
+  }
+
+  finish(): void {
+    this.finished = true;
+    this.wake();
+  }
+
+  /** Resolves once something was stored after `seenVersion` or the read ended. */
+  async next(seenVersion: number): Promise<void> {
+    if (this.finished || this.version !== seenVersion) return;
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve();
+  }
+}
 
 /** Runs a phase of the cycle and adds its wall time to stats.phases[name]. */
 export async function timed<T>(stats: TCycleStats, name: string, fn: () => Promise<T>): Promise<T> {

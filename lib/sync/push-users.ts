@@ -17,7 +17,13 @@ function splitActive(values: TPending | null): { values: TFlatValues; active: bo
   return { values: rest, active: active !== false };
 }
 
-export async function pushUsers(ctx: TCycleContext, client: ScimClient): Promise<void> {
+/**
+ * Pushes every dirty user record, id order, a page at a time. With `follow`, it runs
+ * beside the read of a first load and keeps taking the pages the read stores until the
+ * read has finished (ctx.readProgress). That is the whole pass: a first load's read
+ * writes each record once, in id order, so nothing is stored behind the cursor.
+ */
+export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow = false): Promise<void> {
   const { db, channel } = ctx;
   const usePatch = await client.usePatch();
   // Two pages in flight: while one page's outcomes are written to the store, the next
@@ -25,9 +31,16 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient): Promise
   // for the database (and memory holds at most two pages).
   let previous: Promise<void> | null = null;
   let after = 0n;
+  // following a read that is still storing batches: catch up, then wait for the next batch
+  const progress = follow ? ctx.readProgress : undefined;
   for (;;) {
+    const seen = progress?.version ?? 0;
     const rows = await fetchDirtyUsers(db, channel.id, after, BATCH);
-    if (rows.length === 0) break;
+    if (rows.length === 0) {
+      if (!progress || progress.finished) break;
+      await progress.next(seen);
+      continue;
+    }
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
     const pushes = Promise.all(rows.map((r) => pushOne(r, client, usePatch)));

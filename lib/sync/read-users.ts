@@ -160,6 +160,7 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
   stats.usersWritten += rows.length;
   if (rows.length > 0) {
     await ctx.lease.write((tx) => upsertUsers(tx, channel.id, rows));
+    ctx.readProgress?.bump();
     await noteWrites(ctx, rows.length);
   }
   return maxMs;

@@ -14,7 +14,7 @@ import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
 import { logger as rootLogger, type TLogger } from "../log.ts";
 import { ScimClient } from "../scim/client.ts";
-import { emptyStats, timed, type TCycleContext, type TCycleStats } from "./context.ts";
+import { emptyStats, ReadProgress, timed, type TCycleContext, type TCycleStats } from "./context.ts";
 import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
@@ -71,6 +71,35 @@ export async function runCycle(options: {
     };
 
     const problems: string[] = [];
+    const client = new ScimClient(cfg.target, {
+      onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
+    });
+    const pushFailed = (err: unknown) => {
+      if (err instanceof FencedError) {
+        fenced = err.message;
+        client.stop();
+      }
+      const msg = err instanceof Error ? err.message : String(err);
+      if (!fenced) problems.push(`push stopped: ${msg}`);
+      log.error("push stopped", { error: msg });
+    };
+
+    // A first load (nothing stored for this channel yet) pushes the batches the read has
+    // stored while the read goes on, so the target is busy from the first page on. Every
+    // record it sees was written by this read, which writes each entry once. Later cycles
+    // keep the plain order: read everything, then push.
+    const firstLoad = (await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM user_record WHERE channel_id = $1 LIMIT 1`, row.id)).length === 0;
+    let pushStopped = false;
+    const t1 = Date.now();
+    let following: Promise<void> | undefined;
+    if (firstLoad) {
+      ctx.readProgress = new ReadProgress();
+      following = timed(stats, "users.push", () => pushUsers(ctx, client, true)).catch((err: unknown) => {
+        pushStopped = true;
+        pushFailed(err);
+      });
+    }
+
     let readOk = false;
     const t0 = Date.now();
     let dir: Directory | undefined;
@@ -94,35 +123,33 @@ export async function runCycle(options: {
       const msg = err instanceof Error ? err.message : String(err);
       if (err instanceof FencedError) {
         fenced = msg;
+        client.stop();
         log.warn("cycle fenced during the read", { error: msg });
       } else {
         problems.push(`directory read failed, nobody deprovisioned: ${msg}`);
         log.error("directory read failed; no deprovisioning this cycle", { error: msg });
       }
     } finally {
+      ctx.readProgress?.finish();
       await dir?.close();
     }
     stats.readMs = Date.now() - t0;
 
     // dirty records from this or earlier cycles are pushed even when the read failed:
-    // they were decided on a complete read and are waiting for the target
-    const t1 = Date.now();
-    const client = new ScimClient(cfg.target, {
-      onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
-    });
+    // what a complete read decided is waiting for the target, and a partial read only
+    // ever adds creates and updates (deprovisioning needs a complete full read)
     try {
-      if (!fenced) {
-        await timed(stats, "users.push", () => pushUsers(ctx, client));
+      // a following push has already taken every page up to the end of the read; a
+      // record it could not deliver stays dirty for the next cycle, not retried here
+      await following;
+      if (!fenced && !pushStopped) {
+        if (!following) await timed(stats, "users.push", () => pushUsers(ctx, client));
         await timed(stats, "groups.push", () => pushGroups(ctx, client));
       }
     } catch (err) {
-      if (err instanceof FencedError) {
-        fenced = err.message;
-        client.stop();
-      }
-      const msg = err instanceof Error ? err.message : String(err);
-      if (!fenced) problems.push(`push stopped: ${msg}`);
-      log.error("push stopped", { error: msg });
+      pushFailed(err);
+    } finally {
+      await client.close();
     }
     stats.pushMs = Date.now() - t1;
     stats.scimRequests = client.requests;

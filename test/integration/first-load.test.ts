@@ -1,0 +1,73 @@
+// A first load (nothing stored for the channel yet) does not wait for the whole directory
+// read before it sends anything: the pages already stored are pushed while the read goes
+// on. Shown deterministically: the read is held in the middle (a test transaction holds
+// the unique key of an entry in the second batch), and the target receives the first
+// batch's users meanwhile. Real slapd, real SCIMMY, real PostgreSQL.
+import { Client } from "ldapts";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { getDb } from "../../lib/db/index.ts";
+import { directoryNames, generateDirectoryLdif } from "../harness/slapd.ts";
+import { startWorld, type TWorld } from "../helpers/fixture.ts";
+import { waitFor } from "../helpers/worker-process.ts";
+
+const USERS = 600; // two read batches of 500
+let w: TWorld;
+const names = directoryNames({ users: USERS, groups: 0 });
+
+beforeAll(async () => {
+  w = await startWorld({
+    target: "scimmy",
+    slapd: { ldif: generateDirectoryLdif({ users: USERS, groups: 0, membersPerGroup: 0 }) },
+    configure: (cfg) => {
+      cfg.source.groupDn = names.provisionedGroupDn;
+      cfg.options.provisionGroups = false;
+    },
+  });
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+it("a first load pushes the pages already stored while the directory read goes on", async () => {
+  // the entry the read returns last, which is in its second batch
+  const ldap = new Client({ url: w.slapd.url });
+  await ldap.bind(w.slapd.adminDn, w.slapd.adminPassword);
+  const { searchEntries } = await ldap.search(w.slapd.peopleDn, {
+    filter: `(&(objectClass=inetOrgPerson)(memberOf=${names.provisionedGroupDn}))`,
+    attributes: ["entryUUID"],
+    paged: { pageSize: 500 },
+  });
+  await ldap.unbind();
+  expect(searchEntries).toHaveLength(USERS);
+  const lastGuid = String(searchEntries.at(-1)!.entryUUID).toLowerCase();
+
+  // hold that GUID's unique key in an open transaction: the read's second batch waits on it
+  const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await holder.connect();
+  await holder.query("BEGIN");
+  await holder.query(`INSERT INTO user_record (channel_id, guid, dn, updated_at) VALUES ($1, $2, 'cn=held', now())`, [w.channelId, lastGuid]);
+
+  let settled = false;
+  const cycle = w.cycle().finally(() => (settled = true));
+  try {
+    // users of the first batch reach the target while the read is still held in its second
+    // batch (a few push pages of them: their acknowledgements wait behind the held write)
+    await waitFor("users of the first batch at the target", async () => (await w.scim.listUsers()).length >= 200, 60_000, 250);
+    expect(settled).toBe(false);
+    expect((await w.scim.listUsers()).length).toBeLessThan(USERS);
+  } finally {
+    await holder.query("ROLLBACK");
+    await holder.end();
+  }
+
+  const r = await cycle;
+  expect(r.status, r.message).toBe("SUCCESS");
+  const atTarget = await w.scim.listUsers();
+  expect(atTarget).toHaveLength(USERS);
+  expect(new Set(atTarget.map((u) => u.userName)).size).toBe(USERS);
+  const db = await getDb();
+  expect(await db.userRecord.count({ where: { channelId: w.channelId, dirty: false, scimId: { not: null } } })).toBe(USERS);
+  // each user was sent once: one lookup and one create
+  expect(r.stats.scimRequests).toBe(1 + USERS * 2);
+});
