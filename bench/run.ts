@@ -12,12 +12,13 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { Attribute, Change, Client } from "ldapts";
 import pLimit from "p-limit";
+import { Agent, request } from "undici";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
-import { listChannels } from "../lib/channels/list-channels.ts";
-import { closeDb, getDb } from "../lib/db/index.ts";
+import { closeDb } from "../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../test/harness/slapd.ts";
 import { useTestDatabase } from "../test/helpers/database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
+import { measureConsoleLatency } from "./console-latency.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     groups: { type: "string", default: "" },
     members: { type: "string", default: "100" },
     concurrency: { type: "string", default: "4" },
+    /** only the initial provisioning (with BENCH_CPU_PROF=1: a profile of it) */
+    "initial-only": { type: "boolean", default: false },
   },
 });
 const USERS = Number(args.users);
@@ -41,7 +44,7 @@ function child(script: string, argv: string[], env: NodeJS.ProcessEnv, profile =
   const prof = profile && process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", "--cpu-prof-dir", path.join(ROOT, "bench/results/prof")] : [];
   // cycles run with the worker's own heap settings
   const flags = script.includes("cycle-runner") ? WORKER_NODE_FLAGS : [];
-  return spawn(process.execPath, [...prof, ...flags, "--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+  return spawn(process.execPath, [...prof, ...flags, "--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
 }
 
 async function firstLine(p: ReturnType<typeof child>): Promise<string> {
@@ -52,8 +55,23 @@ async function firstLine(p: ReturnType<typeof child>): Promise<string> {
 
 async function startTarget(env: NodeJS.ProcessEnv) {
   const p = child("bench/scimmy-server.ts", [], env);
-  const info = JSON.parse(await firstLine(p)) as { baseUrl: string; token: string };
-  return { ...info, stop: () => p.kill("SIGTERM") };
+  const rl = createInterface({ input: p.stdout! });
+  const lines = rl[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error("the SCIM target exited");
+    return r.value;
+  };
+  const info = JSON.parse(await next()) as { baseUrl: string; token: string };
+  return {
+    ...info,
+    /** CPU the target process has used so far (ms) */
+    cpuMs: async () => {
+      p.stdin!.write("cpu\n");
+      return (JSON.parse(await next()) as { cpuMs: number }).cpuMs;
+    },
+    stop: () => p.kill("SIGTERM"),
+  };
 }
 
 async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, objects?: number) {
@@ -71,6 +89,92 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
   console.log(`    phases (ms): ${Object.entries(r.stats.phases).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`    users read ${r.stats.usersRead}, rewritten ${r.stats.usersWritten}, marked dirty ${r.stats.usersMarkedDirty}`);
   return r;
+}
+
+/**
+ * The floor under an initial load: the same directory entries read with one paged search
+ * each for users and groups, and the same SCIM requests Ferry makes on a first load (user
+ * lookup by userName + create, group lookup by displayName + create with its members)
+ * sent straight to a fresh target at the same concurrency, with undici's request API
+ * over keep-alive connections (the cheapest client Node has). No store, no decisions.
+ */
+async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names: ReturnType<typeof directoryNames>, env: NodeJS.ProcessEnv) {
+  let t = performance.now();
+  const ldap = new Client({ url: slapd.url });
+  await ldap.bind(slapd.adminDn, slapd.adminPassword);
+  const one = (e: Record<string, unknown>, a: string) => {
+    const v = e[a];
+    return String(Array.isArray(v) ? v[0] : (v ?? ""));
+  };
+  const people: Array<{ dn: string; uid: string; givenName: string; sn: string; mail: string; cn: string }> = [];
+  for await (const page of ldap.searchPaginated(slapd.peopleDn, {
+    filter: `(&(objectClass=inetOrgPerson)(memberOf=${names.provisionedGroupDn}))`,
+    attributes: ["*", "entryUUID", "modifyTimestamp", "memberOf"],
+    paged: { pageSize: 1000 },
+  })) {
+    for (const e of page.searchEntries) people.push({ dn: e.dn.toLowerCase(), uid: one(e, "uid"), givenName: one(e, "givenName"), sn: one(e, "sn"), mail: one(e, "mail"), cn: one(e, "cn") });
+  }
+  const groups: Array<{ cn: string; members: string[] }> = [];
+  for await (const page of ldap.searchPaginated(slapd.groupsDn, {
+    filter: "(&(objectClass=groupOfNames)(!(cn=provisioned)))",
+    attributes: ["cn", "member", "entryUUID", "entryCSN", "modifyTimestamp"],
+    paged: { pageSize: 1000 },
+  })) {
+    for (const e of page.searchEntries) {
+      const m = e.member;
+      groups.push({ cn: one(e, "cn"), members: (Array.isArray(m) ? m : m ? [m] : []).map((d) => String(d).toLowerCase()) });
+    }
+  }
+  await ldap.unbind();
+  const readMs = performance.now() - t;
+
+  const fresh = await startTarget(env);
+  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
+  const headers = { authorization: `Bearer ${fresh.token}`, accept: "application/scim+json", "content-type": "application/scim+json" };
+  let requests = 0;
+  const send = async (method: "GET" | "POST", p: string, body?: unknown): Promise<Record<string, unknown>> => {
+    requests++;
+    const res = await request(`${fresh.baseUrl}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), dispatcher: agent });
+    const json = (await res.body.json()) as Record<string, unknown>;
+    if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${JSON.stringify(json).slice(0, 200)}`);
+    return json;
+  };
+  const filter = (a: string, v: string) => `?filter=${encodeURIComponent(`${a} eq "${v}"`)}&count=2`;
+  const limit = pLimit(CONCURRENCY);
+  const idByDn = new Map<string, string>();
+  const cpu0 = await fresh.cpuMs();
+  t = performance.now();
+  await Promise.all(
+    people.map((u) =>
+      limit(async () => {
+        await send("GET", `/Users${filter("userName", u.uid)}`);
+        const created = await send("POST", "/Users", {
+          schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+          userName: u.uid,
+          name: { givenName: u.givenName, familyName: u.sn },
+          emails: [{ type: "work", value: u.mail, primary: true }],
+          displayName: u.cn,
+          active: true,
+        });
+        idByDn.set(u.dn, String(created.id));
+      }),
+    ),
+  );
+  const usersMs = performance.now() - t;
+  await Promise.all(
+    groups.map((g) =>
+      limit(async () => {
+        await send("GET", `/Groups${filter("displayName", g.cn)}`);
+        const members = g.members.map((dn) => idByDn.get(dn)).filter((id): id is string => id !== undefined);
+        await send("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: g.cn, members: members.map((value) => ({ value })) });
+      }),
+    ),
+  );
+  const sendMs = performance.now() - t;
+  const targetCpuMs = (await fresh.cpuMs()) - cpu0;
+  await agent.close();
+  fresh.stop();
+  return { readMs, sendMs, usersMs, groupsMs: sendMs - usersMs, targetCpuMs, requests, users: people.length, groups: groups.length };
 }
 
 async function main(): Promise<void> {
@@ -101,45 +205,27 @@ async function main(): Promise<void> {
 
   try {
     // 1. initial provisioning
+    const cpu0 = await target.cpuMs();
     const initial = await cycle(id, env, "initial provisioning", USERS + GROUPS);
+    const initialTargetCpu = (await target.cpuMs()) - cpu0;
+    console.log(`    the SCIM target's CPU meanwhile: ${(initialTargetCpu / 1000).toFixed(1)} s`);
 
-    // 2. the limit: the same directory read, and the same SCIM requests sent straight
-    t = performance.now();
-    const ldap = new Client({ url: slapd.url });
-    await ldap.bind(slapd.adminDn, slapd.adminPassword);
-    let read = 0;
-    for await (const page of ldap.searchPaginated(slapd.peopleDn, {
-      filter: `(&(objectClass=inetOrgPerson)(memberOf=${names.provisionedGroupDn}))`,
-      attributes: ["*", "entryUUID", "modifyTimestamp", "memberOf"],
-      paged: { pageSize: 1000 },
-    })) read += page.searchEntries.length;
-    await ldap.unbind();
-    const readMs = performance.now() - t;
-    const fresh = await startTarget(env);
-    t = performance.now();
-    const limit = pLimit(CONCURRENCY);
-    const auth = { authorization: `Bearer ${fresh.token}`, "content-type": "application/scim+json" };
-    await Promise.all(
-      Array.from({ length: USERS }, (_, i) =>
-        limit(async () => {
-          const userName = names.uid(i);
-          await (await fetch(`${fresh.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&count=2`, { headers: auth })).text();
-          await (
-            await fetch(`${fresh.baseUrl}/Users`, {
-              method: "POST",
-              headers: auth,
-              body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName, name: { givenName: "G", familyName: "F" }, emails: [{ type: "work", value: `${userName}@example.com`, primary: true }], active: true }),
-            })
-          ).text();
-        }),
-      ),
+    if (args["initial-only"]) return;
+
+    // 2. the limit: the same directory reads, and the same SCIM requests sent straight
+    const lim = await measureLimit(slapd, names, env);
+    rows.push({ step: "limit: paged read of the same users and groups", ms: lim.readMs, objects: lim.users + lim.groups });
+    rows.push({
+      step: "limit: the same SCIM requests sent straight",
+      ms: lim.sendMs,
+      objects: lim.users + lim.groups,
+      note: `${lim.requests} requests: users ${(lim.usersMs / 1000).toFixed(1)} s, groups ${(lim.groupsMs / 1000).toFixed(1)} s; target CPU ${(lim.targetCpuMs / 1000).toFixed(1)} s (during Ferry's initial: ${(initialTargetCpu / 1000).toFixed(1)} s)`,
+    });
+    const ratio = initial.ms / (lim.readMs + lim.sendMs);
+    rows.push({ step: "ratio initial / limit", ms: 0, note: ratio.toFixed(2) });
+    console.log(
+      `  limit: read ${(lim.readMs / 1000).toFixed(2)} s + send ${(lim.sendMs / 1000).toFixed(2)} s (users ${(lim.usersMs / 1000).toFixed(1)} s, groups ${(lim.groupsMs / 1000).toFixed(1)} s; ${lim.requests} requests; target CPU ${(lim.targetCpuMs / 1000).toFixed(1)} s); Ferry/limit = ${ratio.toFixed(2)}`,
     );
-    const sendMs = performance.now() - t;
-    fresh.stop();
-    rows.push({ step: "limit: paged read of the same entries", ms: readMs, objects: read });
-    rows.push({ step: "limit: the same user requests sent straight", ms: sendMs, objects: USERS, note: `${USERS * 2} requests` });
-    const ratio = initial.ms / (readMs + sendMs);
-    console.log(`  limit: read ${(readMs / 1000).toFixed(2)} s + send ${(sendMs / 1000).toFixed(2)} s; Ferry/limit = ${ratio.toFixed(2)} (users only in the limit; Ferry also did ${GROUPS} groups)`);
 
     // 3. steady state
     await cycle(id, env, "cycle, nothing changed");
@@ -164,14 +250,11 @@ async function main(): Promise<void> {
     await slapd.rename(names.groupDn(0), "cn=renamed-group");
     await cycle(id, env, "cycle, one group renamed", 1);
 
-    // 4. console reads at this size
-    t = performance.now();
-    await listChannels();
-    rows.push({ step: "channel list (lib/channels/list-channels)", ms: performance.now() - t });
-    const prisma = await getDb();
-    t = performance.now();
-    await prisma.userRecord.findMany({ where: { channelId: id }, orderBy: { id: "asc" }, skip: Math.floor(USERS / 2), take: 50 });
-    rows.push({ step: "a page of 50 users in the middle", ms: performance.now() - t });
+    // 4. console API latency at this size, over HTTP
+    for (const l of await measureConsoleLatency(id, env)) {
+      rows.push({ step: `console API: ${l.name}`, ms: l.medianMs, note: `median of ${l.samples}, p95 ${l.p95Ms.toFixed(0)} ms, ${l.bytes} bytes, GET ${l.path.replace(/after=[^&]+/, "after=…")}` });
+      console.log(`  console API ${l.name}: median ${l.medianMs.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms`);
+    }
   } finally {
     target.stop();
     await slapd.stop();
@@ -181,7 +264,7 @@ async function main(): Promise<void> {
 
   console.log("\n| step | time | objects/s | peak RSS | note |\n|---|---:|---:|---:|---|");
   for (const r of rows) {
-    const s = r.ms >= 1000 ? `${(r.ms / 1000).toFixed(2)} s` : `${r.ms.toFixed(0)} ms`;
+    const s = r.ms === 0 ? "" : r.ms >= 1000 ? `${(r.ms / 1000).toFixed(2)} s` : r.ms >= 100 ? `${r.ms.toFixed(0)} ms` : `${r.ms.toFixed(1)} ms`;
     const rate = r.objects && r.ms > 0 ? Math.round(r.objects / (r.ms / 1000)).toString() : "";
     console.log(`| ${r.step} | ${s} | ${rate} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : ""} | ${r.note ?? ""} |`);
   }

@@ -16,6 +16,16 @@ const ROOT = path.resolve(import.meta.dirname, "..");
  */
 export const WORKER_NODE_FLAGS = ["--max-old-space-size=256"];
 
+/** Builds the console with `next build` unless a build exists (FERRY_REBUILD=1 forces one). */
+export function buildConsoleIfNeeded(env: NodeJS.ProcessEnv): void {
+  if (existsSync(path.join(ROOT, ".next", "BUILD_ID")) && process.env.FERRY_REBUILD !== "1") return;
+  console.log("building the console (first start only)…");
+  const built = spawnSync(process.execPath, [NEXT_BIN, "build"], { cwd: ROOT, env, stdio: "inherit" });
+  if (built.status !== 0) throw new Error("the console build failed");
+}
+
+export const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+
 export type TLaunched = { databaseUrl: string; port: number; stop: () => Promise<void> };
 
 function prefixed(child: ChildProcess, tag: string): void {
@@ -33,15 +43,7 @@ export async function launch(options: { port?: number; extraEnv?: Record<string,
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const childEnv = { ...process.env, ...options.extraEnv, DATABASE_URL: url, FERRY_DATA_DIR: env.dataDir };
 
-  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID")) || process.env.FERRY_REBUILD === "1") {
-    console.log("building the console (first start only)…");
-    const built = spawnSync(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
-      cwd: ROOT,
-      env: childEnv,
-      stdio: "inherit",
-    });
-    if (built.status !== 0) throw new Error("the console build failed");
-  }
+  buildConsoleIfNeeded(childEnv);
 
   const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", path.join(ROOT, "worker/main.ts")], { cwd: ROOT, env: childEnv });
   prefixed(worker, "worker");
@@ -50,7 +52,7 @@ export async function launch(options: { port?: number; extraEnv?: Record<string,
   // next-auth needs the console's own URL for its redirects and cookie flags; the first
   // admin comes from FERRY_ADMIN_USERNAME/FERRY_ADMIN_PASSWORD or is printed once
   const consoleEnv = { ...childEnv, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host}:${port}` };
-  const web = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], {
+  const web = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", host], {
     cwd: ROOT,
     env: consoleEnv,
   });

@@ -55,7 +55,8 @@ const STATE_SQL: Record<TRecordState, string> = {
 
 type TCursor = { n: string | null; i: string };
 
-function encodeCursor(c: TCursor): string {
+/** The `after` cursor of the page that starts after this record (also used by the benchmark). */
+export function encodeCursor(c: TCursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
