@@ -75,19 +75,34 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   const seen = full ? new Set<string>() : null;
   let maxSeenMs = 0;
 
+  // While one batch is decided and stored, the search goes on reading the next: the
+  // directory and the store work side by side, batches are still stored one after the
+  // other, and at most two batches are held in memory.
   let batch: TLdapEntry[] = [];
+  const storing: { batch: Promise<void> | null } = { batch: null };
   const flush = async () => {
     const b = batch;
     batch = [];
-    const ts = await timed(stats, "users.decide+write", () => processInScope(ctx, b, lookAtAll, seen));
-    maxSeenMs = Math.max(maxSeenMs, ts);
+    if (storing.batch) await storing.batch;
+    const p = timed(stats, "users.decide+write", () => processInScope(ctx, b, lookAtAll, seen)).then((ts) => {
+      maxSeenMs = Math.max(maxSeenMs, ts);
+    });
+    // a failure is awaited (and thrown) by the next flush or below; never left unhandled meanwhile
+    p.catch(() => undefined);
+    storing.batch = p;
   };
-  for await (const entry of dir.search(source.baseDn, filter, userAttributes(source))) {
-    stats.usersRead++;
-    batch.push(entry);
-    if (batch.length >= BATCH) await flush();
+  try {
+    for await (const entry of dir.search(source.baseDn, filter, userAttributes(source))) {
+      stats.usersRead++;
+      batch.push(entry);
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+  } finally {
+    // a failed search still waits for the batch being stored, so nothing writes after the read returns
+    await storing.batch?.catch(() => undefined);
   }
-  await flush();
+  await storing.batch;
 
   if (!full && since) {
     // users who changed and no longer match the scope (filter scopes; group scopes see this through the group timestamp too)
