@@ -56,6 +56,7 @@ export function ChannelConfig({ id }: { id: number }) {
                   ? ([["Token URL", <code key="tu">{t.auth.tokenUrl}</code>], ["Client id", t.auth.clientId], ["Client secret", <code key="cs">{t.auth.clientSecret}</code>]] as Array<[string, React.ReactNode]>)
                   : []),
                 ["PATCH", t.usePatch],
+                ["User matching", t.userMatching === "create-first" ? "create, link on 409 uniqueness" : "look up userName, then create"],
                 ["Concurrency", String(t.maxConcurrency)],
                 ["Retries", String(t.maxRetries)],
                 ["Timeout", `${t.timeoutMs / 1000} s`],

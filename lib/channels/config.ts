@@ -114,6 +114,14 @@ export const ZTargetInput = z
     membersPerPatch: z.number().int().min(1).max(10_000).default(200),
     /** PATCH for updates: auto = as /ServiceProviderConfig says */
     usePatch: z.enum(["auto", "always", "never"]).default("auto"),
+    /**
+     * How a user not yet linked is matched by userName: lookup-first asks the target
+     * (GET ?filter=userName eq …) before creating; create-first creates straight away and
+     * links the existing user when the target answers 409 uniqueness, which RFC 7643
+     * requires of userName. create-first halves a first load's requests; use it only with
+     * a target that enforces userName uniqueness.
+     */
+    userMatching: z.enum(["lookup-first", "create-first"]).default("lookup-first"),
     /** transient failures retried within one push before the record is left dirty */
     maxRetries: z.number().int().min(0).max(10).default(3),
   })

@@ -2,6 +2,8 @@
 // leaves the dirty state only when the target acknowledged it. Creates look the user
 // up by userName first (the seed's "Janet" rule), which also makes a create that was
 // cut short by a crash safe to repeat: the second attempt finds and links the user.
+// With userMatching create-first the create goes out at once and a 409 uniqueness
+// answer leads to the same lookup and link.
 import { patchOps, toResource, USER_SCHEMA, type TFlatValues } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
 import { noteWrites, type TCycleContext } from "./context.ts";
@@ -26,6 +28,7 @@ function splitActive(values: TPending | null): { values: TFlatValues; active: bo
 export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow = false): Promise<void> {
   const { db, channel } = ctx;
   const usePatch = await client.usePatch();
+  const lookupFirst = ctx.cfg.target.userMatching === "lookup-first";
   // Two pages in flight: while one page's outcomes are written to the store, the next
   // page's requests already fill the client's concurrency, so the target never waits
   // for the database (and memory holds at most two pages).
@@ -43,7 +46,7 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
     }
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
-    const pushes = Promise.all(rows.map((r) => pushOne(r, client, usePatch)));
+    const pushes = Promise.all(rows.map((r) => pushOne(r, client, usePatch, lookupFirst)));
     if (previous) await previous;
     previous = pushes.then((outcomes) => recordOutcomes(ctx, rows, outcomes));
   }
@@ -72,16 +75,16 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], outcomes: TU
   await noteWrites(ctx, outcomes.length);
 }
 
-async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean): Promise<TUserOutcome> {
+async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean): Promise<TUserOutcome> {
   try {
-    return await apply(row, client, usePatch);
+    return await apply(row, client, usePatch, lookupFirst);
   } catch (err) {
     const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
     return { id: row.id, ok: false, error: message };
   }
 }
 
-async function apply(row: TUserRow, client: ScimClient, usePatch: boolean): Promise<TUserOutcome> {
+async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean): Promise<TUserOutcome> {
   const gone = row.sourceState === "OUT_OF_SCOPE" || row.sourceState === "DELETED";
   const done = (scimId: string | null, targetState: TTargetState, pushed: TFlatValues | null, hash: string | null): TUserOutcome => ({
     id: row.id,
@@ -102,7 +105,8 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean): Prom
       let scimId = row.scimId;
       let before: TFlatValues | null = row.pushedValues as TFlatValues | null;
       if (!scimId) {
-        const existing = await client.findUserByUserName(String(values.userName));
+        // create-first targets answer 409 uniqueness for a userName they hold: linked below
+        const existing = lookupFirst ? await client.findUserByUserName(String(values.userName)) : null;
         if (existing) {
           scimId = existing.id;
           before = null; // unknown to us: send every mapped value
