@@ -2,6 +2,7 @@
 // watch the worker provision its users, open a user, run a reset through its dialog
 // (and cancel one), and find it in the audit log. Screenshots of the main pages go to
 // test-results/screenshots.
+import pg from "pg";
 import { csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
@@ -186,15 +187,34 @@ test("the audit log shows who did it", async ({ page }) => {
 });
 
 test("edit the channel without re-entering its secrets", async ({ page }) => {
+  // tuning a channel file can set and the form does not show: saving must keep it
+  const db = new pg.Client({ connectionString: stackState().databaseUrl });
+  await db.connect();
+  await db.query(
+    `UPDATE channel SET target = jsonb_set(target::jsonb, '{maxRetries}', '5'), source = jsonb_set(source::jsonb, '{pageSize}', '250'),
+       options = jsonb_set(options::jsonb, '{deprovisionGuardMinimum}', '7') WHERE id = $1`,
+    [channelId],
+  );
+  await db.end();
   await page.goto(`/channels/${channelId}/edit`);
   await expect(page.getByLabel("Bind password")).toHaveValue("");
   await expect(page.getByLabel("Bind password")).toHaveAttribute("placeholder", /unchanged/);
   await expect(page.getByLabel("Channel name")).toHaveValue(NAME);
   await page.getByLabel("Sync frequency (seconds)").fill("6");
+  await page.getByLabel("Matching users by userName").selectOption("create-first");
+  await page.getByLabel("Requests in flight").fill("3");
   await screenshot(page, "14b-edit-channel");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page).toHaveURL(new RegExp(`/channels/${channelId}$`));
   await expect(page.getByText("every 6s")).toBeVisible();
+  const saved = (await (await page.request.get(`/api/v1/channels/${channelId}`)).json()) as {
+    source: { pageSize: number };
+    target: { maxRetries: number; maxConcurrency: number; userMatching: string };
+    options: { deprovisionGuardMinimum: number };
+  };
+  expect(saved.target).toMatchObject({ maxRetries: 5, maxConcurrency: 3, userMatching: "create-first" });
+  expect(saved.source.pageSize).toBe(250);
+  expect(saved.options.deprovisionGuardMinimum).toBe(7);
   // the stored bind password and token still work: the next cycles succeed
   const since = Date.now();
   await expect

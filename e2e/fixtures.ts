@@ -7,6 +7,7 @@ import path from "node:path";
 
 export type TStackState = {
   baseURL: string;
+  databaseUrl: string;
   users: Record<"admin" | "operator" | "viewer", { username: string; password: string }>;
   slapd: { url: string; adminDn: string; adminPassword: string; peopleDn: string; groupsDn: string; provisioningGroupDn: string };
   scim: { baseUrl: string; token: string };

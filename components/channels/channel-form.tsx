@@ -8,7 +8,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState, type ReactNode } from "react";
-import { DIRECTORY_DEFAULTS, DIRECTORY_TYPES, type TDirectoryType, type TMappingValue } from "@/lib/channels/config";
+import { DIRECTORY_DEFAULTS, DIRECTORY_TYPES, ZOptions, ZSourceInput, ZTargetInput, type TDirectoryType, type TMappingValue } from "@/lib/channels/config";
 import type { TSourceTestResult } from "@/lib/channels/test-source-connection";
 import type { TTargetTestResult } from "@/lib/channels/test-target-connection";
 import { api, ApiError } from "@/components/console/api";
@@ -57,6 +57,8 @@ type TForm = {
     clientSecret: string;
     scope: string;
     usePatch: "auto" | "always" | "never";
+    userMatching: "lookup-first" | "create-first";
+    maxConcurrency: string;
   };
   mapping: TMapRow[];
   groupDisplayName: string;
@@ -109,7 +111,7 @@ function initialForm(c?: TOverview): TForm {
         disabledAttribute: "",
         disabledValue: "",
       },
-      t: { url: "", authType: "bearer", token: "", username: "", password: "", tokenUrl: "", clientId: "", clientSecret: "", scope: "", usePatch: "auto" },
+      t: { url: "", authType: "bearer", token: "", username: "", password: "", tokenUrl: "", clientId: "", clientSecret: "", scope: "", usePatch: "auto", userMatching: "lookup-first", maxConcurrency: "4" },
       mapping: rowsFromMapping(DIRECTORY_DEFAULTS.openldap.mapping),
       groupDisplayName: "cn",
       o: { createUsers: true, updateUsers: true, deprovisionUsers: true, removeUserAction: "disable", provisionDisabledUsers: false, fullSyncIntervalSec: "3600", maxDeprovisionPercent: "50" },
@@ -156,6 +158,8 @@ function initialForm(c?: TOverview): TForm {
       clientSecret: "",
       scope: a.type === "oauth2" ? (a.scope ?? "") : "",
       usePatch: c.target.usePatch,
+      userMatching: c.target.userMatching,
+      maxConcurrency: String(c.target.maxConcurrency),
     },
     mapping: rowsFromMapping(c.mapping.user),
     groupDisplayName: typeof gdn === "string" ? gdn : "attribute" in gdn ? gdn.attribute : "cn",
@@ -207,7 +211,7 @@ function targetOf(f: TForm): Record<string, unknown> {
       : t.authType === "basic"
         ? { type: "basic", username: t.username.trim(), password: t.password }
         : { type: "oauth2", tokenUrl: t.tokenUrl.trim(), clientId: t.clientId.trim(), clientSecret: t.clientSecret, scope: opt(t.scope) };
-  return { url: t.url.trim(), auth, usePatch: t.usePatch };
+  return { url: t.url.trim(), auth, usePatch: t.usePatch, userMatching: t.userMatching, maxConcurrency: num(t.maxConcurrency) };
 }
 
 function mappingOf(f: TForm): Record<string, unknown> {
@@ -226,17 +230,29 @@ function mappingOf(f: TForm): Record<string, unknown> {
   return out;
 }
 
-function configOf(f: TForm): Record<string, unknown> {
+/**
+ * What the form does not show is kept as stored (timeouts, page size, retries, members per
+ * PATCH, guard minimum…), so saving from the console never resets a channel file's
+ * tuning. Secrets and the scope fields the form switches between are the form's own.
+ */
+function keptFrom(stored: object | undefined, schema: { shape: object }, formOwned: string[]): Record<string, unknown> {
+  if (!stored) return {};
+  return Object.fromEntries(Object.entries(stored).filter(([k]) => k in schema.shape && !formOwned.includes(k)));
+}
+
+function configOf(f: TForm, channel?: TOverview): Record<string, unknown> {
+  const c = channel;
   return {
     name: f.name.trim(),
     connectionId: f.connectionId.trim(),
     active: f.active,
     syncFrequencySec: num(f.syncFrequencySec),
-    source: sourceOf(f),
-    target: targetOf(f),
+    source: { ...keptFrom(c?.source, ZSourceInput, ["bindPassword", "groupDn", "filter", "groupBaseDn", "groupFilter"]), ...sourceOf(f) },
+    target: { ...keptFrom(c?.target, ZTargetInput, ["auth"]), ...targetOf(f) },
     mapping: mappingOf(f),
     groupMapping: { displayName: f.groupDisplayName.trim() || "cn" },
     options: {
+      ...keptFrom(c?.options, ZOptions, []),
       createUsers: f.o.createUsers,
       updateUsers: f.o.updateUsers,
       deprovisionUsers: f.o.deprovisionUsers,
@@ -381,8 +397,8 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
   const save = useMutation({
     mutationFn: () =>
       editing
-        ? api<{ id: number; name: string }>(`/channels/${channel.id}`, { method: "PUT", body: { config: configOf(f) } })
-        : api<{ id: number; name: string }>("/channels", { method: "POST", body: { config: configOf(f) } }),
+        ? api<{ id: number; name: string }>(`/channels/${channel.id}`, { method: "PUT", body: { config: configOf(f, channel) } })
+        : api<{ id: number; name: string }>("/channels", { method: "POST", body: { config: configOf(f, channel) } }),
     onSuccess: (r) => {
       toast(editing ? `Channel "${r.name}" saved.` : `Channel "${r.name}" created. The worker starts its first cycle in a few seconds.`);
       void qc.invalidateQueries({ queryKey: ["channels"] });
@@ -567,6 +583,19 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
                 <option value="always">Always PATCH</option>
                 <option value="never">Never (PUT)</option>
               </select>
+            </F>
+            <F
+              id="tgt-matching"
+              label="Matching users by userName"
+              hint="Create first halves a first load's requests; use it only if the target refuses a second user with the same userName (409 uniqueness, as RFC 7643 requires)."
+            >
+              <select id="tgt-matching" className="select" value={f.t.userMatching} onChange={(e) => setT({ userMatching: e.target.value as TForm["t"]["userMatching"] })}>
+                <option value="lookup-first">Look the user up, then create</option>
+                <option value="create-first">Create, link the existing user on 409</option>
+              </select>
+            </F>
+            <F id="tgt-concurrency" label="Requests in flight" error={err("target.maxConcurrency")}>
+              <input id="tgt-concurrency" className="input" inputMode="numeric" value={f.t.maxConcurrency} onChange={(e) => setT({ maxConcurrency: e.target.value })} />
             </F>
           </div>
           {f.t.authType === "bearer" && (
