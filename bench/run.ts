@@ -255,6 +255,25 @@ async function main(): Promise<void> {
       rows.push({ step: `console API: ${l.name}`, ms: l.medianMs, note: `median of ${l.samples}, p95 ${l.p95Ms.toFixed(0)} ms, ${l.bytes} bytes, GET ${l.path.replace(/after=[^&]+/, "after=…")}` });
       console.log(`  console API ${l.name}: median ${l.medianMs.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms`);
     }
+
+    // 5. the same first load with userMatching: create-first (a second channel, a fresh target)
+    const second = await startTarget(env);
+    try {
+      const { id: id2 } = await applyChannelConfig({
+        actor: "bench",
+        via: "cli",
+        config: {
+          name: "bench create-first",
+          connectionId: "bench-create-first",
+          source,
+          target: { url: second.baseUrl, auth: { type: "bearer", token: second.token }, maxConcurrency: CONCURRENCY, userMatching: "create-first" },
+          options: { maxDeprovisionPercent: 100 },
+        },
+      });
+      await cycle(id2, env, "initial provisioning, userMatching: create-first", USERS + GROUPS);
+    } finally {
+      second.stop();
+    }
   } finally {
     target.stop();
     await slapd.stop();
