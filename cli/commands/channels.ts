@@ -182,6 +182,7 @@ export async function showTarget(ctx: TCommandContext, channelId: number): Promi
           ["maxConcurrency", "Requests in flight"],
           ["membersPerPatch", "Members per PATCH"],
           ["usePatch", "Use PATCH"],
+          ["userMatching", "User matching"],
           ["maxRetries", "Retries per push"],
         ],
       ],

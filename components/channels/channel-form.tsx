@@ -587,7 +587,7 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
             <F
               id="tgt-matching"
               label="Matching users by userName"
-              hint="Create first halves a first load's requests; use it only if the target refuses a second user with the same userName (409 uniqueness, as RFC 7643 requires)."
+              hint="Create first halves a first load's requests (it pays when each request is a slow round trip); use it only if the target refuses a second user with the same userName (409 uniqueness, as RFC 7643 requires)."
             >
               <select id="tgt-matching" className="select" value={f.t.userMatching} onChange={(e) => setT({ userMatching: e.target.value as TForm["t"]["userMatching"] })}>
                 <option value="lookup-first">Look the user up, then create</option>

@@ -247,6 +247,7 @@ describe("provmgr: channel commands that read", () => {
     expect(target.stdout).toMatch(/^  Authentication\s+bearer$/m);
     expect(target.stdout).toMatch(/^  Bearer token\s+\*{8}$/m);
     expect(target.stdout).toContain(w.scim.baseUrl);
+    expect(target.stdout).toMatch(/^  User matching\s+lookup-first$/m);
     expect(target.stdout).toMatch(/^  userName\s+uid$/m);
     expect(target.stdout).toMatch(/^  removeUserAction\s+disable$/m);
 
