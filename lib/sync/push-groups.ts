@@ -6,7 +6,6 @@
 import type { TPatchOp } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
 import type { TCycleContext } from "./context.ts";
-import { FencedError } from "./lease.ts";
 
 type TDirtyGroup = {
   id: bigint;
@@ -21,68 +20,159 @@ type TDirtyGroup = {
   resyncMembers: boolean;
 };
 
+/** What one group's push ended with; written to the store with the rest of its page. */
+type TGroupOutcome =
+  | { id: bigint; kind: "deleted" }
+  | { id: bigint; kind: "synced"; scimId: string; name: string; memberUserIds: bigint[] }
+  | { id: bigint; kind: "failed"; error: string };
+
+const PAGE = 50;
+
 export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promise<void> {
-  const { db, channel, stats, log } = ctx;
+  const { db, channel } = ctx;
   if (!ctx.cfg.options.provisionGroups) return;
   const usePatch = await client.usePatch();
+  // as for users: while one page's outcomes are written, the next page's requests run
+  let previous: Promise<void> | null = null;
   let after = 0n;
   for (;;) {
     const rows = await db.$queryRawUnsafe<TDirtyGroup[]>(
       `SELECT id, dn, scim_id AS "scimId", provider_name AS "providerName", target_state::text AS "targetState",
          source_state::text AS "sourceState", pending_action::text AS "pendingAction", pending_values AS "pendingValues",
          pushed_values AS "pushedValues", resync_members AS "resyncMembers"
-       FROM group_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT 50`,
+       FROM group_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT ${PAGE}`,
       channel.id,
       after,
     );
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
-    await Promise.all(
-      rows.map(async (g) => {
-        try {
-          await pushGroup(ctx, client, g, usePatch);
-          stats.pushed[`GROUP_${g.pendingAction}`] = (stats.pushed[`GROUP_${g.pendingAction}`] ?? 0) + 1;
-        } catch (err) {
-          if (err instanceof FencedError) throw err;
-          stats.failed++;
-          const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
-          if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`group ${g.providerName ?? g.dn}: ${message}`);
-          log.warn("group push failed; record stays dirty", { group: g.providerName, action: g.pendingAction, error: message });
-          await ctx.lease.write((tx) =>
-            tx.$executeRawUnsafe(
-              `UPDATE group_record SET last_error = $2, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now() WHERE id = $1`,
-              g.id,
-              message,
-            ),
-          );
-        }
-      }),
+    const { desired, acked } = await membersOf(ctx, rows);
+    const pushes = Promise.all(rows.map((g) => pushOne(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id))));
+    if (previous) await previous;
+    previous = pushes.then((outcomes) => recordGroupOutcomes(ctx, rows, outcomes));
+    // awaited (and thrown) above or below; never an unhandled rejection meanwhile
+    previous.catch(() => undefined);
+  }
+  if (previous) await previous;
+}
+
+/**
+ * For a page of groups, in two queries: the users each group should hold at the target
+ * (its member DNs that are provisioned: SCIM id -> user record id), and, where Ferry can
+ * trust it, what the target acknowledged last time.
+ */
+async function membersOf(ctx: TCycleContext, rows: TDirtyGroup[]) {
+  const ids = rows.filter((g) => g.pendingAction !== "DELETE").map((g) => g.id);
+  const trusted = rows.filter((g) => g.pendingAction !== "DELETE" && g.scimId && !g.resyncMembers).map((g) => g.id);
+  const desired = new Map<bigint, Map<string, bigint>>();
+  const acked = new Map<bigint, Set<string>>();
+  if (ids.length > 0) {
+    const rs = await ctx.db.$queryRawUnsafe<Array<{ groupId: bigint; id: bigint; scimId: string }>>(
+      `SELECT g.id AS "groupId", u.id, u.scim_id AS "scimId" FROM group_record g
+         JOIN user_record u ON u.channel_id = g.channel_id AND lower(u.dn) = ANY(g.member_dns)
+       WHERE g.id = ANY($1::bigint[]) AND u.scim_id IS NOT NULL AND u.target_state <> 'ABSENT'`,
+      ids,
     );
+    for (const r of rs) {
+      let m = desired.get(r.groupId);
+      if (!m) desired.set(r.groupId, (m = new Map()));
+      m.set(r.scimId, r.id);
+    }
+  }
+  if (trusted.length > 0) {
+    const rs = await ctx.db.$queryRawUnsafe<Array<{ groupId: bigint; scimId: string }>>(
+      `SELECT m.group_id AS "groupId", u.scim_id AS "scimId" FROM group_member m JOIN user_record u ON u.id = m.user_id
+       WHERE m.group_id = ANY($1::bigint[]) AND u.scim_id IS NOT NULL`,
+      trusted,
+    );
+    for (const id of trusted) acked.set(id, new Set());
+    for (const r of rs) acked.get(r.groupId)!.add(r.scimId);
+  }
+  return { desired, acked };
+}
+
+async function pushOne(
+  ctx: TCycleContext,
+  client: ScimClient,
+  g: TDirtyGroup,
+  usePatch: boolean,
+  desired: Map<string, bigint>,
+  acked: Set<string> | undefined,
+): Promise<TGroupOutcome> {
+  try {
+    return await pushGroup(ctx, client, g, usePatch, desired, acked);
+  } catch (err) {
+    const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
+    return { id: g.id, kind: "failed", error: message };
   }
 }
 
-/** The users this group should hold at the target: its member DNs that are provisioned. */
-async function desiredMembers(ctx: TCycleContext, groupId: bigint): Promise<Map<string, bigint>> {
-  const rows = await ctx.db.$queryRawUnsafe<Array<{ id: bigint; scimId: string }>>(
-    `SELECT u.id, u.scim_id AS "scimId" FROM group_record g
-       JOIN user_record u ON u.channel_id = g.channel_id AND lower(u.dn) = ANY(g.member_dns)
-     WHERE g.id = $1 AND u.scim_id IS NOT NULL AND u.target_state <> 'ABSENT'`,
-    groupId,
-  );
-  return new Map(rows.map((r) => [r.scimId, r.id]));
+/** Writes a page of group outcomes in one transaction. A failure keeps the group dirty with its error. */
+async function recordGroupOutcomes(ctx: TCycleContext, rows: TDirtyGroup[], outcomes: TGroupOutcome[]): Promise<void> {
+  const { stats, log } = ctx;
+  const deleted: bigint[] = [];
+  const synced: Array<Extract<TGroupOutcome, { kind: "synced" }>> = [];
+  const failed: Array<Extract<TGroupOutcome, { kind: "failed" }>> = [];
+  outcomes.forEach((o, i) => {
+    const g = rows[i]!;
+    if (o.kind === "failed") {
+      failed.push(o);
+      stats.failed++;
+      if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`group ${g.providerName ?? g.dn}: ${o.error}`);
+      log.warn("group push failed; record stays dirty", { group: g.providerName, action: g.pendingAction, error: o.error });
+      return;
+    }
+    stats.pushed[`GROUP_${g.pendingAction}`] = (stats.pushed[`GROUP_${g.pendingAction}`] ?? 0) + 1;
+    if (o.kind === "deleted") deleted.push(o.id);
+    else synced.push(o);
+  });
+  await ctx.lease.write(async (tx) => {
+    if (deleted.length > 0) await tx.$executeRawUnsafe(`DELETE FROM group_record WHERE id = ANY($1::bigint[])`, deleted);
+    if (synced.length > 0) {
+      const ids = synced.map((o) => o.id);
+      await tx.$executeRawUnsafe(`DELETE FROM group_member WHERE group_id = ANY($1::bigint[])`, ids);
+      await tx.$executeRawUnsafe(
+        `INSERT INTO group_member (group_id, user_id) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+        synced.flatMap((o) => o.memberUserIds.map(() => o.id)),
+        synced.flatMap((o) => o.memberUserIds),
+      );
+      await tx.$executeRawUnsafe(
+        `UPDATE group_record r SET scim_id = u.scim_id, target_state = 'ACTIVE', dirty = false, pending_action = 'NONE', pending_values = NULL,
+           pushed_values = jsonb_build_object('displayName', u.name), resync_members = false, last_error = NULL, attempts = 0,
+           last_attempt_at = now(), last_synced_at = now(), updated_at = now()
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, scim_id, name) WHERE r.id = u.id`,
+        ids,
+        synced.map((o) => o.scimId),
+        synced.map((o) => o.name),
+      );
+    }
+    if (failed.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE group_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now()
+         FROM unnest($1::bigint[], $2::text[]) AS u(id, err) WHERE r.id = u.id`,
+        failed.map((o) => o.id),
+        failed.map((o) => o.error),
+      );
+    }
+  });
 }
 
-async function pushGroup(ctx: TCycleContext, client: ScimClient, g: TDirtyGroup, usePatch: boolean): Promise<void> {
-  const { db, cfg } = ctx;
+async function pushGroup(
+  ctx: TCycleContext,
+  client: ScimClient,
+  g: TDirtyGroup,
+  usePatch: boolean,
+  desired: Map<string, bigint>,
+  acked: Set<string> | undefined,
+): Promise<TGroupOutcome> {
+  const { cfg } = ctx;
   if (g.pendingAction === "DELETE") {
     if (g.scimId) await client.deleteResource("Groups", g.scimId);
-    await ctx.lease.write((tx) => tx.$executeRawUnsafe(`DELETE FROM group_record WHERE id = $1`, g.id));
-    return;
+    return { id: g.id, kind: "deleted" };
   }
   const name = g.pendingValues?.displayName ?? g.providerName;
   if (!name) throw new Error("group has no displayName");
-  const desired = await desiredMembers(ctx, g.id);
   const chunk = cfg.target.membersPerPatch;
   let scimId = g.scimId;
   let current: Set<string> | null = null;
@@ -101,12 +191,8 @@ async function pushGroup(ctx: TCycleContext, client: ScimClient, g: TDirtyGroup,
   }
 
   if (current === null) {
-    if (g.scimId && !g.resyncMembers) {
-      const acked = await db.$queryRawUnsafe<Array<{ scimId: string }>>(
-        `SELECT u.scim_id AS "scimId" FROM group_member m JOIN user_record u ON u.id = m.user_id WHERE m.group_id = $1 AND u.scim_id IS NOT NULL`,
-        g.id,
-      );
-      current = new Set(acked.map((a) => a.scimId));
+    if (g.scimId && acked) {
+      current = acked;
     } else {
       const remote = await client.getGroup(scimId);
       if (!remote) {
@@ -137,21 +223,5 @@ async function pushGroup(ctx: TCycleContext, client: ScimClient, g: TDirtyGroup,
   } else if (renamed || add.length > 0 || remove.length > 0) {
     await client.putGroup(scimId, name, [...desired.keys()]);
   }
-
-  await ctx.lease.write(async (tx) => {
-    await tx.$executeRawUnsafe(`DELETE FROM group_member WHERE group_id = $1`, g.id);
-    await tx.$executeRawUnsafe(
-      `INSERT INTO group_member (group_id, user_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
-      g.id,
-      [...desired.values()],
-    );
-    await tx.$executeRawUnsafe(
-      `UPDATE group_record SET scim_id = $2, target_state = 'ACTIVE', dirty = false, pending_action = 'NONE', pending_values = NULL,
-         pushed_values = $3::jsonb, resync_members = false, last_error = NULL, attempts = 0, last_attempt_at = now(),
-         last_synced_at = now(), updated_at = now() WHERE id = $1`,
-      g.id,
-      scimId,
-      JSON.stringify({ displayName: name }),
-    );
-  });
+  return { id: g.id, kind: "synced", scimId, name, memberUserIds: [...desired.values()] };
 }

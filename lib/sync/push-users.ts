@@ -49,6 +49,8 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
     const pushes = Promise.all(rows.map((r) => pushOne(r, client, usePatch, lookupFirst)));
     if (previous) await previous;
     previous = pushes.then((outcomes) => recordOutcomes(ctx, rows, outcomes));
+    // awaited (and thrown) above or below; never an unhandled rejection meanwhile
+    previous.catch(() => undefined);
   }
   if (previous) await previous;
 }
