@@ -8,6 +8,7 @@ import type { TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
 import { evaluate } from "../mapping/map-entry.ts";
 import type { TCycleContext } from "./context.ts";
+import type { TSql } from "./lease.ts";
 
 type TGroupRow = {
   id: bigint;
@@ -51,6 +52,14 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     }
   }
 
+  // members are read only for new or changed groups; their records are written 100 at a time
+  let batch: TGroupUpsert[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const b = batch;
+    batch = [];
+    await ctx.lease.write((tx) => upsertGroups(tx, channel.id, b));
+  };
   for (const { dn, guid } of changed) {
     const entry = await dir.read(dn, groupAttributes(source, true));
     if (!entry) continue; // deleted between the listing and now: the next cycle sees it gone
@@ -70,28 +79,20 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     const renamed = rec?.pushedValues?.displayName !== name;
     const action = !rec || rec.targetState === "ABSENT" ? "CREATE" : membersChanged || renamed || lookAtAll ? "UPDATE" : "NONE";
     if (action !== "NONE") stats.groupsMarkedDirty++;
-    await ctx.lease.write((tx) => tx.$executeRawUnsafe(
-      `INSERT INTO group_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, member_dns, ldap_attributes,
-         dirty, pending_action, pending_values, updated_at)
-       VALUES ($1, $2, $3, $4, $5, 'IN_SCOPE', $6::text[], $7::jsonb, $8, $9::"RecordAction", $10::jsonb, now())
-       ON CONFLICT (channel_id, guid) DO UPDATE SET dn = EXCLUDED.dn, provider_name = EXCLUDED.provider_name,
-         ldap_timestamp = EXCLUDED.ldap_timestamp, source_state = 'IN_SCOPE', member_dns = EXCLUDED.member_dns,
-         ldap_attributes = EXCLUDED.ldap_attributes,
-         dirty = group_record.dirty OR EXCLUDED.dirty,
-         pending_action = CASE WHEN EXCLUDED.pending_action <> 'NONE' THEN EXCLUDED.pending_action ELSE group_record.pending_action END,
-         pending_values = EXCLUDED.pending_values, updated_at = now()`,
-      channel.id,
+    batch.push({
       guid,
       dn,
-      name,
-      changeMarker(entry, source),
-      memberDns,
-      JSON.stringify({ ...entry.attrs, [source.memberAttribute.toLowerCase()]: [`(${memberDns.length} members)`] }),
-      action !== "NONE",
-      action,
-      JSON.stringify({ displayName: name }),
-    ));
+      provider_name: name,
+      ldap_timestamp: changeMarker(entry, source),
+      member_dns: memberDns,
+      ldap_attributes: { ...entry.attrs, [source.memberAttribute.toLowerCase()]: [`(${memberDns.length} members)`] },
+      dirty: action !== "NONE",
+      pending_action: action,
+      pending_values: { displayName: name },
+    });
+    if (batch.length >= 100) await flush();
   }
+  await flush();
 
   // deletions, only after a listing that completed
   const gone = rows.filter((r) => !seen.has(r.guid) && r.sourceState === "IN_SCOPE");
@@ -114,6 +115,38 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
       );
     }
   });
+}
+
+type TGroupUpsert = {
+  guid: string;
+  dn: string;
+  provider_name: string;
+  ldap_timestamp: string | null;
+  member_dns: string[];
+  ldap_attributes: unknown;
+  dirty: boolean;
+  pending_action: string;
+  pending_values: unknown;
+};
+
+/** Insert or update a batch of group records in one statement (rows travel as one JSON array: member lists differ in length). */
+async function upsertGroups(db: TSql, channelId: number, rows: TGroupUpsert[]): Promise<void> {
+  await db.$executeRawUnsafe(
+    `INSERT INTO group_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, member_dns, ldap_attributes,
+       dirty, pending_action, pending_values, updated_at)
+     SELECT $1, r.guid, r.dn, r.provider_name, r.ldap_timestamp, 'IN_SCOPE', r.member_dns, r.ldap_attributes,
+       r.dirty, r.pending_action::"RecordAction", r.pending_values, now()
+     FROM jsonb_to_recordset($2::jsonb) AS r(guid text, dn text, provider_name text, ldap_timestamp text, member_dns text[],
+       ldap_attributes jsonb, dirty boolean, pending_action text, pending_values jsonb)
+     ON CONFLICT (channel_id, guid) DO UPDATE SET dn = EXCLUDED.dn, provider_name = EXCLUDED.provider_name,
+       ldap_timestamp = EXCLUDED.ldap_timestamp, source_state = 'IN_SCOPE', member_dns = EXCLUDED.member_dns,
+       ldap_attributes = EXCLUDED.ldap_attributes,
+       dirty = group_record.dirty OR EXCLUDED.dirty,
+       pending_action = CASE WHEN EXCLUDED.pending_action <> 'NONE' THEN EXCLUDED.pending_action ELSE group_record.pending_action END,
+       pending_values = EXCLUDED.pending_values, updated_at = now()`,
+    channelId,
+    JSON.stringify(rows),
+  );
 }
 
 /** What the group record keeps as its LDAP timestamp: the change marker where there is one. */
