@@ -64,7 +64,11 @@ export type TCycleContext = {
   stats: TCycleStats;
   /** every store write goes through lease.write; every batch of SCIM requests after lease.guard */
   lease: Lease;
-  /** set while a first load's push follows the read: the read tells it about each batch written */
+  /**
+   * A first load: the store held no user record of this channel when the cycle began, so
+   * the read has nothing to compare with (and skips looking), and the push follows the
+   * read, told about each batch written by readProgress.
+   */
   readProgress?: ReadProgress;
 };
 

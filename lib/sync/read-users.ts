@@ -17,7 +17,7 @@ import {
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideGone, decideInScope, isCandidate, type TAction } from "./decide.ts";
-import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserUpsert } from "./store.ts";
+import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserRow, type TUserUpsert } from "./store.ts";
 
 const BATCH = 500;
 /**
@@ -138,7 +138,8 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
     seen?.add(guid);
     parsed.push({ entry, guid });
   }
-  const known = await loadUsersByGuid(db, channel.id, parsed.map((p) => p.guid));
+  // a first load has no stored record to compare with: no lookup
+  const known = ctx.readProgress ? new Map<string, TUserRow>() : await loadUsersByGuid(db, channel.id, parsed.map((p) => p.guid));
   const rows: TUserUpsert[] = [];
   for (const { entry, guid } of parsed) {
     const ts = timestampOf(entry, source);
