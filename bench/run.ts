@@ -85,7 +85,8 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
     maxRssMb: number;
     stats: { scimRequests: number; phases: Record<string, number>; usersRead: number; usersWritten: number; usersMarkedDirty: number };
   };
-  if (r.status !== "SUCCESS") console.error(`  ${step}: ${r.status} ${r.message}`);
+  // a number from a cycle that did not do its work would be worthless: stop
+  if (r.status !== "SUCCESS") throw new Error(`${step}: the cycle ended ${r.status}: ${r.message}`);
   rows.push({ step, ms: r.ms, objects, rssMb: r.maxRssMb, note: `${r.stats.scimRequests} SCIM requests` });
   console.log(`  ${step}: ${(r.ms / 1000).toFixed(2)} s, ${r.stats.scimRequests} SCIM requests, peak RSS ${r.maxRssMb.toFixed(0)} MB`);
   console.log(`    phases (ms): ${Object.entries(r.stats.phases).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -202,6 +203,15 @@ async function firstLoadCreateFirst(source: Record<string, unknown>, env: NodeJS
   }
 }
 
+/** The target holds what the directory has: a fast but wrong load is no result. */
+async function expectAtTarget(t: { baseUrl: string; token: string }, users: number, groups: number): Promise<void> {
+  for (const [resource, want] of [["Users", users], ["Groups", groups]] as const) {
+    const res = await request(`${t.baseUrl}/${resource}?count=0`, { headers: { authorization: `Bearer ${t.token}` } });
+    const { totalResults } = (await res.body.json()) as { totalResults: number };
+    if (totalResults !== want) throw new Error(`after the initial load the target holds ${totalResults} ${resource}, not ${want}`);
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`Ferry benchmark: ${USERS} users, ${GROUPS} groups x ${MEMBERS} members, concurrency ${CONCURRENCY}`);
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
@@ -233,6 +243,7 @@ async function main(): Promise<void> {
     const cpu0 = await target.cpuMs();
     const initial = await cycle(id, env, "initial provisioning", USERS + GROUPS);
     const initialTargetCpu = (await target.cpuMs()) - cpu0;
+    await expectAtTarget(target, USERS, GROUPS);
     console.log(`    the SCIM target's CPU meanwhile: ${(initialTargetCpu / 1000).toFixed(1)} s`);
 
     if (args["initial-only"]) return;
