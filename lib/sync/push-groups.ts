@@ -48,7 +48,9 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
     const { desired, acked } = await membersOf(ctx, rows);
-    const pushes = Promise.all(rows.map((g) => pushOne(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id))));
+    const pushes = Promise.all(
+      rows.map((g) => pushGroup(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)).catch((err: unknown) => failedOutcome(g, err))),
+    );
     if (previous) await previous;
     previous = pushes.then((outcomes) => recordGroupOutcomes(ctx, rows, outcomes));
     // awaited (and thrown) above or below; never an unhandled rejection meanwhile
@@ -92,20 +94,10 @@ async function membersOf(ctx: TCycleContext, rows: TDirtyGroup[]) {
   return { desired, acked };
 }
 
-async function pushOne(
-  ctx: TCycleContext,
-  client: ScimClient,
-  g: TDirtyGroup,
-  usePatch: boolean,
-  desired: Map<string, bigint>,
-  acked: Set<string> | undefined,
-): Promise<TGroupOutcome> {
-  try {
-    return await pushGroup(ctx, client, g, usePatch, desired, acked);
-  } catch (err) {
-    const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
-    return { id: g.id, kind: "failed", error: message };
-  }
+/** A group push that failed: the group stays dirty with the error. */
+function failedOutcome(g: TDirtyGroup, err: unknown): TGroupOutcome {
+  const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
+  return { id: g.id, kind: "failed", error: message };
 }
 
 /** Writes a page of group outcomes in one transaction. A failure keeps the group dirty with its error. */
