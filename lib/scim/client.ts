@@ -85,9 +85,9 @@ export class ScimClient {
     });
   }
 
-  /** Closes the client's connections; requests still running fail. */
+  /** Closes the client's connections; requests still running fail, later ones are refused. */
   async close(): Promise<void> {
-    this.limit.clearQueue();
+    this.stop();
     await this.agent.destroy().catch(() => undefined);
   }
 
@@ -190,6 +190,11 @@ export class ScimClient {
       }
       return { status: res.status, body };
     }
+    if (res.status >= 300 && res.status < 400) {
+      // not followed: a SCIM client should not carry its credentials to wherever it is sent
+      const to = res.header("location");
+      throw new ScimError("fatal", `${where}: ${res.status} redirect${to ? ` to ${to}` : ""}; set the target URL to the final address`, { status: res.status });
+    }
     const detail = scimDetail(body) ?? text.slice(0, 200);
     let kind = classifyStatus(res.status);
     // a 409 that is not a uniqueness clash on a PATCH is a concurrent-modification refusal
@@ -203,6 +208,8 @@ export class ScimClient {
   async request(init: TRequestInit): Promise<{ status: number; body: unknown }> {
     return this.limit(async () => {
       for (let attempt = 1; ; attempt++) {
+        // checked when a request gets its slot and before each retry: a stopped client sends nothing more
+        if (this.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
         try {
           return await this.once(init);
         } catch (err) {
@@ -220,9 +227,15 @@ export class ScimClient {
     });
   }
 
-  /** Drops every request still waiting for a slot (a fenced cycle sends nothing more). */
+  private stopped = false;
+
+  /**
+   * A fenced or aborted cycle sends nothing more: requests waiting for a slot, and any
+   * made later, fail at once without touching the network (they settle, so nothing
+   * that awaits them hangs); requests already on the wire finish.
+   */
   stop(): void {
-    this.limit.clearQueue();
+    this.stopped = true;
   }
 
   async discover(): Promise<TCapabilities> {

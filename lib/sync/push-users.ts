@@ -37,11 +37,14 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
   // following a read that is still storing batches: catch up, then wait for the next batch
   const progress = follow ? ctx.readProgress : undefined;
   for (;;) {
+    // both read before the query: a batch committed (and the read finished) while the
+    // query ran may be invisible to it, so only a read that had finished before is the end
     const seen = progress?.version ?? 0;
+    const wasFinished = progress?.finished ?? true;
     const rows = await fetchDirtyUsers(db, channel.id, after, BATCH);
     if (rows.length === 0) {
-      if (!progress || progress.finished) break;
-      await progress.next(seen);
+      if (wasFinished) break;
+      await progress!.next(seen);
       continue;
     }
     after = rows[rows.length - 1]!.id;

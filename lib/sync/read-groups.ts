@@ -79,6 +79,8 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     const renamed = rec?.pushedValues?.displayName !== name;
     const action = !rec || rec.targetState === "ABSENT" ? "CREATE" : membersChanged || renamed || lookAtAll ? "UPDATE" : "NONE";
     if (action !== "NONE") stats.groupsMarkedDirty++;
+    // a GUID listed twice (a non-unique guidAttribute) must not meet itself in one statement
+    batch = batch.filter((b) => b.guid !== guid);
     batch.push({
       guid,
       dn,

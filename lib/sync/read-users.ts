@@ -127,7 +127,8 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
   const { db, channel, cfg, stats, log } = ctx;
   const source = cfg.source;
   let maxMs = 0;
-  const parsed: Array<{ entry: TLdapEntry; guid: string }> = [];
+  // keyed by GUID: an entry listed twice (a non-unique guidAttribute) must not meet itself in one statement
+  const byGuid = new Map<string, { entry: TLdapEntry; guid: string }>();
   for (const entry of entries) {
     const guid = guidOf(entry, source);
     if (!guid) {
@@ -136,8 +137,9 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
       continue;
     }
     seen?.add(guid);
-    parsed.push({ entry, guid });
+    byGuid.set(guid, { entry, guid });
   }
+  const parsed = [...byGuid.values()];
   // a first load has no stored record to compare with: no lookup
   const known = ctx.readProgress ? new Map<string, TUserRow>() : await loadUsersByGuid(db, channel.id, parsed.map((p) => p.guid));
   const rows: TUserUpsert[] = [];

@@ -90,7 +90,7 @@ export async function runCycle(options: {
     // keep the plain order: read everything, then push.
     const firstLoad = (await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM user_record WHERE channel_id = $1 LIMIT 1`, row.id)).length === 0;
     let pushStopped = false;
-    const t1 = Date.now();
+    let t1 = Date.now();
     let following: Promise<void> | undefined;
     if (firstLoad) {
       ctx.readProgress = new ReadProgress();
@@ -134,6 +134,7 @@ export async function runCycle(options: {
       await dir?.close();
     }
     stats.readMs = Date.now() - t0;
+    if (!following) t1 = Date.now();
 
     // dirty records from this or earlier cycles are pushed even when the read failed:
     // what a complete read decided is waiting for the target, and a partial read only

@@ -6,6 +6,7 @@
 import { Client } from "ldapts";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { resetAttributeSync } from "../../lib/channels/reset-attribute-sync.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif } from "../harness/slapd.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
@@ -29,8 +30,8 @@ afterAll(async () => {
   await w?.stop();
 });
 
-it("a first load pushes the pages already stored while the directory read goes on", async () => {
-  // the entry the read returns last, which is in its second batch
+/** The GUID the read returns last (in its second batch), held in an open transaction so the read waits on it. */
+async function holdSecondBatch(): Promise<pg.Client> {
   const ldap = new Client({ url: w.slapd.url });
   await ldap.bind(w.slapd.adminDn, w.slapd.adminPassword);
   const { searchEntries } = await ldap.search(w.slapd.peopleDn, {
@@ -41,13 +42,15 @@ it("a first load pushes the pages already stored while the directory read goes o
   await ldap.unbind();
   expect(searchEntries).toHaveLength(USERS);
   const lastGuid = String(searchEntries.at(-1)!.entryUUID).toLowerCase();
-
-  // hold that GUID's unique key in an open transaction: the read's second batch waits on it
   const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await holder.connect();
   await holder.query("BEGIN");
   await holder.query(`INSERT INTO user_record (channel_id, guid, dn, updated_at) VALUES ($1, $2, 'cn=held', now())`, [w.channelId, lastGuid]);
+  return holder;
+}
 
+it("a first load pushes the pages already stored while the directory read goes on", async () => {
+  const holder = await holdSecondBatch();
   let settled = false;
   const cycle = w.cycle().finally(() => (settled = true));
   try {
@@ -70,4 +73,39 @@ it("a first load pushes the pages already stored while the directory read goes o
   expect(await db.userRecord.count({ where: { channelId: w.channelId, dirty: false, scimId: { not: null } } })).toBe(USERS);
   // each user was sent once: one lookup and one create
   expect(r.stats.scimRequests).toBe(1 + USERS * 2);
+});
+
+it("an operator reset while a first load is running fences it: the cycle ends, sends nothing more, and the next cycle completes without duplicates", async () => {
+  const db = await getDb();
+  await db.userRecord.deleteMany({ where: { channelId: w.channelId } });
+  await db.channel.update({ where: { id: w.channelId }, data: { attributeSyncTimestamp: null, groupTimestamp: null } });
+  for (const u of await w.scim.listUsers()) await w.scim.request("DELETE", `/Users/${u.id}`);
+  expect(await w.scim.listUsers()).toHaveLength(0);
+
+  const holder = await holdSecondBatch();
+  const cycle = w.cycle();
+  let reset: Promise<unknown> = Promise.resolve();
+  try {
+    await waitFor("users of the first batch at the target", async () => (await w.scim.listUsers()).length >= 200, 60_000, 250);
+    // the operator's reset fences the running cycle (it waits for the cycle's open write)
+    reset = resetAttributeSync({ channelId: w.channelId, actor: "test", via: "test" });
+  } finally {
+    await holder.query("ROLLBACK");
+    await holder.end();
+  }
+  await reset;
+  const r = await cycle; // settles: no request left waiting forever
+  expect(r.status).toBe("FAILED");
+  expect(r.message).toMatch(/lost the lease/);
+  const sentBeforeFence = (await w.scim.listUsers()).length;
+  expect(sentBeforeFence).toBeLessThan(USERS);
+  // nothing arrives after the fenced cycle ended
+  await new Promise((res) => setTimeout(res, 500));
+  expect((await w.scim.listUsers()).length).toBe(sentBeforeFence);
+
+  const again = await w.cycle();
+  expect(again.status, again.message).toBe("SUCCESS");
+  const atTarget = await w.scim.listUsers();
+  expect(atTarget).toHaveLength(USERS);
+  expect(new Set(atTarget.map((u) => u.userName)).size).toBe(USERS);
 });

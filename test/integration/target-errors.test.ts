@@ -101,6 +101,17 @@ describe("target errors", () => {
     expect((await userRecord(w.channelId, uid))?.scimId).toBe((await atTarget(uid))?.id);
   });
 
+  it("a redirect is not followed (credentials stay with the configured URL): the record stays dirty and the error says where to", async () => {
+    const uid = await newMember();
+    proxy.inject({ method: "POST", pathIncludes: "/Users", times: 1, status: 308, headers: { location: "https://elsewhere.example/scim/v2/Users" }, body: "" });
+    await w.cycle();
+    const rec = await userRecord(w.channelId, uid);
+    expect(rec?.dirty).toBe(true);
+    expect(rec?.lastError).toMatch(/fatal: POST \/Users: 308 redirect to https:\/\/elsewhere\.example\/scim\/v2\/Users; set the target URL/);
+    await w.cycle();
+    expect((await userRecord(w.channelId, uid))?.dirty).toBe(false);
+  });
+
   it("a dropped connection is transient and retried", async () => {
     const uid = await newMember();
     proxy.inject({ method: "POST", pathIncludes: "/Users", times: 1, dropConnection: true });
