@@ -130,14 +130,7 @@ export function ApiTokens() {
         onClose={() => setCreating(false)}
         tone="blue"
         title="Create an API token"
-        footer={
-          <>
-            <Button onClick={() => setCreating(false)}>Cancel</Button>
-            <Button variant="primary" loading={create.isPending} onClick={() => create.mutate()}>
-              Create token
-            </Button>
-          </>
-        }
+        action={{ label: "Create token", variant: "primary", loading: create.isPending, onClick: () => create.mutate() }}
       >
         <div className="stack">
           <Field label="Name" htmlFor="tk-name" hint="What uses it, e.g. nightly-reset-cron.">
@@ -164,14 +157,7 @@ export function ApiTokens() {
         open={revoking !== null}
         onClose={() => setRevoking(null)}
         title={`Revoke "${revoking?.name}"?`}
-        footer={
-          <>
-            <Button onClick={() => setRevoking(null)}>Cancel</Button>
-            <Button variant="danger" loading={revoke.isPending} onClick={() => revoke.mutate()}>
-              Revoke token
-            </Button>
-          </>
-        }
+        action={{ label: "Revoke token", variant: "danger", loading: revoke.isPending, onClick: () => revoke.mutate() }}
       >
         <p style={{ margin: 0 }}>
           Whatever uses <code className="code-inline">{revoking?.prefix}_…</code> gets 401 from its next request on. This cannot be undone.

@@ -161,14 +161,7 @@ export function ConsoleUsers() {
         onClose={() => setCreating(false)}
         tone="blue"
         title="Add a console user"
-        footer={
-          <>
-            <Button onClick={() => setCreating(false)}>Cancel</Button>
-            <Button variant="primary" loading={create.isPending} onClick={() => create.mutate()}>
-              Add user
-            </Button>
-          </>
-        }
+        action={{ label: "Add user", variant: "primary", loading: create.isPending, onClick: () => create.mutate() }}
       >
         <div className="stack">
           <div className="grid-2">
@@ -194,14 +187,7 @@ export function ConsoleUsers() {
         onClose={() => setPwFor(null)}
         tone="amber"
         title={`Set a new password for ${pwFor?.username}`}
-        footer={
-          <>
-            <Button onClick={() => setPwFor(null)}>Cancel</Button>
-            <Button variant="primary" loading={resetPw.isPending} onClick={() => resetPw.mutate()}>
-              Set password
-            </Button>
-          </>
-        }
+        action={{ label: "Set password", variant: "primary", loading: resetPw.isPending, onClick: () => resetPw.mutate() }}
       >
         <div className="stack">
           <p style={{ margin: 0 }}>Their sessions end now, and they must choose a new password when they next sign in.</p>
@@ -216,14 +202,7 @@ export function ConsoleUsers() {
         open={deleting !== null}
         onClose={() => setDeleting(null)}
         title={`Delete ${deleting?.username}?`}
-        footer={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button variant="danger" loading={del.isPending} onClick={() => del.mutate()}>
-              Delete user
-            </Button>
-          </>
-        }
+        action={{ label: "Delete user", variant: "danger", loading: del.isPending, onClick: () => del.mutate() }}
       >
         <p style={{ margin: 0 }}>They can no longer sign in and their sessions end. The audit log keeps what they did.</p>
         {del.isError && <Banner tone="red">{del.error.message}</Banner>}

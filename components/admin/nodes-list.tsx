@@ -101,14 +101,7 @@ export function NodesList() {
         open={target !== null}
         onClose={() => setTarget(null)}
         title={`Put node ${target?.id} in FAILOVER mode?`}
-        footer={
-          <>
-            <Button onClick={() => setTarget(null)}>Cancel</Button>
-            <Button variant="danger" loading={force.isPending} onClick={() => target && force.mutate(target.id)}>
-              Force to backup
-            </Button>
-          </>
-        }
+        action={{ label: "Force to backup", variant: "danger", loading: force.isPending, onClick: () => target && force.mutate(target.id) }}
       >
         <p style={{ marginTop: 0 }}>
           Node <strong>{target?.id}</strong> on <strong>{target?.hostname}</strong> stops taking cycles at its next heartbeat and hands queued cycles to an active node (as <code className="code-inline">provmgr --force-node-backup -n {target?.id}</code>).

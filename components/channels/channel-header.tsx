@@ -97,14 +97,7 @@ export function ChannelHeader({ id }: { id: number }) {
         onClose={() => setConfirmDeactivate(false)}
         tone="amber"
         title={`Deactivate "${c?.name}"?`}
-        footer={
-          <>
-            <Button onClick={() => setConfirmDeactivate(false)}>Cancel</Button>
-            <Button variant="primary" loading={setActive.isPending} onClick={() => setActive.mutate(false)}>
-              Deactivate
-            </Button>
-          </>
-        }
+        action={{ label: "Deactivate", variant: "primary", loading: setActive.isPending, onClick: () => setActive.mutate(false) }}
       >
         No more cycles run for this channel until it is activated again. Nothing is changed at the service provider and the store is kept.
       </Dialog>

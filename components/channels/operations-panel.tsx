@@ -57,14 +57,7 @@ export function OperationDialog({ channelId, op, onClose }: { channelId: number;
       onClose={close}
       tone={op?.group === "resets" ? "amber" : "red"}
       title={op ? `${op.label} on "${p?.channel.name ?? "…"}"?` : ""}
-      footer={
-        <>
-          <Button onClick={close}>Cancel</Button>
-          <Button variant="danger" disabled={!ok} loading={run.isPending} onClick={() => run.mutate()}>
-            {op?.label}
-          </Button>
-        </>
-      }
+      action={{ label: op?.label, variant: "danger", loading: run.isPending, disabled: !ok, onClick: () => run.mutate() }}
     >
       {op && (
         <div className="stack-sm">

@@ -3,6 +3,7 @@
 // Escape closes it (as Cancel).
 import { useEffect, useRef, type ReactNode } from "react";
 import { IconAlert, IconInfo } from "./icons";
+import { Button } from "./primitives";
 
 export function Dialog({
   open,
@@ -10,7 +11,7 @@ export function Dialog({
   title,
   tone = "red",
   children,
-  footer,
+  action,
   labelledBy = "dialog-title",
 }: {
   open: boolean;
@@ -18,7 +19,8 @@ export function Dialog({
   title: ReactNode;
   tone?: "red" | "amber" | "blue";
   children: ReactNode;
-  footer: ReactNode;
+  /** the footer: Cancel (closes) and this action */
+  action: { label: ReactNode; onClick: () => void; variant: "primary" | "danger"; loading?: boolean; disabled?: boolean };
   labelledBy?: string;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -47,7 +49,12 @@ export function Dialog({
             </div>
           </div>
           <div className="dialog-body">{children}</div>
-          <div className="dialog-foot">{footer}</div>
+          <div className="dialog-foot">
+            <Button onClick={onClose}>Cancel</Button>
+            <Button variant={action.variant} disabled={action.disabled} loading={action.loading} onClick={action.onClick}>
+              {action.label}
+            </Button>
+          </div>
         </>
       )}
     </dialog>
