@@ -9,7 +9,8 @@ import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents, type Work
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
-import { makeRunCycleHandler, RUN_CYCLE, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
+import { RUN_CYCLE } from "../lib/jobs/cycle-job-names.ts";
+import { makeRunCycleHandler, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
 import { logger } from "../lib/log.ts";
 import { heartbeat, NodeDeclaredDeadError } from "../lib/nodes/heartbeat.ts";
 import { reapDeadNodes, shouldProvision } from "../lib/nodes/reap-dead-nodes.ts";

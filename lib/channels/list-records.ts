@@ -27,6 +27,8 @@ export type TRecordRow = {
   lastAttemptAt: Date | null;
   lastSyncedAt: Date | null;
   updatedAt: Date;
+  /** the open deprovisioning hold covering this record */
+  holdId: string | null;
   /** groups: member DNs read from the directory */
   memberCount?: number;
 };
@@ -51,6 +53,7 @@ const STATE_SQL: Record<TRecordState, string> = {
   "out-of-scope": `source_state = 'OUT_OF_SCOPE'`,
   "disabled-in-directory": `source_state = 'DISABLED'`,
   "deleted-in-directory": `source_state = 'DELETED'`,
+  held: `hold_id IS NOT NULL`,
 };
 
 type TCursor = { n: string | null; i: string };
@@ -89,6 +92,7 @@ type TRaw = {
   last_attempt_at: Date | null;
   last_synced_at: Date | null;
   updated_at: Date;
+  hold_id: bigint | null;
   member_count?: number;
 };
 
@@ -123,7 +127,7 @@ export async function listRecords(options: {
   const filterParams = [...params];
 
   const cols = `id, guid, dn, provider_name, scim_id, source_state::text AS source_state, target_state::text AS target_state, dirty,
-    pending_action::text AS pending_action, last_error, attempts, last_attempt_at, last_synced_at, updated_at${
+    pending_action::text AS pending_action, last_error, attempts, last_attempt_at, last_synced_at, updated_at, hold_id${
       options.kind === "group" ? ", cardinality(member_dns) AS member_count" : ""
     }`;
   const cursor = options.after ? decodeCursor(options.after) : null;
@@ -189,6 +193,7 @@ export async function listRecords(options: {
       lastAttemptAt: r.last_attempt_at,
       lastSyncedAt: r.last_synced_at,
       updatedAt: r.updated_at,
+      holdId: r.hold_id === null ? null : r.hold_id.toString(),
       ...(r.member_count !== undefined ? { memberCount: Number(r.member_count) } : {}),
     })),
     nextCursor,

@@ -1,5 +1,5 @@
 // The states the console's record lists filter by. Pure data (the browser uses it too).
-export const RECORD_STATES = ["provisioned", "inactive", "absent", "dirty", "failing", "out-of-scope", "disabled-in-directory", "deleted-in-directory"] as const;
+export const RECORD_STATES = ["provisioned", "inactive", "absent", "dirty", "failing", "out-of-scope", "disabled-in-directory", "deleted-in-directory", "held"] as const;
 export type TRecordState = (typeof RECORD_STATES)[number];
 
 export const RECORD_STATE_LABELS: Record<TRecordState, string> = {
@@ -11,4 +11,5 @@ export const RECORD_STATE_LABELS: Record<TRecordState, string> = {
   "out-of-scope": "Left the scope",
   "disabled-in-directory": "Disabled in the directory",
   "deleted-in-directory": "Deleted from the directory",
+  held: "Held for approval (deprovisioning)",
 };

@@ -10,8 +10,7 @@ import { AppError } from "../errors.ts";
 import type { TLogger } from "../log.ts";
 import { runCycle } from "../sync/run-cycle.ts";
 import { getDb } from "../db/index.ts";
-
-export const RUN_CYCLE = "run-cycle";
+import { cycleJobKey, cycleQueue, RUN_CYCLE } from "./cycle-job-names.ts";
 export const ZRunCyclePayload = z.object({ channelId: z.number().int().positive(), trigger: z.string().optional() });
 export type TRunCyclePayload = z.infer<typeof ZRunCyclePayload>;
 
@@ -19,8 +18,8 @@ type TAddJob = WorkerUtils["addJob"] | JobHelpers["addJob"];
 
 export function queueCycle(addJob: TAddJob, channelId: number, runAt: Date, mode: "replace" | "preserve_run_at", trigger = "scheduled") {
   return addJob(RUN_CYCLE, { channelId, trigger } satisfies TRunCyclePayload, {
-    queueName: `channel:${channelId}`,
-    jobKey: `cycle:${channelId}`,
+    queueName: cycleQueue(channelId),
+    jobKey: cycleJobKey(channelId),
     jobKeyMode: mode,
     runAt,
     maxAttempts: 100,

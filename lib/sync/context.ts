@@ -20,6 +20,10 @@ export type TCycleStats = {
   /** the first few push errors, for the cycle's message */
   sampleErrors: string[];
   held: string[];
+  /** deprovisionings (users) and deletions (groups) the guard released this cycle */
+  released: { users: number; groups: number };
+  /** …and held for approval */
+  heldBack: { users: number; groups: number };
   readMs: number;
   pushMs: number;
   /** where the time went, phase by phase (ms) */
@@ -43,6 +47,8 @@ export function emptyStats(): TCycleStats {
     failed: 0,
     sampleErrors: [],
     held: [],
+    released: { users: 0, groups: 0 },
+    heldBack: { users: 0, groups: 0 },
     readMs: 0,
     pushMs: 0,
     phases: {},
@@ -58,6 +64,8 @@ export type TCycleContext = {
     groupTimestamp: string | null;
     attributeSyncTimestamp: string | null;
     lastFullSyncAt: Date | null;
+    /** an open deprovisioning hold of users: every cycle reads the whole scope again until it closes */
+    usersHeld?: boolean;
   };
   cfg: Pick<TChannelConfig, "source" | "target" | "mapping" | "options">;
   log: TLogger;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ZOptions } from "../channels/config.ts";
-import { decideGone, decideInScope, isCandidate, type TKnownRecord } from "./decide.ts";
+import { decideInScope, deprovisionAction, isCandidate, type TKnownRecord } from "./decide.ts";
 
 const opts = ZOptions.parse({});
 const rec = (over: Partial<TKnownRecord> = {}): TKnownRecord => ({
@@ -51,10 +51,15 @@ describe("decideInScope", () => {
     expect(decideInScope(undefined, seen({ disabled: true }), opts)).toBe("NONE");
     expect(decideInScope(undefined, seen({ disabled: true }), { ...opts, provisionDisabledUsers: true })).toBe("CREATE");
   });
-  it("deprovisions a user disabled in the directory per Remove User Action", () => {
-    expect(decideInScope(rec(), seen({ disabled: true }), opts)).toBe("DISABLE");
-    expect(decideInScope(rec(), seen({ disabled: true }), { ...opts, removeUserAction: "delete" })).toBe("DELETE");
-    expect(decideInScope(rec(), seen({ disabled: true }), { ...opts, deprovisionUsers: false })).toBe("NONE");
+  it("never deprovisions a user disabled in the directory itself: that is the guarded step's", () => {
+    expect(decideInScope(rec(), seen({ disabled: true }), opts)).toBe("NONE");
+    expect(decideInScope(rec(), seen({ disabled: true }), { ...opts, removeUserAction: "delete" })).toBe("NONE");
+    expect(decideInScope(rec({ targetState: "INACTIVE" }), seen({ disabled: true }), { ...opts, removeUserAction: "delete" })).toBe("NONE");
+  });
+  it("keeps a provisioned disabled user's values current", () => {
+    const o = { ...opts, provisionDisabledUsers: true };
+    expect(decideInScope(rec({ targetState: "INACTIVE" }), seen({ disabled: true, hash: "h2" }), o)).toBe("UPDATE");
+    expect(decideInScope(rec({ targetState: "INACTIVE" }), seen({ disabled: true }), o)).toBe("NONE");
   });
   it("honours create/update switches", () => {
     expect(decideInScope(undefined, seen(), { ...opts, createUsers: false })).toBe("NONE");
@@ -62,12 +67,24 @@ describe("decideInScope", () => {
   });
 });
 
-describe("decideGone", () => {
-  it("disables or deletes per Remove User Action; nothing for users never provisioned", () => {
-    expect(decideGone(rec(), opts)).toBe("DISABLE");
-    expect(decideGone(rec(), { ...opts, removeUserAction: "delete" })).toBe("DELETE");
-    expect(decideGone(rec({ targetState: "INACTIVE" }), opts)).toBe("NONE");
-    expect(decideGone(rec({ targetState: "INACTIVE" }), { ...opts, removeUserAction: "delete" })).toBe("DELETE");
-    expect(decideGone(rec({ targetState: "ABSENT" }), opts)).toBe("NONE");
+describe("deprovisionAction", () => {
+  const gone = rec({ sourceState: "OUT_OF_SCOPE" });
+  it("disables or deletes per Remove User Action; nothing for users never provisioned or still in scope", () => {
+    expect(deprovisionAction(gone, opts)).toBe("DISABLE");
+    expect(deprovisionAction(gone, { ...opts, removeUserAction: "delete" })).toBe("DELETE");
+    expect(deprovisionAction({ ...gone, targetState: "INACTIVE" }, opts)).toBe("NONE");
+    expect(deprovisionAction({ ...gone, targetState: "INACTIVE" }, { ...opts, removeUserAction: "delete" })).toBe("DELETE");
+    expect(deprovisionAction({ ...gone, targetState: "ABSENT" }, opts)).toBe("NONE");
+    expect(deprovisionAction(rec(), opts)).toBe("NONE");
+    expect(deprovisionAction(gone, { ...opts, deprovisionUsers: false })).toBe("NONE");
+  });
+  it("deprovisions users disabled in the directory, and keeps them inactive when disabled users are provisioned", () => {
+    const disabled = rec({ sourceState: "DISABLED" });
+    expect(deprovisionAction(disabled, opts)).toBe("DISABLE");
+    expect(deprovisionAction(disabled, { ...opts, removeUserAction: "delete" })).toBe("DELETE");
+    const kept = { ...opts, removeUserAction: "delete" as const, provisionDisabledUsers: true };
+    expect(deprovisionAction(disabled, kept)).toBe("DISABLE");
+    expect(deprovisionAction({ ...disabled, targetState: "INACTIVE" }, kept)).toBe("NONE");
+    expect(deprovisionAction({ ...disabled, sourceState: "DELETED" }, kept)).toBe("DELETE");
   });
 });

@@ -43,31 +43,37 @@ export function isCandidate(rec: TKnownRecord | undefined, seen: TSeenEntry, loo
   return seenMs === knownMs && rec.valuesHash !== null && rec.valuesHash !== seen.hash;
 }
 
-/** The deprovisioning action the channel's Remove User Action asks for, if any. */
-export function deprovisionAction(targetState: TTargetState, options: TOptions): TAction {
-  if (!options.deprovisionUsers || targetState === "ABSENT") return "NONE";
-  if (options.removeUserAction === "delete") return "DELETE";
-  return targetState === "ACTIVE" ? "DISABLE" : "NONE";
+/**
+ * What deprovisioning a record means, once the directory says it is disabled, gone from
+ * the scope or deleted — per the Remove User Action. Disabled users stay at the target,
+ * inactive, when the channel provisions disabled users: being disabled is then no reason
+ * to delete them. This is the rulebook; deciding *whether* to release it is the guard's
+ * (deprovision.ts applies the same rule to a whole channel in SQL, and an integration
+ * test holds the two to each other).
+ */
+export function deprovisionAction(rec: Pick<TKnownRecord, "sourceState" | "targetState">, options: TOptions): TAction {
+  if (!options.deprovisionUsers || rec.sourceState === "IN_SCOPE" || rec.targetState === "ABSENT") return "NONE";
+  const keptInactive = rec.sourceState === "DISABLED" && options.provisionDisabledUsers;
+  if (options.removeUserAction === "delete" && !keptInactive) return "DELETE";
+  return rec.targetState === "ACTIVE" ? "DISABLE" : "NONE";
 }
 
-/** The action for an entry that is in the directory scope (enabled or disabled). */
+/**
+ * The action for an entry that is in the directory scope (enabled or disabled). A
+ * disabled user is never disabled or deleted from here: the record says DISABLED, and
+ * the deprovisioning step decides, for the whole channel at once, behind the guard.
+ */
 export function decideInScope(rec: TKnownRecord | undefined, seen: TSeenEntry, options: TOptions): TAction {
   const target = rec?.targetState ?? "ABSENT";
   if (seen.disabled) {
     if (target === "ABSENT") return options.provisionDisabledUsers && options.createUsers ? "CREATE" : "NONE";
-    if (target === "ACTIVE") return deprovisionAction(target, options);
     // already inactive at the target: keep its values current only if disabled users are provisioned
-    if (options.provisionDisabledUsers && options.updateUsers && rec?.valuesHash !== seen.hash) return "UPDATE";
-    return options.removeUserAction === "delete" ? deprovisionAction(target, options) : "NONE";
+    if (target === "INACTIVE" && options.provisionDisabledUsers && options.updateUsers && rec?.valuesHash !== seen.hash) return "UPDATE";
+    return "NONE";
   }
   if (target === "ABSENT") return options.createUsers ? "CREATE" : "NONE";
   if (target === "INACTIVE") return "ENABLE";
   if (!options.updateUsers) return "NONE";
   // a reset values hash (null) pushes regardless of the values
   return rec?.valuesHash === seen.hash ? "NONE" : "UPDATE";
-}
-
-/** The action for a known record whose entry left the scope or was deleted. */
-export function decideGone(rec: TKnownRecord, options: TOptions): TAction {
-  return deprovisionAction(rec.targetState, options);
 }

@@ -1,7 +1,7 @@
 // The read half of a cycle for groups. Every cycle lists the groups in scope with
 // their GUID and timestamp only (cheap), fetches members just for new or changed
-// groups, and — after a complete listing — marks groups gone from the scope for
-// deletion at the target.
+// groups, and — after a complete listing — records groups gone from the scope. Their
+// deletion at the target is decided by deprovision.ts, behind the guard.
 import type { Directory } from "../ldap/directory.ts";
 import type { TSource } from "../channels/config.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
@@ -77,7 +77,9 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     const name = String(displayName);
     const membersChanged = !rec || rec.memberDns.length !== memberDns.length || rec.memberDns.some((m, i) => m !== memberDns[i]);
     const renamed = rec?.pushedValues?.displayName !== name;
-    const action = !rec || rec.targetState === "ABSENT" ? "CREATE" : membersChanged || renamed || lookAtAll ? "UPDATE" : "NONE";
+    // back in scope: whatever was decided while it was gone (a deletion) is replaced
+    const back = rec !== undefined && rec.sourceState !== "IN_SCOPE";
+    const action = !rec || rec.targetState === "ABSENT" ? "CREATE" : membersChanged || renamed || lookAtAll || back ? "UPDATE" : "NONE";
     if (action !== "NONE") stats.groupsMarkedDirty++;
     // a GUID listed twice (a non-unique guidAttribute) must not meet itself in one statement
     batch = batch.filter((b) => b.guid !== guid);
@@ -96,24 +98,18 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
   }
   await flush();
 
-  // deletions, only after a listing that completed
+  // gone from the scope, only after a listing that completed; the guard decides on deletion
   const gone = rows.filter((r) => !seen.has(r.guid) && r.sourceState === "IN_SCOPE");
   if (gone.length === 0) return;
-  if (seen.size === 0) {
-    const msg = `directory returned no groups in scope where ${rows.length} were known; no group deleted`;
-    stats.held.push(msg);
-    log.warn(msg);
-    return;
-  }
   const forget = gone.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
-  const del = gone.filter((r) => r.targetState !== "ABSENT").map((r) => r.id);
-  stats.groupsMarkedDirty += del.length;
+  const rest = gone.filter((r) => r.targetState !== "ABSENT").map((r) => r.id);
   await ctx.lease.write(async (tx) => {
     if (forget.length > 0) await tx.$executeRawUnsafe(`DELETE FROM group_record WHERE id = ANY($1::bigint[])`, forget);
-    if (del.length > 0) {
+    if (rest.length > 0) {
       await tx.$executeRawUnsafe(
-        `UPDATE group_record SET source_state = 'OUT_OF_SCOPE', dirty = true, pending_action = 'DELETE', updated_at = now() WHERE id = ANY($1::bigint[])`,
-        del,
+        `UPDATE group_record SET source_state = 'OUT_OF_SCOPE', dirty = false, pending_action = 'NONE', pending_values = NULL, updated_at = now()
+         WHERE id = ANY($1::bigint[])`,
+        rest,
       );
     }
   });

@@ -1,6 +1,8 @@
 // The read half of a cycle for users: decide between an incremental and a full read,
-// stream the directory, mark what changed as dirty, and — only after a complete full
-// read that passes the safety checks — mark users who are gone for deprovisioning.
+// stream the directory, mark what changed as dirty, and record who is gone: users who
+// left the scope (incremental) or are missing from a complete full read. Nothing here
+// marks anyone for deprovisioning: that is deprovision.ts, behind the guard, once the
+// whole read has completed.
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import {
   changedSinceFilter,
@@ -16,7 +18,7 @@ import {
 } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
-import { decideGone, decideInScope, isCandidate, type TAction } from "./decide.ts";
+import { decideInScope, isCandidate, type TAction } from "./decide.ts";
 import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserRow, type TUserUpsert } from "./store.ts";
 
 const BATCH = 500;
@@ -62,6 +64,12 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     full = true;
     stats.reasons.push("attribute sync timestamp reset");
   }
+  if (!full && channel.usersHeld) {
+    // a held deprovisioning is re-checked against the whole scope: it is released only by
+    // an approval or by the directory changing back, never by a partial look
+    full = true;
+    stats.reasons.push("deprovisioning held: the whole scope is read again");
+  }
   const interval = cfg.options.fullSyncIntervalSec;
   if (!full && interval > 0 && (!channel.lastFullSyncAt || Date.now() - channel.lastFullSyncAt.getTime() >= interval * 1000)) {
     full = true;
@@ -73,6 +81,8 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   const scope = userScopeFilter(source);
   const filter = full || !since ? scope : changedSinceFilter(scope, source, since);
   const seen = full ? new Set<string>() : null;
+  // entries the read returned without a GUID: never taken for users who are gone
+  const skippedDns = full ? new Set<string>() : null;
   let maxSeenMs = 0;
 
   // While one batch is decided and stored, the search goes on reading the next: the
@@ -84,7 +94,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     const b = batch;
     batch = [];
     if (storing.batch) await storing.batch;
-    const p = timed(stats, "users.decide+write", () => processInScope(ctx, b, lookAtAll, seen)).then((ts) => {
+    const p = timed(stats, "users.decide+write", () => processInScope(ctx, b, lookAtAll, seen, skippedDns)).then((ts) => {
       maxSeenMs = Math.max(maxSeenMs, ts);
     });
     // a failure is awaited (and thrown) by the next flush or below; never left unhandled meanwhile
@@ -114,7 +124,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   }
 
   // on a first read (or after --delete-all) there is nothing the store knows that could be missing
-  if (full && seen && since !== null) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen));
+  if (full && seen && skippedDns && since !== null) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen, skippedDns));
 
   const prevMs = ldapTimeToMs(since);
   const nextMs = maxSeenMs > 0 ? Math.min(maxSeenMs, readStart) - OVERLAP_MS : prevMs > 0 ? prevMs : readStart - OVERLAP_MS;
@@ -122,7 +132,13 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
 }
 
 /** Decides and stores a batch of in-scope entries; returns the newest timestamp seen. */
-async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtAll: boolean, seen: Set<string> | null): Promise<number> {
+async function processInScope(
+  ctx: TCycleContext,
+  entries: TLdapEntry[],
+  lookAtAll: boolean,
+  seen: Set<string> | null,
+  skippedDns: Set<string> | null,
+): Promise<number> {
   if (entries.length === 0) return 0;
   const { db, channel, cfg, stats, log } = ctx;
   const source = cfg.source;
@@ -133,6 +149,7 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
     const guid = guidOf(entry, source);
     if (!guid) {
       stats.usersSkipped++;
+      skippedDns?.add(entry.dn.toLowerCase());
       log.warn("entry without GUID skipped", { dn: entry.dn, guidAttribute: source.guidAttribute });
       continue;
     }
@@ -152,6 +169,10 @@ async function processInScope(ctx: TCycleContext, entries: TLdapEntry[], lookAtA
     const rec = known.get(guid);
     if (!isCandidate(rec, seenEntry, lookAtAll)) continue;
     let action: TAction = decideInScope(rec, seenEntry, cfg.options);
+    // a deprovisioning the guard already released stays released while the user stays disabled
+    if (action === "NONE" && disabled && rec?.sourceState === "DISABLED" && rec.dirty && (rec.pendingAction === "DISABLE" || rec.pendingAction === "DELETE")) {
+      action = rec.pendingAction;
+    }
     let lastError: string | null = null;
     const userName = values.userName === undefined ? null : String(values.userName);
     if (!userName && action !== "NONE") {
@@ -195,41 +216,18 @@ async function markLeftScope(ctx: TCycleContext, entries: TLdapEntry[]): Promise
 }
 
 /**
- * After a complete full read: records the directory no longer returns. Guarded: an empty
- * read, or one that would deprovision more than the channel allows, deprovisions no one.
+ * After a complete full read: records the directory no longer returns. However many they
+ * are, they are only recorded as gone here; the guard decides what happens to them.
  */
-async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>): Promise<void> {
-  const { db, channel, cfg, stats, log } = ctx;
+async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>, skippedDns: Set<string>): Promise<void> {
+  const { db, channel, stats } = ctx;
   const missing = [];
-  let known = 0;
-  let provisioned = 0;
   for await (const page of knownInScopeUsers(db, channel.id)) {
-    for (const r of page) {
-      known++;
-      if (r.targetState !== "ABSENT") provisioned++;
-      if (!seen.has(r.guid)) missing.push(r);
-    }
+    // an entry returned without its GUID (e.g. read rights on it were narrowed) is not gone
+    for (const r of page) if (!seen.has(r.guid) && !skippedDns.has(r.dn.toLowerCase())) missing.push(r);
   }
   stats.usersMissing = missing.length;
   if (missing.length === 0) return;
-  const wouldDeprovision = missing.filter((r) => r.targetState !== "ABSENT").length;
-  if (seen.size === 0 && known > 0) {
-    const msg = `directory returned no users in scope where ${known} were known; nothing deprovisioned`;
-    stats.held.push(msg);
-    log.warn(msg);
-    return;
-  }
-  const { maxDeprovisionPercent, deprovisionGuardMinimum } = cfg.options;
-  if (
-    provisioned > 0 &&
-    wouldDeprovision > deprovisionGuardMinimum &&
-    (wouldDeprovision / provisioned) * 100 > maxDeprovisionPercent
-  ) {
-    const msg = `${wouldDeprovision} of ${provisioned} provisioned users (${Math.round((wouldDeprovision / provisioned) * 100)}%) are no longer in scope, above the channel's limit of ${maxDeprovisionPercent}%; nothing deprovisioned`;
-    stats.held.push(msg);
-    log.warn(msg);
-    return;
-  }
   // tell "deleted" from "left the scope" where it is cheap to ask
   const deleted = new Set<bigint>();
   if (missing.length <= 200) {
@@ -239,28 +237,24 @@ async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>
   await markGone(ctx, missing.filter((r) => !deleted.has(r.id)), "OUT_OF_SCOPE");
 }
 
-async function markGone(
-  ctx: TCycleContext,
-  records: Array<{ id: bigint; targetState: "ABSENT" | "ACTIVE" | "INACTIVE"; dirty: boolean; ldapTimestamp: string | null; valuesHash: string | null; sourceState: "IN_SCOPE" | "DISABLED" | "OUT_OF_SCOPE" | "DELETED"; pendingAction: TAction }>,
-  state: "OUT_OF_SCOPE" | "DELETED",
-): Promise<void> {
+/**
+ * Records what the directory says of users who are gone. Records never provisioned are
+ * forgotten (nothing to undo at the target); the others keep their target state, drop
+ * whatever was waiting to be pushed, and await the deprovisioning step.
+ */
+async function markGone(ctx: TCycleContext, records: Array<{ id: bigint; targetState: "ABSENT" | "ACTIVE" | "INACTIVE" }>, state: "OUT_OF_SCOPE" | "DELETED"): Promise<void> {
   if (records.length === 0) return;
-  const { cfg, stats } = ctx;
-  // never provisioned: nothing to undo at the target, the record can go
   const forget = records.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
-  const rest = records.filter((r) => r.targetState !== "ABSENT");
-  const actions = rest.map((r) => decideGone(r, cfg.options));
-  stats.usersMarkedDirty += actions.filter((a) => a !== "NONE").length;
+  const rest = records.filter((r) => r.targetState !== "ABSENT").map((r) => r.id);
   await ctx.lease.write(async (tx) => {
     if (forget.length > 0) await tx.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
     if (rest.length === 0) return;
     await tx.$executeRawUnsafe(
-    `UPDATE user_record r SET source_state = $1::"SourceState", dirty = u.action <> 'NONE', pending_action = u.action::"RecordAction",
-       pending_values = NULL, pending_hash = NULL, updated_at = now()
-     FROM unnest($2::bigint[], $3::text[]) AS u(id, action) WHERE r.id = u.id`,
-    state,
-    rest.map((r) => r.id),
-    actions,
+      `UPDATE user_record SET source_state = $1::"SourceState", dirty = false, pending_action = 'NONE', pending_values = NULL,
+         pending_hash = NULL, updated_at = now()
+       WHERE id = ANY($2::bigint[])`,
+      state,
+      rest,
     );
   });
 }

@@ -5,8 +5,9 @@
 //
 // Order matters for safety: directory results are written batch by batch as they are
 // read, but the channel's timestamps move forward only after the whole read
-// succeeded, and deprovisioning is decided only after a complete full read. A read
-// that fails halfway leaves the next cycle to read again and deprovisions no one.
+// succeeded, and deprovisioning is decided once, after the whole read, by one guarded
+// step (deprovision.ts) whatever path found the people who are gone. A read that fails
+// halfway leaves the next cycle to read again and deprovisions no one.
 import { readStoredChannel } from "../channels/resolve.ts";
 import { getDb } from "../db/index.ts";
 import { getEnv } from "../env.ts";
@@ -15,6 +16,7 @@ import { Directory } from "../ldap/directory.ts";
 import { logger as rootLogger, type TLogger } from "../log.ts";
 import { ScimClient } from "../scim/client.ts";
 import { emptyStats, ReadProgress, timed, type TCycleContext, type TCycleStats } from "./context.ts";
+import { decideDeprovisioning } from "./deprovision.ts";
 import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
@@ -55,6 +57,7 @@ export async function runCycle(options: {
     const cycle = await db.cycle.create({
       data: { channelId: row.id, nodeId: options.nodeId, kind: options.trigger ?? "scheduled", status: "RUNNING" },
     });
+    const usersHeld = (await db.deprovisionHold.count({ where: { channelId: row.id, kind: "users", status: { in: ["HELD", "APPROVED"] } } })) > 0;
     const ctx: TCycleContext = {
       db,
       channel: {
@@ -63,6 +66,7 @@ export async function runCycle(options: {
         groupTimestamp: row.groupTimestamp,
         attributeSyncTimestamp: row.attributeSyncTimestamp,
         lastFullSyncAt: row.lastFullSyncAt,
+        usersHeld,
       },
       cfg,
       log,
@@ -108,6 +112,8 @@ export async function runCycle(options: {
       const d = dir;
       const outcome = await timed(stats, "users.read", () => readUsers(ctx, d));
       await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1"));
+      // the one place that lets anyone be disabled or deleted, after a read that completed
+      await timed(stats, "deprovision.guard", () => decideDeprovisioning(ctx, cycle.id));
       await lease.write((tx) =>
         tx.channel.update({
           where: { id: row.id },

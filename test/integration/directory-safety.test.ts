@@ -87,10 +87,15 @@ describe("directory failures deprovision no one", () => {
     await w.slapd.removeMembers(group, dns);
     const r = await w.cycle();
     expect(r.status).toBe("PARTIAL");
-    expect(r.message).toMatch(/no users in scope where 12 were known; nothing deprovisioned/);
+    expect(r.message).toMatch(/no users in scope where 12 were known; 12 deprovisioning\(s\) held for approval \(hold #\d+\), nothing deprovisioned/);
     expect(await activeAtTarget()).toBe(12);
     await w.slapd.addMembers(group, dns);
-    expect((await w.cycle()).status).toBe("SUCCESS");
+    const back = await w.cycle();
+    expect(back.status).toBe("SUCCESS");
+    // the directory changed back: the hold closed by itself
+    const db = await getDb();
+    const holds = await db.deprovisionHold.findMany({ where: { channelId: w.channelId } });
+    expect(holds.map((h) => [h.status, h.outcome])).toEqual([["RESOLVED", expect.stringMatching(/changed back/)]]);
   });
 
   it("a read that would deprovision more than the channel's limit is held", async () => {

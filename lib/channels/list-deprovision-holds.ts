@@ -1,0 +1,77 @@
+// Deprovisioning the guard held for a channel: the open holds (what awaits an approval,
+// with the first records it covers, so an administrator sees who) and the recent closed
+// ones (what was approved, by whom, or how it resolved itself).
+import { getDb } from "../db/index.ts";
+import { requireChannel } from "./require-channel.ts";
+
+export type THeldRecord = { id: string; name: string | null; dn: string; sourceState: string; targetState: string };
+
+export type THoldView = {
+  id: string;
+  kind: "users" | "groups";
+  status: "HELD" | "APPROVED" | "RELEASED" | "RESOLVED";
+  rule: string;
+  reason: string;
+  count: number;
+  base: number;
+  createdAt: Date;
+  checkedAt: Date;
+  approvedBy: string | null;
+  approvedVia: string | null;
+  approvedAt: Date | null;
+  closedAt: Date | null;
+  outcome: string | null;
+  /** open holds: the first records covered, in name order */
+  sample: THeldRecord[];
+};
+
+const SAMPLE = 20;
+
+export async function listDeprovisionHolds(options: { channelId: number; limit?: number; sample?: number }): Promise<{ open: THoldView[]; closed: THoldView[] }> {
+  const ch = await requireChannel(options.channelId);
+  const db = await getDb();
+  const rows = await db.deprovisionHold.findMany({
+    where: { channelId: ch.id },
+    orderBy: { id: "desc" },
+    take: Math.min(Math.max(options.limit ?? 20, 1), 200),
+  });
+  const view = (h: (typeof rows)[number], sample: THeldRecord[]): THoldView => ({
+    id: h.id.toString(),
+    kind: h.kind === "groups" ? "groups" : "users",
+    status: h.status,
+    rule: h.rule,
+    reason: h.reason,
+    count: h.count,
+    base: h.base,
+    createdAt: h.createdAt,
+    checkedAt: h.checkedAt,
+    approvedBy: h.approvedBy,
+    approvedVia: h.approvedVia,
+    approvedAt: h.approvedAt,
+    closedAt: h.closedAt,
+    outcome: h.outcome,
+    sample,
+  });
+  const open: THoldView[] = [];
+  const closed: THoldView[] = [];
+  for (const h of rows) {
+    if (h.status !== "HELD" && h.status !== "APPROVED") {
+      closed.push(view(h, []));
+      continue;
+    }
+    const table = h.kind === "groups" ? "group_record" : "user_record";
+    const sample = await db.$queryRawUnsafe<Array<{ id: bigint; name: string | null; dn: string; source_state: string; target_state: string }>>(
+      `SELECT id, provider_name AS name, dn, source_state::text AS source_state, target_state::text AS target_state
+       FROM ${table} WHERE hold_id = $1 ORDER BY provider_name NULLS LAST, id LIMIT $2`,
+      h.id,
+      Math.min(Math.max(options.sample ?? SAMPLE, 0), 500),
+    );
+    open.push(
+      view(
+        h,
+        sample.map((r) => ({ id: r.id.toString(), name: r.name, dn: r.dn, sourceState: r.source_state, targetState: r.target_state })),
+      ),
+    );
+  }
+  return { open, closed };
+}
