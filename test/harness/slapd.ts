@@ -44,6 +44,8 @@ export interface Slapd {
   adminPassword: string;
   readerDn: string;
   readerPassword: string;
+  /** binds, reads the groups, but has no read rights on ou=people (the reader's password) */
+  blindDn: string;
   /**
    * The placeholder member of an "empty" groupOfNames (whose schema needs >= 1 member).
    * It names no entry and lies outside peopleDn, so a sync that resolves members inside
@@ -173,6 +175,11 @@ function baseTreeLdif(baseDn: string, readerPassword: string): string {
   out +=
     `dn: cn=reader,ou=system,${baseDn}\nobjectClass: top\nobjectClass: organizationalRole\n` +
     `objectClass: simpleSecurityObject\ncn: reader\ndescription: read-only service account for Ferry\n` +
+    ldifLine("userPassword", ssha(readerPassword)) +
+    "\n";
+  out +=
+    `dn: cn=blind,ou=system,${baseDn}\nobjectClass: top\nobjectClass: organizationalRole\n` +
+    `objectClass: simpleSecurityObject\ncn: blind\ndescription: a service account that lost its read rights on people\n` +
     ldifLine("userPassword", ssha(readerPassword)) +
     "\n";
   return out;
@@ -365,6 +372,7 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
       running: running,
       dir, url, ldapsUrl, caFile: path.join(dir, "tls", "ca.pem"),
       baseDn, peopleDn, groupsDn, systemDn, adminDn, adminPassword, readerDn, readerPassword, emptyMemberDn,
+      blindDn: `cn=blind,${systemDn}`,
     });
   } catch (err) {
     if (running) {
