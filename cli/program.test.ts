@@ -9,8 +9,23 @@ function parse(argv: string[]) {
 }
 
 describe("provmgr arguments", () => {
-  it("has exactly the seed's commands", () => {
-    expect(COMMANDS.map((c) => c.name)).toHaveLength(22);
+  it("has the seed's 22 commands, plus the guard's holds", () => {
+    expect(COMMANDS.map((c) => c.name)).toHaveLength(24);
+    expect(COMMANDS.slice(22).map((c) => c.name)).toEqual(["show-holds", "approve-hold"]);
+  });
+
+  it("approves a hold only with its ID and the count reviewed", () => {
+    expect(parse(["-c", "1", "--approve-hold", "--hold", "4", "--count", "60"])).toEqual({
+      command: "approve-hold",
+      json: false,
+      needs: "channel+hold",
+      channelId: 1,
+      holdId: 4,
+      count: 60,
+    });
+    expect(parse(["-c", "1", "--approve-hold", "--hold", "4"])).toEqual({ error: expect.stringMatching(/needs --hold <hold ID> and --count <number>/) });
+    expect(parse(["-c", "1", "--approve-hold", "--hold", "x", "--count", "1"])).toEqual({ error: expect.stringMatching(/--hold must be a hold ID number/) });
+    expect(parse(["-c", "1", "--show-holds", "--count", "3"])).toEqual({ error: expect.stringMatching(/--count is only used with --approve-hold/) });
   });
 
   it("turns options into one invocation", () => {

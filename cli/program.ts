@@ -7,7 +7,7 @@ import type { TRecordLookup } from "../lib/channels/show-record.ts";
 import { ERROR_CODES, type TErrorCode } from "../lib/errors.ts";
 
 /** What a command needs besides itself. */
-type TNeeds = "nothing" | "channel" | "channel+record" | "node";
+type TNeeds = "nothing" | "channel" | "channel+record" | "channel+hold" | "node";
 
 export type TCommandName = (typeof COMMANDS)[number]["name"];
 
@@ -34,12 +34,20 @@ export const COMMANDS = [
   { name: "delete-all-users", needs: "channel", help: "remove all users and both timestamps, keep the groups" },
   { name: "show-target", needs: "channel", help: "display the target configuration (secrets masked)" },
   { name: "show-source", needs: "channel", help: "display the source LDAP configuration: settings and location (secrets masked)" },
+  // Ferry's own, beyond the seed: the deprovisioning guard's holds
+  { name: "show-holds", needs: "channel", help: "show deprovisioning held for approval (too many users or groups at once, or an empty scope): why, how many, and who" },
+  {
+    name: "approve-hold",
+    needs: "channel+hold",
+    help: "approve a held deprovisioning, with --hold <hold ID> and --count <number it covers, as shown by --show-holds>: the next cycle disables or deletes them",
+  },
 ] as const satisfies ReadonlyArray<{ name: string; needs: TNeeds; help: string }>;
 
 export type TInvocation =
   | { command: TCommandName; json: boolean; needs: "nothing" }
   | { command: TCommandName; json: boolean; needs: "channel"; channelId: number }
   | { command: TCommandName; json: boolean; needs: "channel+record"; channelId: number; lookup: TRecordLookup }
+  | { command: TCommandName; json: boolean; needs: "channel+hold"; channelId: number; holdId: number; count: number }
   | { command: TCommandName; json: boolean; needs: "node"; nodeId: number };
 
 const GLOBAL = "Global options:";
@@ -91,9 +99,11 @@ export function buildProgram(): Command {
   for (const c of COMMANDS.filter((c) => c.needs === "nothing" || c.needs === "node")) add(new Option(`--${c.name}`, c.help), GLOBAL);
   add(new Option("-n <node ID>", "the node for --force-node-backup"), GLOBAL);
   add(new Option("-c <channel-id>", "the channel's numeric ID (see --show-channels)"), CHANNEL);
-  for (const c of COMMANDS.filter((c) => c.needs === "channel" || c.needs === "channel+record")) add(new Option(`--${c.name}`, c.help), CHANNEL);
+  for (const c of COMMANDS.filter((c) => c.needs !== "nothing" && c.needs !== "node")) add(new Option(`--${c.name}`, c.help), CHANNEL);
   add(new Option("-u <provider name>", "the user's or group's provider name, for --show-user / --show-group"), CHANNEL);
   add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group"), CHANNEL);
+  add(new Option("--hold <hold ID>", "the hold to approve, for --approve-hold (see --show-holds)"), CHANNEL);
+  add(new Option("--count <number>", "for --approve-hold: how many users (or groups) the hold covers, as you reviewed it"), CHANNEL);
   add(new Option("--json", "print one JSON document instead of text (errors too), for scripts"), OUTPUT);
 
   program.addHelpText(
@@ -105,6 +115,8 @@ Examples:
   provmgr -c 1 --show-user -u user@example.com
   provmgr -c 1 --show-user -g ffd448643f812b43a0bee2504173f0
   provmgr -c 1 --reset-group-timestamp
+  provmgr -c 1 --show-holds
+  provmgr -c 1 --approve-hold --hold 4 --count 60
   provmgr --force-node-backup -n 2
 
 Exit codes:
@@ -128,6 +140,8 @@ const ZOpts = z.object({
   n: ZId("-n", "a node ID number such as 1 (see provmgr --show-nodes)").optional(),
   u: z.string().trim().min(1, "-u needs a provider name").optional(),
   g: z.string().trim().min(1, "-g needs an LDAP GUID").optional(),
+  hold: ZId("--hold", "a hold ID number (see provmgr -c <channel-id> --show-holds)").optional(),
+  count: ZId("--count", "the number of records the hold covers (see provmgr -c <channel-id> --show-holds)").optional(),
   json: z.boolean().optional(),
 });
 
@@ -148,6 +162,10 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   const flag = `--${cmd.name}`;
   const unused = (list: Array<[unknown, string]>) => list.filter(([v]) => v !== undefined).map(([, f]) => f);
 
+  if (cmd.needs !== "channel+hold") {
+    const extra = unused([[o.hold, "--hold"], [o.count, "--count"]]);
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --approve-hold` };
+  }
   if (cmd.needs === "nothing" || cmd.needs === "node") {
     const extra = unused(cmd.needs === "node" ? [[o.c, "-c"], [o.u, "-u"], [o.g, "-g"]] : [[o.c, "-c"], [o.n, "-n"], [o.u, "-u"], [o.g, "-g"]]);
     if (extra.length) return { error: `${flag} is a global command and takes no ${extra.join(", ")}` };
@@ -157,6 +175,14 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   }
   if (o.c === undefined) return { error: `${flag} needs a channel: add -c <channel-id> (see provmgr --show-channels)` };
   if (o.n !== undefined) return { error: `-n is only used with --force-node-backup` };
+  if (cmd.needs === "channel+hold") {
+    const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user and --show-group` };
+    if (o.hold === undefined || o.count === undefined) {
+      return { error: `${flag} needs --hold <hold ID> and --count <number>, as shown by provmgr -c ${o.c} --show-holds` };
+    }
+    return { command: cmd.name, json, needs: "channel+hold", channelId: o.c, holdId: o.hold, count: o.count };
+  }
   if (cmd.needs === "channel") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
     if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user and --show-group` };

@@ -19,6 +19,7 @@ type THandler = (ctx: TCommandContext, inv: TInvocation) => Promise<TSummary>;
 const channel = (inv: TInvocation): number => ("channelId" in inv ? inv.channelId : missing("-c"));
 const node = (inv: TInvocation): number => ("nodeId" in inv ? inv.nodeId : missing("-n"));
 const lookup = (inv: TInvocation) => (inv.needs === "channel+record" ? inv.lookup : missing("-u/-g"));
+const hold = (inv: TInvocation) => (inv.needs === "channel+hold" ? { holdId: inv.holdId, count: inv.count } : missing("--hold/--count"));
 function missing(flag: string): never {
   throw new AppError("INVALID_ARGUMENT", `${flag} is missing`);
 }
@@ -30,6 +31,7 @@ const nodes = () => import("./commands/nodes.ts");
 const records = () => import("./commands/records.ts");
 const resets = () => import("./commands/resets.ts");
 const show = () => import("./commands/show.ts");
+const holds = () => import("./commands/holds.ts");
 
 const HANDLERS: Record<TCommandName, THandler> = {
   "show-channels": async (ctx) => (await channels()).showChannels(ctx),
@@ -54,6 +56,8 @@ const HANDLERS: Record<TCommandName, THandler> = {
   "delete-all-users": async (ctx, inv) => (await records()).deleteAll(ctx, channel(inv), true),
   "show-target": async (ctx, inv) => (await channels()).showTarget(ctx, channel(inv)),
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),
+  "show-holds": async (ctx, inv) => (await holds()).showHolds(ctx, channel(inv)),
+  "approve-hold": async (ctx, inv) => (await holds()).approveHold(ctx, channel(inv), hold(inv)),
 };
 
 /** What to do about it, where the message itself does not say. */

@@ -26,6 +26,15 @@ export const ENDPOINTS: TEndpoint[] = [
   { method: "put", path: "/channels/{id}", role: "admin", tag: "Channels", summary: "Change a channel's configuration (omitted secrets are kept)", body: S.ZSaveChannelBody },
   { method: "post", path: "/channels/{id}/status", role: "admin", tag: "Channels", summary: "Activate or deactivate a channel or its connection", body: S.ZChannelStatusBody },
   { method: "get", path: "/channels/{id}/cycles", role: "viewer", tag: "Channels", summary: "The channel's last provisioning cycles", query: S.ZCyclesQuery },
+  { method: "get", path: "/channels/{id}/holds", role: "viewer", tag: "Deprovisioning", summary: "Deprovisioning the guard held: open holds with the first records they cover, and recent closed ones" },
+  {
+    method: "post",
+    path: "/channels/{id}/holds/{holdId}/approve",
+    role: "admin",
+    tag: "Deprovisioning",
+    summary: "Approve a held deprovisioning: the next cycle (asked for at once) disables or deletes exactly the records it covers",
+    body: S.ZApproveHoldBody,
+  },
   { method: "get", path: "/channels/{id}/operations/{operation}", role: "viewer", tag: "Operations", summary: "What an operation would change, with counts" },
   {
     method: "post",

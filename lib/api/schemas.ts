@@ -9,6 +9,12 @@ export const ZIdParams = z.object({ id: z.coerce.number().int().positive() });
 export const ZRecordParams = z.object({ id: z.coerce.number().int().positive(), recordId: z.string().regex(/^\d{1,19}$/, "a record id is a number") });
 export const ZOperationParams = z.object({ id: z.coerce.number().int().positive(), operation: z.enum(CHANNEL_OPERATION_IDS) });
 
+export const ZHoldParams = z.object({ id: z.coerce.number().int().positive(), holdId: z.string().regex(/^\d{1,19}$/, "a hold id is a number") });
+
+export const ZApproveHoldBody = z.object({
+  count: z.number().int().min(1).describe("the number of users (or groups) the hold covers, as you reviewed it; refused if the hold changed since"),
+});
+
 export const ZRecordQuery = z.object({
   q: z.string().max(300).optional().describe("search: part of the provider name, DN or GUID, or an exact SCIM id"),
   state: z.enum(RECORD_STATES).optional(),

@@ -17,6 +17,8 @@ import * as consoleUsers from "@/app/api/v1/console-users/route";
 import * as me from "@/app/api/v1/me/route";
 import * as nodeBackup from "@/app/api/v1/nodes/[id]/force-backup/route";
 import * as audit from "@/app/api/v1/audit/route";
+import * as holdsRoute from "@/app/api/v1/channels/[id]/holds/route";
+import * as approveRoute from "@/app/api/v1/channels/[id]/holds/[holdId]/approve/route";
 import { createApiToken } from "@/lib/api-tokens/create-api-token";
 import { resetAuthEnvCache } from "@/lib/auth/auth-env";
 import { getAuthSecret } from "@/lib/auth/auth-secret";
@@ -136,6 +138,34 @@ describe("roles, with API tokens", () => {
     const del = await import("@/app/api/v1/api-tokens/[id]/route");
     expect((await call(del.DELETE as THandler, { method: "DELETE", params: { id: String(t.view.id) }, token: tokens.admin })).status).toBe(200);
     expect((await call(channels.GET as THandler, { token: t.token })).status).toBe(401);
+  });
+});
+
+describe("held deprovisioning", () => {
+  it("anyone may see a hold; only an admin may approve it, for the count they reviewed", async () => {
+    const prisma = await getDb();
+    const hold = await prisma.deprovisionHold.create({
+      data: { channelId, kind: "users", rule: "percent", reason: "3 of 4 provisioned users (75%) would be deprovisioned", count: 3, base: 4 },
+    });
+    const params = { id: String(channelId), holdId: hold.id.toString() };
+    const list = await call(holdsRoute.GET as THandler, { params: { id: String(channelId) }, token: tokens.viewer });
+    expect(list.status).toBe(200);
+    expect(list.body.open).toMatchObject([{ id: hold.id.toString(), kind: "users", status: "HELD", count: 3, sample: [] }]);
+
+    for (const role of ["viewer", "operator"] as const) {
+      expect((await call(approveRoute.POST as THandler, { method: "POST", params, body: { count: 3 }, token: tokens[role] })).status).toBe(403);
+    }
+    const stale = await call(approveRoute.POST as THandler, { method: "POST", params, body: { count: 2 }, token: tokens.admin });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toMatch(/now covers 3 users, not the 2 you approved/);
+    expect((await call(approveRoute.POST as THandler, { method: "POST", params, body: {}, token: tokens.admin })).status).toBe(400);
+    const ok = await call(approveRoute.POST as THandler, { method: "POST", params, body: { count: 3 }, token: tokens.admin });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ holdId: hold.id.toString(), count: 3 });
+    expect((await call(approveRoute.POST as THandler, { method: "POST", params, body: { count: 3 }, token: tokens.admin })).status).toBe(409);
+    expect((await call(approveRoute.POST as THandler, { method: "POST", params: { ...params, holdId: "999999" }, body: { count: 3 }, token: tokens.admin })).status).toBe(404);
+    const entry = await prisma.auditLog.findFirst({ where: { action: "deprovisioning.approve" } });
+    expect(entry).toMatchObject({ actor: "token:admin-bot", via: "api", channelId });
   });
 });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client } from "ldapts";
 import { approveDeprovisioning } from "../../lib/channels/approve-deprovisioning.ts";
 import { getDb } from "../../lib/db/index.ts";
+import { parsed, provmgr } from "./provmgr.helpers.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
 
 const USERS = 60;
@@ -68,20 +69,35 @@ it("an approval names the number reviewed; the next cycle deprovisions exactly t
   expect(hold).toMatchObject({ kind: "users", rule: "empty-scope", count: USERS });
   expect(await db.userRecord.count({ where: { channelId: w.channelId, holdId: hold!.id } })).toBe(USERS);
 
-  const approve = (count: number) =>
-    approveDeprovisioning({ channelId: w.channelId, holdId: hold!.id, count, actor: "alice", via: "test" });
-  await expect(approve(USERS - 1)).rejects.toThrow(/now covers 60 users, not the 59 you approved/);
-  await approve(USERS);
-  await expect(approve(USERS)).rejects.toThrow(/is approved: nothing to approve/);
+  // what an administrator sees with provmgr, and the approval it prints
+  const shown = await provmgr(["-c", String(w.channelId), "--show-holds"]);
+  expect(shown.code, shown.stderr).toBe(0);
+  expect(shown.stdout).toContain(`Hold #${hold!.id}: 60 users held for approval`);
+  expect(shown.stdout).toContain("directory returned no users in scope where 60 were known");
+  expect(shown.stdout).toMatch(/The first 20 of 60:/);
+  expect(shown.stdout).toContain(`To approve: provmgr -c ${w.channelId} --approve-hold --hold ${hold!.id} --count 60`);
+  const json = parsed(await provmgr(["-c", String(w.channelId), "--show-holds", "--json"]));
+  expect(json.open[0]).toMatchObject({ id: String(hold!.id), count: 60, status: "HELD" });
+  expect(json.open[0].sample).toHaveLength(20);
+
+  const stale = await provmgr(["-c", String(w.channelId), "--approve-hold", "--hold", String(hold!.id), "--count", "59"]);
+  expect(stale.code).not.toBe(0);
+  expect(stale.stderr).toMatch(/now covers 60 users, not the 59 you approved/);
+  const ok = await provmgr(["-c", String(w.channelId), "--approve-hold", "--hold", String(hold!.id), "--count", "60"]);
+  expect(ok.code, ok.stderr).toBe(0);
+  expect(ok.stdout).toMatch(/hold #\d+ approved: the next cycle deprovisions the 60 users it covers/);
+  await expect(approveDeprovisioning({ channelId: w.channelId, holdId: hold!.id, count: USERS, actor: "alice", via: "test" })).rejects.toThrow(
+    /is approved: nothing to approve/,
+  );
 
   const r = await w.cycle();
   expect(r.status, r.message).toBe("SUCCESS");
   expect(r.stats.released.users).toBe(USERS);
   expect(await activeAtTarget()).toBe(0);
   const closed = await db.deprovisionHold.findUniqueOrThrow({ where: { id: hold!.id } });
-  expect(closed).toMatchObject({ status: "RELEASED", approvedBy: "alice", outcome: "approved: 60 users released" });
+  expect(closed).toMatchObject({ status: "RELEASED", approvedVia: "cli", outcome: "approved: 60 users released" });
   const audit = await db.auditLog.findFirst({ where: { channelId: w.channelId, action: "deprovisioning.approve" } });
-  expect(audit?.actor).toBe("alice");
+  expect(audit).toMatchObject({ via: "cli", details: { count: 60, kind: "users", rule: "empty-scope" } });
 });
 
 it("users added back after an approved deprovisioning are enabled again", async () => {
