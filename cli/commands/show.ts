@@ -15,6 +15,7 @@ function internalFields(r: TUserRecordView | TGroupRecordView): Array<[string, u
     ["Target state", r.targetState],
     ["Dirty", r.dirty],
     ["Pending action", r.pendingAction],
+    ["Held for approval", r.holdId ? `hold #${r.holdId} (provmgr -c ${r.channelId} --show-holds)` : null],
     ["Pending values hash", r.pendingHash],
     ["Values hash", r.valuesHash],
     [r.kind === "user" ? "LDAP timestamp" : "LDAP change marker", r.ldapTimestamp],

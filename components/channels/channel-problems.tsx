@@ -1,15 +1,20 @@
 "use client";
-// Why a channel is unwell, where the admin is looking: a running, stalled, failed or
-// partial cycle, or a channel switched off.
+// Why a channel is unwell, where the admin is looking: deprovisioning held for
+// approval, a running, stalled, failed or partial cycle, or a channel switched off.
 import Link from "next/link";
 import { Banner } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
+import { HeldDeprovisioning } from "./held-deprovisioning";
 import type { TOverview } from "./use-channel";
 
 export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showRunning?: boolean }) {
   const last = c.state.lastCycleStatus;
+  const msg = c.state.lastCycleMessage ?? "";
+  // a partial cycle whose only problem is the hold is said once, by the hold's own banner
+  const onlyHeld = last === "PARTIAL" && c.holds.length > 0 && msg.includes("held for approval") && !/not acknowledged|push stopped|failed/.test(msg);
   return (
     <>
+      <HeldDeprovisioning channelId={c.id} holds={c.holds} />
       {showRunning && c.activity.running && (
         <Banner tone="blue" title="A cycle is running">
           Started <Time value={c.activity.latest?.startedAt} />. Counts refresh every 1.5 seconds until it finishes.
@@ -20,7 +25,7 @@ export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showR
           Its node may have stopped mid-cycle; see <Link href="/nodes">Nodes</Link>. The next cycle picks up where it left off.
         </Banner>
       )}
-      {(last === "FAILED" || last === "PARTIAL") && c.state.lastCycleMessage && (
+      {(last === "FAILED" || last === "PARTIAL") && c.state.lastCycleMessage && !onlyHeld && (
         <Banner tone={last === "FAILED" ? "red" : "amber"} title={last === "FAILED" ? "The last cycle failed" : "The last cycle finished with problems"}>
           <span data-testid="last-cycle-message">{c.state.lastCycleMessage}</span>
         </Banner>

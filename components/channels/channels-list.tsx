@@ -41,6 +41,21 @@ export function ChannelsList() {
         }
       />
       {q.isError && <Banner tone="red" title="The channel list could not be loaded">{(q.error as Error).message}</Banner>}
+      {channels.some((c) => c.held.users + c.held.groups > 0) && (
+        <div style={{ marginBottom: 16 }}>
+          <Banner tone="red" title="Deprovisioning held for approval">
+            {channels
+              .filter((c) => c.held.users + c.held.groups > 0)
+              .map((c, i) => (
+                <span key={c.id}>
+                  {i > 0 ? " · " : ""}
+                  <Link href={`/channels/${c.id}`}>{c.name}</Link>: {[c.held.users ? `${fmtNumber(c.held.users)} users` : "", c.held.groups ? `${fmtNumber(c.held.groups)} groups` : ""].filter(Boolean).join(", ")}
+                </span>
+              ))}
+            . Nobody was deprovisioned; open the channel to see why and who.
+          </Banner>
+        </div>
+      )}
       {channels.length > 0 && (
         <div className="grid-4" style={{ marginBottom: 16 }}>
           <Stat label="Channels" value={fmtNumber(channels.length)} foot={`${totals.active} active`} />
@@ -95,6 +110,13 @@ export function ChannelsList() {
                       </td>
                       <td>
                         <ChannelStatusBadge channel={c.channelStatus === "active"} connection={c.connectionStatus === "active"} />
+                        {c.held.users + c.held.groups > 0 && (
+                          <div style={{ marginTop: 4 }}>
+                            <Badge tone="red" title="Deprovisioning held for approval">
+                              {fmtNumber(c.held.users + c.held.groups)} held
+                            </Badge>
+                          </div>
+                        )}
                       </td>
                       <td className="num nowrap" data-testid="users-dirty">
                         <strong>{fmtNumber(c.users)}</strong>

@@ -81,6 +81,13 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
         </Link>
       </div>
 
+      {r.holdId && (
+        <Banner tone="amber" title={`${kind === "user" ? "Deprovisioning" : "Deletion"} held for approval (hold #${r.holdId})`}>
+          The directory says this {kind} should be {kind === "user" ? "deprovisioned" : "deleted"}, but the guard held it with others: too many at once, or an empty scope.
+          Nothing was sent. <Link href={`/channels/${r.channelId}`}>See the hold on the channel overview</Link>.
+        </Banner>
+      )}
+
       {r.lastError && (
         <Banner tone="red" title={`The service provider refused the last push (attempt ${r.attempts})`}>
           {r.lastError}

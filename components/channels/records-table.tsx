@@ -3,7 +3,7 @@
 // pages. Fast at 100,000 records because the server pages by index (list-records.ts).
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { TRecordPage } from "@/lib/channels/list-records";
 import { RECORD_STATE_LABELS, RECORD_STATES, type TRecordState } from "@/lib/channels/record-states";
@@ -18,9 +18,12 @@ const PAGE = 50;
 
 export function RecordsTable({ channelId, kind, fixedState, title }: { channelId: number; kind: "user" | "group"; fixedState?: TRecordState; title?: string }) {
   const router = useRouter();
+  // ?state=held and the like: links from the overview open the list already filtered
+  const fromUrl = useSearchParams().get("state");
+  const initial = RECORD_STATES.find((s) => s === fromUrl);
   const [input, setInput] = useState("");
   const [q, setQ] = useState("");
-  const [state, setState] = useState<TRecordState | "">(fixedState ?? "");
+  const [state, setState] = useState<TRecordState | "">(fixedState ?? initial ?? "");
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const cursor = cursors[cursors.length - 1];
 

@@ -4,6 +4,7 @@ import { getDb } from "../db/index.ts";
 import { cycleActivity, type TCycleActivity } from "./cycle-activity.ts";
 import { describeChannel, type TChannelDescription } from "./describe-channel.ts";
 import { listCycles, type TCycleView } from "./list-cycles.ts";
+import { listDeprovisionHolds, type THoldView } from "./list-deprovision-holds.ts";
 
 export type TStoreCounts = { total: number; provisioned: number; inactive: number; absent: number; dirty: number; failing: number; outOfScope: number };
 
@@ -11,6 +12,8 @@ export type TChannelOverview = TChannelDescription & {
   counts: { users: TStoreCounts; groups: TStoreCounts };
   activity: TCycleActivity;
   cycles: TCycleView[];
+  /** deprovisioning held for approval, with the first records each hold covers */
+  holds: THoldView[];
   createdAt: Date;
   updatedAt: Date;
 };
@@ -35,11 +38,12 @@ async function countByState(table: "user_record" | "group_record", channelId: nu
 export async function getChannelOverview(options: { channelId: number }): Promise<TChannelOverview> {
   const description = await describeChannel(options);
   const db = await getDb();
-  const [users, groups, activity, cycles, row] = await Promise.all([
+  const [users, groups, activity, cycles, holds, row] = await Promise.all([
     countByState("user_record", options.channelId),
     countByState("group_record", options.channelId),
     cycleActivity([options.channelId]),
     listCycles({ channelId: options.channelId, limit: 10 }),
+    listDeprovisionHolds({ channelId: options.channelId, limit: 5, sample: 8 }),
     db.channel.findUnique({ where: { id: options.channelId }, select: { createdAt: true, updatedAt: true } }),
   ]);
   return {
@@ -47,6 +51,7 @@ export async function getChannelOverview(options: { channelId: number }): Promis
     counts: { users, groups },
     activity: activity.get(options.channelId) ?? { running: false, stalled: false, latest: null },
     cycles,
+    holds: holds.open,
     createdAt: row?.createdAt ?? new Date(0),
     updatedAt: row?.updatedAt ?? new Date(0),
   };

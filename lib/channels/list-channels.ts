@@ -19,6 +19,8 @@ export type TChannelSummary = {
   lastCycleAt: Date | null;
   lastCycleStatus: string | null;
   lastCycleMessage: string | null;
+  /** users and groups whose deprovisioning the guard holds for approval */
+  held: { users: number; groups: number };
 };
 
 /** ldap://host:port/baseDn??sub?(filter) — the scope as one LDAP URL. */
@@ -48,6 +50,8 @@ export async function listChannels(): Promise<TChannelSummary[]> {
      SELECT channel_id, 'groups', count(*), count(*) FILTER (WHERE dirty) FROM group_record GROUP BY channel_id`,
   );
   const get = (id: number, kind: string) => counts.find((c) => c.channel_id === id && c.kind === kind);
+  const holds = await db.deprovisionHold.findMany({ where: { status: { in: ["HELD", "APPROVED"] } }, select: { channelId: true, kind: true, count: true } });
+  const held = (id: number, kind: string) => holds.filter((h) => h.channelId === id && h.kind === kind).reduce((n, h) => n + h.count, 0);
   return channels.map((c) => {
     const source = c.source as TSource;
     const target = c.target as TTarget;
@@ -66,6 +70,7 @@ export async function listChannels(): Promise<TChannelSummary[]> {
       lastCycleAt: c.lastCycleAt,
       lastCycleStatus: c.lastCycleStatus,
       lastCycleMessage: c.lastCycleMessage,
+      held: { users: held(c.id, "users"), groups: held(c.id, "groups") },
     };
   });
 }

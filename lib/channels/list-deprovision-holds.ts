@@ -27,14 +27,19 @@ export type THoldView = {
 
 const SAMPLE = 20;
 
+/** `limit`: closed holds to list; `sample`: records shown per open hold. */
 export async function listDeprovisionHolds(options: { channelId: number; limit?: number; sample?: number }): Promise<{ open: THoldView[]; closed: THoldView[] }> {
   const ch = await requireChannel(options.channelId);
   const db = await getDb();
-  const rows = await db.deprovisionHold.findMany({
-    where: { channelId: ch.id },
-    orderBy: { id: "desc" },
-    take: Math.min(Math.max(options.limit ?? 20, 1), 200),
-  });
+  // every open hold (at most one per record kind), then the newest closed ones
+  const rows = [
+    ...(await db.deprovisionHold.findMany({ where: { channelId: ch.id, status: { in: ["HELD", "APPROVED"] } }, orderBy: { id: "desc" } })),
+    ...(await db.deprovisionHold.findMany({
+      where: { channelId: ch.id, status: { in: ["RELEASED", "RESOLVED"] } },
+      orderBy: { id: "desc" },
+      take: Math.min(Math.max(options.limit ?? 20, 1), 200),
+    })),
+  ];
   const view = (h: (typeof rows)[number], sample: THeldRecord[]): THoldView => ({
     id: h.id.toString(),
     kind: h.kind === "groups" ? "groups" : "users",

@@ -34,6 +34,8 @@ type TRecordFields = {
   attempts: number;
   lastAttemptAt: Date | null;
   lastSyncedAt: Date | null;
+  /** the open deprovisioning hold covering this record: the guard holds its deprovisioning for approval */
+  holdId: string | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -192,8 +194,9 @@ function ref(r: { id: bigint; guid: string; dn: string; providerName: string | n
   return { id: r.id.toString(), guid: r.guid, dn: r.dn, providerName: r.providerName, scimId: r.scimId };
 }
 
-type TRow = Omit<TRecordFields, "id" | "pendingValues" | "pushedValues" | "ldapAttributes" | "sourceState" | "targetState" | "pendingAction"> & {
+type TRow = Omit<TRecordFields, "id" | "holdId" | "pendingValues" | "pushedValues" | "ldapAttributes" | "sourceState" | "targetState" | "pendingAction"> & {
   id: bigint;
+  holdId: bigint | null;
   sourceState: string;
   targetState: string;
   pendingAction: string;
@@ -224,6 +227,7 @@ function fields(r: TRow): TRecordFields {
     attempts: r.attempts,
     lastAttemptAt: r.lastAttemptAt,
     lastSyncedAt: r.lastSyncedAt,
+    holdId: r.holdId === null ? null : r.holdId.toString(),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
