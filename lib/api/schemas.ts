@@ -5,6 +5,36 @@ import { ROLES } from "../auth/roles.ts";
 import { CHANNEL_OPERATION_IDS } from "../channels/operations.ts";
 import { RECORD_STATES } from "../channels/record-states.ts";
 
+/** Where in a value (a key or a string, at any depth) a NUL character is, or null. */
+export function findNul(value: unknown, path: PropertyKey[] = []): PropertyKey[] | null {
+  if (typeof value === "string") return value.includes("\0") ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes("\0")) return [...path, k];
+      const found = findNul(v, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * What every request value (route params, query, JSON body) passes before its route's
+ * schema: PostgreSQL text and jsonb cannot hold a NUL character (22021, 22P05), so a
+ * string that carries one, anywhere, is a bad request rather than a failed query.
+ */
+export const ZRequestValue = z.unknown().superRefine((value, ctx) => {
+  const path = findNul(value);
+  if (path) ctx.addIssue({ code: "custom", path, message: "must not contain a NUL character" });
+});
+
 export const ZIdParams = z.object({ id: z.coerce.number().int().positive() });
 export const ZRecordParams = z.object({ id: z.coerce.number().int().positive(), recordId: z.string().regex(/^\d{1,19}$/, "a record id is a number") });
 export const ZOperationParams = z.object({ id: z.coerce.number().int().positive(), operation: z.enum(CHANNEL_OPERATION_IDS) });
