@@ -3,7 +3,10 @@
 import { z } from "zod";
 import { ROLES } from "../auth/roles.ts";
 import { CHANNEL_OPERATION_IDS } from "../channels/operations.ts";
+import { ZAuditCursor } from "../audit/list-audit.ts";
+import { ZRecordCursor } from "../channels/list-records.ts";
 import { RECORD_STATES } from "../channels/record-states.ts";
+import { parseBigintId } from "../db/bigint-id.ts";
 
 /** Where in a value (a key or a string, at any depth) a NUL character is, or null. */
 export function findNul(value: unknown, path: PropertyKey[] = []): PropertyKey[] | null {
@@ -36,13 +39,16 @@ export const ZRequestValue = z.unknown().superRefine((value, ctx) => {
 });
 
 export const ZIdParams = z.object({ id: z.coerce.number().int().positive() });
-export const ZRecordParams = z.object({ id: z.coerce.number().int().positive(), recordId: z.string().regex(/^\d{1,19}$/, "a record id is a number") });
+export const ZRecordParams = z.object({
+  id: z.coerce.number().int().positive(),
+  recordId: z.string().refine((s) => parseBigintId(s) !== null, "a record id is a number"),
+});
 export const ZOperationParams = z.object({ id: z.coerce.number().int().positive(), operation: z.enum(CHANNEL_OPERATION_IDS) });
 
 export const ZRecordQuery = z.object({
   q: z.string().max(300).optional().describe("search: part of the provider name, DN or GUID, or an exact SCIM id"),
   state: z.enum(RECORD_STATES).optional(),
-  after: z.string().max(2000).optional().describe("nextCursor of the previous page"),
+  after: ZRecordCursor.optional().describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
@@ -50,7 +56,7 @@ export const ZAuditQuery = z.object({
   channelId: z.coerce.number().int().positive().optional(),
   actor: z.string().max(200).optional(),
   action: z.string().max(200).optional().describe("actions starting with this text"),
-  before: z.string().regex(/^\d+$/).optional().describe("nextCursor of the previous page"),
+  before: ZAuditCursor.optional().describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 

@@ -1,5 +1,6 @@
 // What the API does with hostile or broken input, over the real route handlers and
-// database: NUL characters anywhere in a request.
+// database: NUL characters anywhere in a request, paging tokens that are not ones the
+// API handed out, and request bodies larger than the limit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as audit from "@/app/api/v1/audit/route";
 import * as usersRoute from "@/app/api/v1/channels/[id]/users/route";
@@ -7,6 +8,7 @@ import * as channels from "@/app/api/v1/channels/route";
 import * as consoleUsers from "@/app/api/v1/console-users/route";
 import { createApiToken } from "@/lib/api-tokens/create-api-token";
 import { applyChannelConfig } from "@/lib/channels/apply-channel-config";
+import { encodeCursor } from "@/lib/channels/list-records";
 import { getDb } from "@/lib/db/index";
 import { useTestDatabase } from "../helpers/database.ts";
 import { callRoute, type THandler } from "../helpers/route-call.ts";
@@ -65,5 +67,34 @@ describe("NUL characters", () => {
     const channel = await callRoute(channels.POST as THandler, { body: { config }, token });
     expect(channel.status, JSON.stringify(channel.body)).toBe(400);
     expect(channel.body.error.message).toContain("body.config.mapping");
+  });
+});
+
+describe("paging tokens", () => {
+  it("a page token the API handed out works", async () => {
+    const first = await users("limit=2");
+    expect(first.status).toBe(200);
+    const second = await users(`limit=2&after=${first.body.nextCursor}`);
+    expect(second.body.items.map((i: { providerName: string }) => i.providerName)).toEqual(["u03", "u04"]);
+  });
+
+  it("a token that is not one is refused with 400, never answered with the first page", async () => {
+    const bad = [
+      "",
+      "not-a-cursor",
+      encodeCursor({ n: "u01", i: "99999999999999999999999" }),
+      Buffer.from(JSON.stringify({ n: 5, i: "1" })).toString("base64url"),
+      Buffer.from("[]").toString("base64url"),
+    ];
+    const answers = [];
+    for (const after of bad) {
+      const r = await users(`after=${encodeURIComponent(after)}`);
+      answers.push({ after, status: r.status, names: r.status === 400 && /query\.after/.test(r.body.error.message) });
+    }
+    expect(answers).toEqual(bad.map((after) => ({ after, status: 400, names: true })));
+    const befores = ["", "abc", "99999999999999999999999", "0", "-1"];
+    const auditAnswers = [];
+    for (const before of befores) auditAnswers.push({ before, status: (await auditLog(`before=${encodeURIComponent(before)}`)).status });
+    expect(auditAnswers).toEqual(befores.map((before) => ({ before, status: 400 })));
   });
 });
