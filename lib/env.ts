@@ -20,6 +20,8 @@ const ZEnv = z.object({
   FERRY_LEASE_SEC: z.coerce.number().positive().default(30),
   /** a node whose heartbeat is older than this is declared dead by its peers, which release its jobs */
   FERRY_FAILOVER_GRACE_SEC: z.coerce.number().positive().default(20),
+  /** the largest request body the console accepts (API and sign-in), in bytes; larger ones get 413 */
+  FERRY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };

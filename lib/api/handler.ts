@@ -12,6 +12,7 @@ import { actorOf, type TViewer } from "../auth/viewer.ts";
 import type { TActor } from "../channels/actor.ts";
 import { AppError, formatZodError, toAppError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { readBodyText } from "./read-body.ts";
 import { ZRequestValue } from "./schemas.ts";
 
 export type TRouteContext<P> = {
@@ -84,7 +85,7 @@ export function apiRoute<P = Record<string, never>, Q = Record<string, never>, B
       let body: B = undefined as B;
       if (options.body) {
         let raw: unknown;
-        const text = await request.text();
+        const text = await readBodyText(request);
         try {
           // no body at all is an empty object: `curl -X POST …/operations/reset-all` works
           raw = text.trim() === "" ? {} : JSON.parse(text);

@@ -3,6 +3,8 @@
 // API handed out, and request bodies larger than the limit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as audit from "@/app/api/v1/audit/route";
+import * as nextAuth from "@/app/api/auth/[...nextauth]/route";
+import * as operation from "@/app/api/v1/channels/[id]/operations/[operation]/route";
 import * as usersRoute from "@/app/api/v1/channels/[id]/users/route";
 import * as channels from "@/app/api/v1/channels/route";
 import * as consoleUsers from "@/app/api/v1/console-users/route";
@@ -10,6 +12,7 @@ import { createApiToken } from "@/lib/api-tokens/create-api-token";
 import { applyChannelConfig } from "@/lib/channels/apply-channel-config";
 import { encodeCursor } from "@/lib/channels/list-records";
 import { getDb } from "@/lib/db/index";
+import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../helpers/database.ts";
 import { callRoute, type THandler } from "../helpers/route-call.ts";
 
@@ -96,5 +99,71 @@ describe("paging tokens", () => {
     const auditAnswers = [];
     for (const before of befores) auditAnswers.push({ before, status: (await auditLog(`before=${encodeURIComponent(before)}`)).status });
     expect(auditAnswers).toEqual(befores.map((before) => ({ before, status: 400 })));
+  });
+});
+
+/** A body of `size` bytes made on demand, 64 KB at a time, counting what the server pulled. */
+function lazyBody(size: number): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
+  let pulled = 0;
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled >= size) return controller.close();
+      const n = Math.min(chunk.byteLength, size - pulled);
+      pulled += n;
+      controller.enqueue(chunk.subarray(0, n));
+    },
+  });
+  return { stream, pulled: () => pulled };
+}
+
+describe("request bodies", () => {
+  const MB = 1024 * 1024;
+  const runOperation = (body: unknown, headers?: Record<string, string>) =>
+    callRoute(operation.POST as THandler, { params: { id: String(channelId), operation: "reset-attribute-sync" }, body, headers, token });
+
+  it("larger than the limit (1 MB by default) are refused with 413 after reading little more than the limit", async () => {
+    const big = lazyBody(300 * MB);
+    const r = await runOperation(big.stream);
+    expect(r.status, JSON.stringify(r.body)).toBe(413);
+    expect(r.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", message: expect.stringContaining("1 MB") });
+    expect(big.pulled()).toBeLessThan(2 * MB);
+  });
+
+  it("announced larger than the limit are refused before any of it is read", async () => {
+    const big = lazyBody(3 * MB);
+    const r = await runOperation(big.stream, { "content-length": String(3 * MB) });
+    expect(r.status).toBe(413);
+    expect(big.pulled()).toBeLessThanOrEqual(128 * 1024);
+  });
+
+  it("within the limit are read as before", async () => {
+    expect((await runOperation({})).status).toBe(200);
+    expect((await runOperation(JSON.stringify({ confirm: "x".repeat(900 * 1024) }))).status).toBe(200);
+  });
+
+  it("follow FERRY_MAX_BODY_BYTES", async () => {
+    process.env.FERRY_MAX_BODY_BYTES = "4096";
+    resetEnvCache();
+    try {
+      const r = await runOperation(JSON.stringify({ confirm: "x".repeat(5000) }));
+      expect(r.status).toBe(413);
+      expect(r.body.error.message).toContain("4 KB");
+      expect((await runOperation(JSON.stringify({ confirm: "x".repeat(3000) }))).status).toBe(200);
+    } finally {
+      delete process.env.FERRY_MAX_BODY_BYTES;
+      resetEnvCache();
+    }
+  });
+
+  it("sent to next-auth's sign-in are limited too", async () => {
+    const big = lazyBody(50 * MB);
+    const r = await callRoute(nextAuth.POST as unknown as THandler, {
+      path: "/api/auth/callback/credentials",
+      body: big.stream,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(r.status).toBe(413);
+    expect(big.pulled()).toBeLessThan(2 * MB);
   });
 });
