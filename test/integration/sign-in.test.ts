@@ -1,15 +1,23 @@
 // Console sign-in as next-auth runs it (the credentials provider's authorize, with the
 // headers of the request) against the real database: whose address the per-address
-// limit counts when X-Forwarded-For can be written by anyone.
+// limit counts when X-Forwarded-For can be written by anyone, and what a locked attempt
+// costs.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetAuthEnvCache } from "@/lib/auth/auth-env";
 import { getAuthOptions } from "@/lib/auth/next-auth-options";
+import * as password from "@/lib/auth/password";
 import { runWithPeer } from "@/lib/auth/request-peer";
 import { createConsoleUser } from "@/lib/console-users/create-console-user";
 import { getDb } from "@/lib/db/index";
 import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../helpers/database.ts";
+
+// the real verifyPassword, watched: a locked attempt must run it like any other
+vi.mock("@/lib/auth/password", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/auth/password")>();
+  return { ...real, verifyPassword: vi.fn(real.verifyPassword) };
+});
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
 const users: Record<string, string> = {};
@@ -18,7 +26,7 @@ beforeAll(async () => {
   db = await useTestDatabase();
   process.env.NEXTAUTH_SECRET = randomBytes(32).toString("base64url");
   resetAuthEnvCache();
-  for (const name of ["admin", "ops", "carol"]) {
+  for (const name of ["admin", "ops", "locky", "carol"]) {
     users[name] = `Pw-${randomBytes(8).toString("hex")}`;
     await createConsoleUser({ username: name, displayName: name, role: "admin", password: users[name]!, actor: "test", via: "test" });
   }
@@ -91,5 +99,20 @@ describe("the per-address sign-in limit behind proxies named in FERRY_TRUSTED_PR
     withTrustedProxies("10.1.0.0/16");
     expect(await signInFrom("192.0.2.99", "carol", users.carol!, { "x-forwarded-for": "10.1.0.1, 192.0.2.1" })).toBe("ok");
     expect(await lastAttemptIp("carol")).toBe("192.0.2.99");
+  });
+});
+
+describe("a locked sign-in", () => {
+  it("runs the password verification like any other attempt, so its answer takes as long", async () => {
+    for (let i = 0; i < 5; i++) expect(await signInFrom("192.0.2.7", "locky", "wrong-password")).toMatch(/wrong user name or password/);
+    const verify = vi.mocked(password.verifyPassword);
+    verify.mockClear();
+    expect(await signInFrom("192.0.2.8", "locky", users.locky!)).toMatch(/too many failed sign-ins/);
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(verify.mock.calls[0]?.[0]).toBe(users.locky);
+    // and it costs one scrypt, as a wrong password does
+    verify.mockClear();
+    expect(await signInFrom("192.0.2.8", "nobody-at-all", "whatever-it-is")).toMatch(/wrong user name or password/);
+    expect(verify).toHaveBeenCalledTimes(1);
   });
 });
