@@ -16,7 +16,8 @@ const WRONG = "wrong user name or password";
 export async function signIn(options: { username: string; password: string; ip?: string | null; userAgent?: string | null }): Promise<TSignInResult> {
   const env = getAuthEnv();
   const username = options.username.trim().toLowerCase();
-  if (!username || !options.password) throw new AppError("UNAUTHORIZED", WRONG);
+  // no name or password holds a NUL (PostgreSQL text cannot): the answer of a wrong one
+  if (!username || !options.password || username.includes("\0") || options.password.includes("\0")) throw new AppError("UNAUTHORIZED", WRONG);
   const db = await getDb();
   const ip = options.ip?.slice(0, 100) ?? null;
   const since = new Date(Date.now() - env.FERRY_LOGIN_WINDOW_MIN * 60_000);

@@ -116,3 +116,10 @@ describe("a locked sign-in", () => {
     expect(verify).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("a sign-in with a NUL character", () => {
+  it("is a wrong user name or password, not a failed query", async () => {
+    expect(await signInFrom("192.0.2.20", "ad\u0000min", "whatever-it-is")).toMatch(/wrong user name or password/);
+    expect(await signInFrom("192.0.2.20", "admin", "pass\u0000word")).toMatch(/wrong user name or password/);
+  });
+});
