@@ -11,13 +11,16 @@ const nextConfig = {
   experimental: {
     // the console has no server actions; should one appear, its body is capped like the API's
     serverActions: { bodySizeLimit: maxBodyBytes },
+    // proxy.ts runs for pages only (not the API), but a body sent to a page is buffered for it
+    proxyClientMaxBodySize: maxBodyBytes,
   },
   async headers() {
     return [
       {
         source: "/:path*",
         headers: [
-          // the console's buttons delete and reset: never inside someone else's frame
+          // the console's buttons delete and reset: never inside someone else's frame. Pages
+          // get the full policy, with a script nonce, from proxy.ts (lib/security/csp.ts)
           { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
           { key: "X-Frame-Options", value: "DENY" },
           { key: "X-Content-Type-Options", value: "nosniff" },
