@@ -80,5 +80,5 @@ export function assertSecretsStayHome(config: unknown, stored: { source: unknown
       break;
     }
   }
-  if (issues.length > 0) throw new AppError("INVALID_CONFIG", issues.map((i) => i.message).join("\n"), { issues, secretHost: true });
+  if (issues.length > 0) throw new AppError("INVALID_CONFIG", issues.map((i) => i.message).join("\n"), { issues });
 }
