@@ -1,4 +1,4 @@
-// Console API latency at benchmark size: the built console (`next start`) on the bench's
+// Console API latency at benchmark size: the built console (scripts/console-server.ts) on the bench's
 // database, asked over HTTP with an API token, the way the console's pages and scripts ask.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -6,7 +6,7 @@ import path from "node:path";
 import { createApiToken } from "../lib/api-tokens/create-api-token.ts";
 import { encodeCursor } from "../lib/channels/list-records.ts";
 import { getDb } from "../lib/db/index.ts";
-import { buildConsoleIfNeeded, NEXT_BIN } from "../scripts/launch.ts";
+import { buildConsoleIfNeeded, CONSOLE_SERVER } from "../scripts/launch.ts";
 import { freePort } from "../test/harness/ports.ts";
 import { waitFor } from "../test/helpers/worker-process.ts";
 
@@ -19,7 +19,7 @@ export async function measureConsoleLatency(channelId: number, env: NodeJS.Proce
   buildConsoleIfNeeded(consoleEnv);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const web = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const web = spawn(process.execPath, [...CONSOLE_SERVER, "--port", String(port), "--host", "127.0.0.1"], {
     cwd: ROOT,
     env: { ...consoleEnv, NEXTAUTH_URL: base, NEXTAUTH_SECRET: randomBytes(32).toString("base64url") },
     stdio: ["ignore", "ignore", "inherit"],

@@ -3,7 +3,31 @@
 
 export const NONE = "-";
 
-/** One line whatever the text: errors from a target may carry newlines. */
+/**
+ * Characters a terminal obeys instead of showing: the C0 controls (ESC starts every ANSI
+ * sequence: ESC[2J clears the screen, OSC 8 writes links), DEL, the C1 controls (U+009B
+ * is a one-character CSI), and the bidirectional overrides that make text read
+ * differently from what it is. Directory values, target errors and channel names can
+ * carry any of them.
+ */
+const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const TERMINAL_CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** what JSON.stringify leaves raw of the above (it escapes C0 itself; its own line feeds are layout) */
+const JSON_RAW_CONTROL = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const escapeChar = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** One value as text a terminal shows as it is: each control character written as \uXXXX, as JSON would; other text (UTF-8 included) unchanged. */
+export function printable(s: string): string {
+  return s.replace(TERMINAL_CONTROL, escapeChar);
+}
+
+/** Text of several lines (what provmgr writes): the same, but line feeds are kept. */
+export function printableText(s: string): string {
+  return s.replace(TERMINAL_CONTROL_BUT_NEWLINE, escapeChar);
+}
+
+/** One line whatever the text: errors from a target may carry newlines. Controls are left to printable(). */
 export function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }
@@ -19,11 +43,16 @@ export function fmtValue(v: unknown): string {
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (v instanceof Date) return fmtDate(v);
   if (typeof v === "object") return toJson(v);
-  return oneLine(String(v));
+  return printable(oneLine(String(v)));
 }
 
+/**
+ * JSON for scripts and terminals alike. JSON.stringify escapes the C0 controls; DEL, the
+ * C1 controls and the bidirectional overrides it leaves raw are escaped here too (they
+ * occur only inside strings, where \uXXXX reads back to the same value).
+ */
 export function toJson(v: unknown, space?: number): string {
-  return JSON.stringify(v, (_, x: unknown) => (typeof x === "bigint" ? x.toString() : x), space);
+  return JSON.stringify(v, (_, x: unknown) => (typeof x === "bigint" ? x.toString() : x), space).replace(JSON_RAW_CONTROL, escapeChar);
 }
 
 function widthsOf(headers: string[], rows: string[][]): number[] {
@@ -38,9 +67,13 @@ function line(cells: string[], widths: number[]): string {
     .trimEnd();
 }
 
+/** Cells escaped before they are measured, so a value with controls does not break the columns. */
+const printableRows = (rows: string[][]): string[][] => rows.map((r) => r.map(printable));
+
 export function table(headers: string[], rows: string[][]): string[] {
-  const widths = widthsOf(headers, rows);
-  return [line(headers, widths), ...rows.map((r) => line(r, widths))];
+  const cells = printableRows(rows);
+  const widths = widthsOf(headers, cells);
+  return [line(headers, widths), ...cells.map((r) => line(r, widths))];
 }
 
 /**
@@ -52,10 +85,11 @@ export function streamingTable(headers: string[], minWidths: number[] = []): { p
   return {
     page(rows) {
       if (rows.length === 0) return [];
+      const cells = printableRows(rows);
       const first = widths === undefined;
-      widths ??= widthsOf(headers, rows).map((w, i) => Math.max(w, minWidths[i] ?? 0));
+      widths ??= widthsOf(headers, cells).map((w, i) => Math.max(w, minWidths[i] ?? 0));
       const w = widths;
-      return [...(first ? [line(headers, w)] : []), ...rows.map((r) => line(r, w))];
+      return [...(first ? [line(headers, w)] : []), ...cells.map((r) => line(r, w))];
     },
   };
 }
@@ -70,11 +104,11 @@ export function multiValues(attrs: Record<string, unknown[]>, indent = "  "): st
   const names = Object.keys(attrs)
     .filter((n) => (attrs[n] ?? []).length > 0)
     .sort((a, b) => a.localeCompare(b));
-  const width = Math.max(0, ...names.map((n) => n.length));
+  const width = Math.max(0, ...names.map((n) => printable(n).length));
   const out: string[] = [];
   for (const name of names) {
     const values = attrs[name] ?? [];
-    values.forEach((v, i) => out.push(`${indent}${(i === 0 ? name : "").padEnd(width)}  ${fmtValue(v)}`.trimEnd()));
+    values.forEach((v, i) => out.push(`${indent}${(i === 0 ? printable(name) : "").padEnd(width)}  ${fmtValue(v)}`.trimEnd()));
   }
   return out;
 }

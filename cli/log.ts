@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import path from "node:path";
 import { z } from "zod";
 import { AppError, formatZodError } from "../lib/errors.ts";
+import { printable } from "./format.ts";
 
 /** Where Ferry is installed: relative paths in the log settings are taken from here, not from the cwd. */
 export const INSTALL_DIR = path.resolve(import.meta.dirname, "..");
@@ -118,7 +119,8 @@ export function openProvLog(config: TLogConfig = readLogConfig(), warn: (msg: st
         rotateIfNeeded(file, config.rotation.maxSize, config.rotation.maxFiles);
         opened = true;
       }
-      appendFileSync(file, `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${extra ? " " + extra : ""}\n`);
+      // one line per entry, and nothing a terminal would obey when someone tails the log
+      appendFileSync(file, `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${printable(msg)}${extra ? " " + printable(extra) : ""}\n`);
     } catch (err) {
       // a log that cannot be written must not stop the operation the administrator asked for
       broken = true;

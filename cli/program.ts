@@ -54,11 +54,15 @@ const GLOBAL = "Global options:";
 const CHANNEL = "Channel-specific options (each with -c <channel-id>):";
 const OUTPUT = "Output:";
 
+const INVALID_ARGUMENTS = "invalid arguments: unknown option, missing -c/-n/-u/-g, a value that is not a number, two commands";
+
 /** What each error code means to someone running provmgr; a new code must be described here. */
 export const EXIT_CODE_MEANING: Record<TErrorCode, string> = {
   INTERNAL: "unexpected error (details in log/provmgr.log)",
-  INVALID_ARGUMENT: "invalid arguments: unknown option, missing -c/-n/-u/-g, a value that is not a number, two commands",
+  INVALID_ARGUMENT: INVALID_ARGUMENTS,
   INVALID_CONFIG: "invalid configuration: environment, stored channel or log settings",
+  // the API's 413; provmgr never sends a request body, so it shares exit 2's meaning
+  PAYLOAD_TOO_LARGE: INVALID_ARGUMENTS,
   NOT_FOUND: "no such channel, node, user or group",
   CONFLICT: "conflict with the current state (e.g. a cycle is running)",
   UNAUTHORIZED: "not allowed",

@@ -8,7 +8,7 @@ import { CommanderError } from "commander";
 import { z } from "zod";
 import { AppError, toAppError, type TErrorCode } from "../lib/errors.ts";
 import type { TCommandContext, TSummary } from "./context.ts";
-import { oneLine, toJson } from "./format.ts";
+import { oneLine, printable, toJson } from "./format.ts";
 import { INSTALL_DIR, openProvLog, type TProvLog } from "./log.ts";
 import { createOutput } from "./output.ts";
 import { buildProgram, toInvocation, type TCommandName, type TInvocation } from "./program.ts";
@@ -70,7 +70,7 @@ const HINTS: Partial<Record<TErrorCode, string>> = {
 function handleError(err: unknown, o: { json: boolean; command: string; log?: TProvLog }): number {
   const e = toAppError(err);
   const hint = HINTS[e.code];
-  const message = oneLine(e.message);
+  const message = printable(oneLine(e.message));
   // a message that already names the provmgr command to run needs no second hint
   const line = hint && !/provmgr --/.test(message) ? `${message} — ${hint}` : e.code === "INTERNAL" && o.log?.file ? `${message} (see ${o.log.file})` : message;
   process.stderr.write(`provmgr: error: ${line}\n`);

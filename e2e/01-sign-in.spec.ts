@@ -1,6 +1,7 @@
 // Sign-in through the form (the only test that does not sign in through the API),
 // a wrong password, the session cookie's flags, and sign-out ending the session on the
 // server (the old cookie stops working).
+import pg from "pg";
 import { expect, screenshot, stackState, test } from "./fixtures";
 
 test("an admin signs in with the form and signs out", async ({ page, context }) => {
@@ -34,4 +35,22 @@ test("an admin signs in with the form and signs out", async ({ page, context }) 
   await context.addCookies([session!]);
   const res = await page.request.get("/api/v1/me");
   expect(res.status()).toBe(401);
+});
+
+test("a sign-in is counted against the address it comes from, not the one X-Forwarded-For claims", async ({ playwright }) => {
+  const s = stackState();
+  // no FERRY_TRUSTED_PROXIES in the stack: the socket (127.0.0.1) is the client
+  const request = await playwright.request.newContext({ baseURL: s.baseURL, extraHTTPHeaders: { "x-forwarded-for": "203.0.113.77" } });
+  const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const res = await request.post("/api/auth/callback/credentials", { form: { csrfToken, username: "nobody-here", password: "not-a-password", json: "true" } });
+  expect(res.status()).toBeLessThan(500);
+  await request.dispose();
+  const db = new pg.Client({ connectionString: s.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ ip: string | null }>("SELECT ip FROM login_attempt WHERE username = 'nobody-here' ORDER BY id DESC LIMIT 1");
+    expect(rows[0]?.ip).toBe("127.0.0.1");
+  } finally {
+    await db.end();
+  }
 });

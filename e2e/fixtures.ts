@@ -1,6 +1,7 @@
 // What every spec shares: the stack's state (written by e2e/stack.ts), sign-in through
 // the API (next-auth's CSRF + credentials callback, so the browser context holds a real
-// session cookie), and screenshots saved under test-results/screenshots.
+// session cookie), screenshots saved under test-results/screenshots, and a watch for
+// Content-Security-Policy violations on every page.
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -49,5 +50,22 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (height > size.height) await page.setViewportSize(size);
 }
 
-export const test = base;
+/**
+ * Every page of every spec is watched for Content-Security-Policy violations (Chromium
+ * reports each on the console): a script the policy blocks is a broken page, and a test
+ * that passes beside one must not.
+ */
+export const test = base.extend<{ cspViolations: string[] }>({
+  cspViolations: [
+    async ({ page }, use) => {
+      const seen: string[] = [];
+      page.on("console", (m) => {
+        if (/Content Security Policy|Content-Security-Policy/i.test(m.text())) seen.push(`${page.url()}: ${m.text()}`);
+      });
+      await use(seen);
+      expect(seen, "Content-Security-Policy violations reported by the browser").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 export { expect };

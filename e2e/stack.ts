@@ -1,7 +1,7 @@
 // The real stack the e2e suite runs against, in its own process (run with tsx): a fresh
 // PostgreSQL database on the local server, a real slapd with a small directory, a real
 // SCIM service (SCIMMY), the console built once with `next build` and served by
-// `next start`, and the worker (worker/main.ts) so channels really provision. Console
+// scripts/console-server.ts (as `npm start` serves it), and the worker (worker/main.ts) so channels really provision. Console
 // users: the first admin comes from FERRY_ADMIN_PASSWORD (the console creates it on
 // start); an operator and a viewer are seeded here. Prints `READY <json>` when up and
 // tears everything down on SIGTERM.
@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createConsoleUser } from "../lib/console-users/create-console-user.ts";
+import { CONSOLE_SERVER } from "../scripts/launch.ts";
 import { closeDb, getDb } from "../lib/db/index.ts";
 import { resetEnvCache } from "../lib/env.ts";
 import { freePort } from "../test/harness/ports.ts";
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     };
     buildIfNeeded(env);
 
-    const web = spawn(process.execPath, [NEXT, "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const web = spawn(process.execPath, [...CONSOLE_SERVER, "--port", String(port), "--host", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(web);
     let webOut = "";
     web.stdout?.on("data", (d) => (webOut += d));

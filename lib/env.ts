@@ -1,8 +1,30 @@
 // The one place configuration is read from the environment, validated once, shared by
 // the console, the worker and provmgr. Fails fast with a readable message.
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { AppError, formatZodError } from "./errors.ts";
+
+/** One proxy of FERRY_TRUSTED_PROXIES: an address, or a network in CIDR notation. */
+export type TTrustedProxy = { address: string; prefix: number; family: "ipv4" | "ipv6" };
+
+const ZTrustedProxies = z
+  .string()
+  .default("")
+  .transform((text, ctx): TTrustedProxy[] => {
+    const out: TTrustedProxy[] = [];
+    for (const entry of text.split(/[\s,]+/).filter(Boolean)) {
+      const [address = "", bits, extra] = entry.split("/");
+      const v = net.isIP(address);
+      const prefix = bits === undefined ? (v === 4 ? 32 : 128) : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+      if (v === 0 || extra !== undefined || !(prefix >= 0 && prefix <= (v === 4 ? 32 : 128))) {
+        ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or a CIDR network (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)` });
+        continue;
+      }
+      out.push({ address, prefix, family: v === 4 ? "ipv4" : "ipv6" });
+    }
+    return out;
+  });
 
 const ZEnv = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -20,6 +42,14 @@ const ZEnv = z.object({
   FERRY_LEASE_SEC: z.coerce.number().positive().default(30),
   /** a node whose heartbeat is older than this is declared dead by its peers, which release its jobs */
   FERRY_FAILOVER_GRACE_SEC: z.coerce.number().positive().default(20),
+  /** the largest request body the console accepts (API and sign-in), in bytes; larger ones get 413 */
+  FERRY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * The reverse proxies in front of the console (addresses or CIDR networks, comma or
+   * space separated). Only a request whose socket comes from one of them has its
+   * X-Forwarded-For read; none (the default) means the socket's address is the client's.
+   */
+  FERRY_TRUSTED_PROXIES: ZTrustedProxies,
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };

@@ -5,6 +5,8 @@ import { ZodError } from "zod";
 export const ERROR_CODES = {
   INVALID_ARGUMENT: { http: 400, exit: 2 },
   INVALID_CONFIG: { http: 400, exit: 3 },
+  /** API only (provmgr sends no request bodies): a body over FERRY_MAX_BODY_BYTES */
+  PAYLOAD_TOO_LARGE: { http: 413, exit: 2 },
   NOT_FOUND: { http: 404, exit: 4 },
   CONFLICT: { http: 409, exit: 5 },
   UNAUTHORIZED: { http: 401, exit: 6 },

@@ -26,6 +26,9 @@ export function buildConsoleIfNeeded(env: NodeJS.ProcessEnv): void {
 
 export const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 
+/** The console's server (Next.js behind an http server that knows each request's socket address), as node arguments. */
+export const CONSOLE_SERVER = ["--import", "tsx", path.join(ROOT, "scripts/console-server.ts")];
+
 export type TLaunched = { databaseUrl: string; port: number; stop: () => Promise<void> };
 
 function prefixed(child: ChildProcess, tag: string): void {
@@ -52,7 +55,7 @@ export async function launch(options: { port?: number; extraEnv?: Record<string,
   // next-auth needs the console's own URL for its redirects and cookie flags; the first
   // admin comes from FERRY_ADMIN_USERNAME/FERRY_ADMIN_PASSWORD or is printed once
   const consoleEnv = { ...childEnv, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host}:${port}` };
-  const web = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", host], {
+  const web = spawn(process.execPath, [...CONSOLE_SERVER, "--port", String(port), "--host", host], {
     cwd: ROOT,
     env: consoleEnv,
   });

@@ -6,6 +6,7 @@
 // progress finishes first); being put in FAILOVER stops its cycles at the next batch.
 import { EventEmitter } from "node:events";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from "graphile-worker";
+import pg from "pg";
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
@@ -26,14 +27,32 @@ async function main(): Promise<void> {
   const node = await registerNode({ nodeId: env.FERRY_NODE_ID, version: process.env.npm_package_version });
   const log = logger.child({ node: node.id });
   let mode = node.mode;
+  let stopping = false;
 
-  // graphile-worker's own chatter (job started/completed) is debug-level detail for Ferry
+  // graphile-worker's own chatter (job started/completed) is debug-level detail for Ferry;
+  // while stopping, its complaints about connections the database ended are expected
   const jobLogger = new Logger(() => (level, message) => {
-    if (level === "error") log.error(message);
-    else if (level === "warning") log.warn(message);
+    if (level === "error" && !stopping) log.error(message);
+    else if (level === "error" || level === "warning") log.warn(message);
     else log.debug(message);
   });
-  const utils: WorkerUtils = await makeWorkerUtils({ connectionString: url, logger: jobLogger });
+
+  // One pool for graphile-worker (utils and every runner), owned here and closed last.
+  // Given a connection string, graphile-worker makes its own pool and, when it stops,
+  // removes that pool's 'error' listener and ends it without waiting: a connection the
+  // database ended meanwhile (Ctrl-C on `npm start` / the demo stops the embedded
+  // PostgreSQL together with the worker) was then an unhandled 'error' and a crash.
+  // Here the listeners stay until the pool has ended.
+  const jobPool = new pg.Pool({ connectionString: url, max: 10 });
+  const onConnectionError = (err: Error) => {
+    // pg drops the broken connection from the pool; a query on it fails by itself
+    if (stopping) log.debug("database connection ended while stopping", { error: err.message });
+    else log.warn("database connection lost", { error: err.message });
+  };
+  jobPool.on("error", onConnectionError);
+  jobPool.on("connect", (client) => client.on("error", onConnectionError));
+
+  const utils: WorkerUtils = await makeWorkerUtils({ pgPool: jobPool, logger: jobLogger });
   await utils.migrate();
   // jobs this node's previous process held when it died are released at once
   if (node.previousWorkerIds.length > 0) await utils.forceUnlockWorkers(node.previousWorkerIds);
@@ -51,7 +70,7 @@ async function main(): Promise<void> {
     events.on("worker:release", ({ worker }) => workerIds.delete(worker.workerId));
     const signal = abort.signal;
     runner = await run({
-      connectionString: url,
+      pgPool: jobPool,
       concurrency: 2,
       noHandleSignals: true,
       pollInterval: 1000,
@@ -74,7 +93,6 @@ async function main(): Promise<void> {
     abort = new AbortController();
   };
 
-  let stopping = false;
   const beat = async () => {
     if (stopping) return;
     try {
@@ -112,15 +130,25 @@ async function main(): Promise<void> {
   const timers = [setInterval(beat, env.FERRY_HEARTBEAT_SEC * 1000), setInterval(schedule, env.FERRY_SCHEDULER_SEC * 1000)];
   log.info("worker started", { mode, pid: process.pid });
 
+  // In order: the cycles and the job runtime, the node's status, then the connections.
+  // Each step is taken even when the one before failed: the database may already be gone.
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info("stopping: waiting for the running cycle to finish", { signal });
     timers.forEach(clearInterval);
-    if (runner) await runner.stop();
-    await utils.release();
-    await heartbeat({ nodeId: node.id, status: "STOPPED" }).catch(() => undefined);
-    await closeDb();
+    const step = async (what: string, fn: () => unknown) => {
+      try {
+        await fn();
+      } catch (err) {
+        log.warn(`stopping: ${what} failed`, { error: (err as Error).message });
+      }
+    };
+    await step("the job runner", async () => runner?.stop());
+    await step("the job utilities", () => utils.release());
+    await step("recording the node as stopped", () => heartbeat({ nodeId: node.id, status: "STOPPED" }));
+    await step("closing the job pool", () => jobPool.end());
+    await step("closing the store", () => closeDb());
     log.info("worker stopped");
     process.exit(0);
   };

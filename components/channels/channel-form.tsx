@@ -413,7 +413,7 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
     },
   });
 
-  const secretHint = editing ? "Leave empty to keep the stored secret." : undefined;
+  const secretHint = editing ? "Leave empty to keep the stored secret (only while the host stays the same)." : undefined;
   const secretPlaceholder = editing ? "•••••••• (unchanged)" : "";
   const mappingHasUserName = useMemo(() => f.mapping.some((r) => r.attr.trim() === "userName" && r.value.trim()), [f.mapping]);
 

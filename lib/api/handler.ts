@@ -12,6 +12,8 @@ import { actorOf, type TViewer } from "../auth/viewer.ts";
 import type { TActor } from "../channels/actor.ts";
 import { AppError, formatZodError, toAppError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { readBodyText } from "./read-body.ts";
+import { ZRequestValue } from "./schemas.ts";
 
 export type TRouteContext<P> = {
   viewer: TViewer;
@@ -47,8 +49,8 @@ export function toJson(value: unknown): string {
 }
 
 function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
-  if (!schema) return value as T;
-  const r = schema.safeParse(value);
+  // every value of a request passes ZRequestValue (no NUL anywhere), then the route's schema
+  const r = (schema ? ZRequestValue.pipe(schema) : ZRequestValue).safeParse(value) as z.ZodSafeParseResult<T>;
   if (!r.success) {
     throw new AppError("INVALID_ARGUMENT", formatZodError(r.error, where), {
       issues: r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message })),
@@ -83,7 +85,7 @@ export function apiRoute<P = Record<string, never>, Q = Record<string, never>, B
       let body: B = undefined as B;
       if (options.body) {
         let raw: unknown;
-        const text = await request.text();
+        const text = await readBodyText(request);
         try {
           // no body at all is an empty object: `curl -X POST …/operations/reset-all` works
           raw = text.trim() === "" ? {} : JSON.parse(text);

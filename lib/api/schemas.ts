@@ -3,10 +3,46 @@
 import { z } from "zod";
 import { ROLES } from "../auth/roles.ts";
 import { CHANNEL_OPERATION_IDS } from "../channels/operations.ts";
+import { ZAuditCursor } from "../audit/list-audit.ts";
+import { ZRecordCursor } from "../channels/list-records.ts";
 import { RECORD_STATES } from "../channels/record-states.ts";
+import { parseBigintId } from "../db/bigint-id.ts";
+
+/** Where in a value (a key or a string, at any depth) a NUL character is, or null. */
+export function findNul(value: unknown, path: PropertyKey[] = []): PropertyKey[] | null {
+  if (typeof value === "string") return value.includes("\0") ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes("\0")) return [...path, k];
+      const found = findNul(v, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * What every request value (route params, query, JSON body) passes before its route's
+ * schema: PostgreSQL text and jsonb cannot hold a NUL character (22021, 22P05), so a
+ * string that carries one, anywhere, is a bad request rather than a failed query.
+ */
+export const ZRequestValue = z.unknown().superRefine((value, ctx) => {
+  const path = findNul(value);
+  if (path) ctx.addIssue({ code: "custom", path, message: "must not contain a NUL character" });
+});
 
 export const ZIdParams = z.object({ id: z.coerce.number().int().positive() });
-export const ZRecordParams = z.object({ id: z.coerce.number().int().positive(), recordId: z.string().regex(/^\d{1,19}$/, "a record id is a number") });
+export const ZRecordParams = z.object({
+  id: z.coerce.number().int().positive(),
+  recordId: z.string().refine((s) => parseBigintId(s) !== null, "a record id is a number"),
+});
 export const ZOperationParams = z.object({ id: z.coerce.number().int().positive(), operation: z.enum(CHANNEL_OPERATION_IDS) });
 
 export const ZHoldParams = z.object({ id: z.coerce.number().int().positive(), holdId: z.string().regex(/^\d{1,19}$/, "a hold id is a number") });
@@ -18,7 +54,7 @@ export const ZApproveHoldBody = z.object({
 export const ZRecordQuery = z.object({
   q: z.string().max(300).optional().describe("search: part of the provider name, DN or GUID, or an exact SCIM id"),
   state: z.enum(RECORD_STATES).optional(),
-  after: z.string().max(2000).optional().describe("nextCursor of the previous page"),
+  after: ZRecordCursor.optional().describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
@@ -26,7 +62,7 @@ export const ZAuditQuery = z.object({
   channelId: z.coerce.number().int().positive().optional(),
   actor: z.string().max(200).optional(),
   action: z.string().max(200).optional().describe("actions starting with this text"),
-  before: z.string().regex(/^\d+$/).optional().describe("nextCursor of the previous page"),
+  before: ZAuditCursor.optional().describe("nextCursor of the previous page"),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 

@@ -1,5 +1,7 @@
 // The audit log, newest first, a page at a time (keyset on id): who did what to which
 // channel, when, through which door (console, api, cli).
+import { z } from "zod";
+import { parseBigintId } from "../db/bigint-id.ts";
 import { getDb } from "../db/index.ts";
 
 export type TAuditEntry = {
@@ -13,11 +15,20 @@ export type TAuditEntry = {
   details: unknown;
 };
 
+/** The `before` token (an entry id) as the API reads it; anything else is refused, never read as "no token". */
+export const ZAuditCursor = z.string().transform((s, ctx): bigint => {
+  const id = parseBigintId(s);
+  if (id !== null) return id;
+  ctx.addIssue({ code: "custom", message: "not a page token this API gave out (nextCursor of the previous page): start from the first page again" });
+  return z.NEVER;
+});
+
 export async function listAudit(options: {
   channelId?: number;
   actor?: string;
   action?: string;
-  before?: string;
+  /** the previous page's nextCursor, read with ZAuditCursor */
+  before?: bigint;
   limit?: number;
 }): Promise<{ items: TAuditEntry[]; nextCursor: string | null }> {
   const db = await getDb();
@@ -27,7 +38,7 @@ export async function listAudit(options: {
       ...(options.channelId !== undefined ? { channelId: options.channelId } : {}),
       ...(options.actor ? { actor: options.actor } : {}),
       ...(options.action ? { action: { startsWith: options.action } } : {}),
-      ...(options.before && /^\d+$/.test(options.before) ? { id: { lt: BigInt(options.before) } } : {}),
+      ...(options.before !== undefined ? { id: { lt: options.before } } : {}),
     },
     orderBy: { id: "desc" },
     take: take + 1,

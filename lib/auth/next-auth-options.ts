@@ -9,6 +9,8 @@ import { AppError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { getAuthEnv } from "./auth-env.ts";
 import { getAuthSecret } from "./auth-secret.ts";
+import { clientAddress } from "./client-address.ts";
+import { requestPeer } from "./request-peer.ts";
 import { signIn } from "./sign-in.ts";
 import { signOut } from "./sign-out.ts";
 
@@ -17,6 +19,13 @@ function header(h: unknown, name: string): string | null {
   if (typeof (h as Headers).get === "function") return (h as Headers).get(name);
   const v = (h as Record<string, string | string[] | undefined>)[name];
   return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+}
+
+let peerWarned = false;
+function warnPeerUnknown(): void {
+  if (peerWarned) return;
+  peerWarned = true;
+  logger.warn("the console does not know the address requests come from (not started by scripts/console-server.ts, e.g. `next start`): sign-ins are limited per user name only, not per address");
 }
 
 export function getAuthOptions(): NextAuthOptions {
@@ -31,8 +40,10 @@ export function getAuthOptions(): NextAuthOptions {
         name: "Ferry",
         credentials: { username: { label: "User name", type: "text" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, req) {
-          const forwarded = header(req?.headers, "x-forwarded-for");
-          const ip = forwarded?.split(",")[0]?.trim() || header(req?.headers, "x-real-ip") || null;
+          // the socket's address, or X-Forwarded-For as far as FERRY_TRUSTED_PROXIES vouch for it
+          const peer = requestPeer();
+          if (peer === undefined) warnPeerUnknown();
+          const ip = clientAddress({ peer, forwardedFor: header(req?.headers, "x-forwarded-for") });
           try {
             const r = await signIn({
               username: String(credentials?.username ?? ""),

@@ -1,8 +1,8 @@
 // Checks a user name and password and opens a console session. Rate limited per user
 // name (FERRY_LOGIN_MAX_FAILURES failures in FERRY_LOGIN_WINDOW_MIN minutes lock the
 // name for the window) and per address, counted in login_attempt, so the limit holds
-// across restarts and across several consoles. Unknown names cost as much time as
-// known ones and get the same answer.
+// across restarts and across several consoles. Unknown names and locked ones cost as
+// much time as known ones (one scrypt each), and unknown names get the same answer.
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { getAuthEnv } from "./auth-env.ts";
@@ -16,7 +16,8 @@ const WRONG = "wrong user name or password";
 export async function signIn(options: { username: string; password: string; ip?: string | null; userAgent?: string | null }): Promise<TSignInResult> {
   const env = getAuthEnv();
   const username = options.username.trim().toLowerCase();
-  if (!username || !options.password) throw new AppError("UNAUTHORIZED", WRONG);
+  // no name or password holds a NUL (PostgreSQL text cannot): the answer of a wrong one
+  if (!username || !options.password || username.includes("\0") || options.password.includes("\0")) throw new AppError("UNAUTHORIZED", WRONG);
   const db = await getDb();
   const ip = options.ip?.slice(0, 100) ?? null;
   const since = new Date(Date.now() - env.FERRY_LOGIN_WINDOW_MIN * 60_000);
@@ -31,15 +32,18 @@ export async function signIn(options: { username: string; password: string; ip?:
     since,
     ip,
   );
-  if (Number(counts?.by_name ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES || Number(counts?.by_ip ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES_PER_IP) {
+  const locked = Number(counts?.by_name ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES || Number(counts?.by_ip ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES_PER_IP;
+
+  // the password is checked before the lock is: a locked attempt costs the same scrypt as
+  // any other, so how long the answer takes does not tell that the name is locked
+  const user = await db.consoleUser.findUnique({ where: { username } });
+  const ok = await verifyPassword(options.password, user?.passwordHash ?? (await decoyHash()));
+  if (locked) {
     await db.loginAttempt.create({ data: { username, ip, success: false } });
     throw new AppError("FORBIDDEN", `too many failed sign-ins: try again in ${env.FERRY_LOGIN_WINDOW_MIN} minutes`, {
       retryAfterSec: env.FERRY_LOGIN_WINDOW_MIN * 60,
     });
   }
-
-  const user = await db.consoleUser.findUnique({ where: { username } });
-  const ok = await verifyPassword(options.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) {
     await db.loginAttempt.create({ data: { username, ip, success: false } });
     throw new AppError("UNAUTHORIZED", WRONG);

@@ -1,11 +1,13 @@
 // Create or update a channel from a channel file (YAML or JSON) or an equivalent
-// object: the demo, the tests, the console and the API all go through here.
+// object: the demo, the tests, the console and the API all go through here, and so
+// through the rule that a stored secret stays with its host (secret-hosts.ts).
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { parseChannelFile } from "./resolve.ts";
+import { assertSecretsStayHome } from "./secret-hosts.ts";
 
 export type TApplyResult = { id: number; name: string; created: boolean };
 
@@ -38,8 +40,11 @@ export async function applyChannelConfig(options: { config: unknown; actor: stri
   };
   const existing = await db.channel.findUnique({
     where: { name: cfg.name },
-    select: { id: true, source: true, mapping: true, options: true },
+    select: { id: true, source: true, target: true, mapping: true, options: true },
   });
+  // a stored (encrypted) secret in the file, kept by the console's form or copied by hand,
+  // may only be this channel's own and only for the hosts it was stored for
+  assertSecretsStayHome(options.config, existing);
   if (existing) {
     const prev = existing.source as { baseDn?: string; groupDn?: string; filter?: string };
     const scopeChanged = prev.baseDn !== cfg.source.baseDn || prev.groupDn !== cfg.source.groupDn || prev.filter !== cfg.source.filter;

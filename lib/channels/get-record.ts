@@ -1,5 +1,6 @@
 // One user or group record by its store id, with every internal field (the same view,
 // with the same masking, as provmgr --show-user / --show-group).
+import { parseBigintId } from "../db/bigint-id.ts";
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { showRecord, type TGroupRecordView, type TUserRecordView } from "./show-record.ts";
@@ -7,9 +8,9 @@ import { showRecord, type TGroupRecordView, type TUserRecordView } from "./show-
 export async function getRecord(options: { channelId: number; kind: "user"; recordId: string }): Promise<TUserRecordView>;
 export async function getRecord(options: { channelId: number; kind: "group"; recordId: string }): Promise<TGroupRecordView>;
 export async function getRecord(options: { channelId: number; kind: "user" | "group"; recordId: string }): Promise<TUserRecordView | TGroupRecordView> {
-  if (!/^\d{1,19}$/.test(options.recordId)) throw new AppError("INVALID_ARGUMENT", "a record id is a number");
+  const id = parseBigintId(options.recordId);
+  if (id === null) throw new AppError("INVALID_ARGUMENT", "a record id is a number");
   const db = await getDb();
-  const id = BigInt(options.recordId);
   const where = { id, channelId: options.channelId };
   const found =
     options.kind === "user"

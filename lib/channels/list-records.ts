@@ -4,8 +4,9 @@
 // 2,000 costs what page 1 costs at 100,000 records; records not yet named come last,
 // in id order. A search that matches almost nothing scans the channel once (~60 ms at
 // 100,000 records); "failing" has a partial index (migration 0002).
+import { z } from "zod";
+import { parseBigintId } from "../db/bigint-id.ts";
 import { getDb } from "../db/index.ts";
-import { AppError } from "../errors.ts";
 import type { TSource } from "./config.ts";
 import { requireChannel } from "./require-channel.ts";
 import { guidCandidates } from "./show-record.ts";
@@ -57,20 +58,38 @@ const STATE_SQL: Record<TRecordState, string> = {
 };
 
 type TCursor = { n: string | null; i: string };
+/** A decoded `after` token: the provider name and id of the last record of the previous page. */
+export type TRecordCursor = { n: string | null; i: bigint };
 
 /** The `after` cursor of the page that starts after this record (also used by the benchmark). */
 export function encodeCursor(c: TCursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
-function decodeCursor(s: string): TCursor {
+/**
+ * The `after` token as the API reads it: exactly what encodeCursor wrote, or a clear
+ * error. A token that is not one (empty, truncated, edited) is refused rather than read
+ * as "no token", which would answer the first page as if it were the next.
+ */
+export const ZRecordCursor = z.string().transform((s, ctx): TRecordCursor => {
+  const c = decodeCursor(s);
+  if (c) return c;
+  ctx.addIssue({ code: "custom", message: "not a page token this API gave out (nextCursor of the previous page): start from the first page again" });
+  return z.NEVER;
+});
+
+function decodeCursor(s: string): TRecordCursor | null {
+  if (!/^[A-Za-z0-9_-]{1,2000}$/.test(s)) return null;
   try {
-    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as TCursor;
-    if ((c.n === null || typeof c.n === "string") && typeof c.i === "string" && /^\d+$/.test(c.i)) return c;
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as unknown;
+    if (!c || typeof c !== "object" || Array.isArray(c) || Object.keys(c).sort().join() !== "i,n") return null;
+    const { n, i } = c as Record<string, unknown>;
+    const id = typeof i === "string" ? parseBigintId(i) : null;
+    if ((n === null || typeof n === "string") && id !== null) return { n, i: id };
   } catch {
-    /* fall through */
+    /* not JSON */
   }
-  throw new AppError("INVALID_ARGUMENT", "bad page cursor: start from the first page again");
+  return null;
 }
 
 function escapeLike(s: string): string {
@@ -101,7 +120,8 @@ export async function listRecords(options: {
   kind: "user" | "group";
   q?: string;
   state?: TRecordState;
-  after?: string;
+  /** the previous page's nextCursor, read with ZRecordCursor */
+  after?: TRecordCursor;
   limit?: number;
 }): Promise<TRecordPage> {
   const ch = await requireChannel(options.channelId);
@@ -130,7 +150,7 @@ export async function listRecords(options: {
     pending_action::text AS pending_action, last_error, attempts, last_attempt_at, last_synced_at, updated_at, hold_id${
       options.kind === "group" ? ", cardinality(member_dns) AS member_count" : ""
     }`;
-  const cursor = options.after ? decodeCursor(options.after) : null;
+  const cursor = options.after ?? null;
 
   const rows: TRaw[] = [];
   // named records, in name order
@@ -138,7 +158,7 @@ export async function listRecords(options: {
     const named = [...where, "provider_name IS NOT NULL"];
     if (cursor && cursor.n !== null) {
       const n = p(cursor.n);
-      named.push(`provider_name >= ${n} AND (provider_name > ${n} OR id > ${p(BigInt(cursor.i))})`);
+      named.push(`provider_name >= ${n} AND (provider_name > ${n} OR id > ${p(cursor.i)})`);
     }
     rows.push(
       ...(await db.$queryRawUnsafe<TRaw[]>(
@@ -152,7 +172,7 @@ export async function listRecords(options: {
     const unnamedParams = [...filterParams];
     const un = [...where.slice(0, where.length), "provider_name IS NULL"];
     if (cursor && cursor.n === null) {
-      unnamedParams.push(BigInt(cursor.i));
+      unnamedParams.push(cursor.i);
       un.push(`id > $${unnamedParams.length}`);
     }
     rows.push(

@@ -1,7 +1,8 @@
 // Create or edit a channel from the console or the API. The body is a channel file
 // (the format of `npm run channel -- apply`), with two differences for secrets:
 //  - on edit, a secret left out (or empty) keeps the stored one, so pages never need
-//    to hold a secret to save a form;
+//    to hold a secret to save a form, but only while the URL it is sent to keeps its
+//    host: for a new host it must be entered again (secret-hosts.ts);
 //  - secrets are given as values only: `{ env }` and `{ file }` references would let a
 //    browser read the server's environment or files into a bind to a host of its choice.
 // Then the same applyChannelConfig as channel files and the demo.
@@ -11,6 +12,7 @@ import type { TActor } from "./actor.ts";
 import { applyChannelConfig, type TApplyResult } from "./apply-channel-config.ts";
 import { ZChannelFile } from "./config.ts";
 import { requireChannel } from "./require-channel.ts";
+import { assertSecretsStayHome } from "./secret-hosts.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 
 type TObj = Record<string, unknown>;
@@ -47,7 +49,10 @@ export async function saveChannel(options: { channelId?: number; config: unknown
   if (!isObj(options.config)) throw new AppError("INVALID_CONFIG", "the channel configuration must be an object");
   const db = await getDb();
   const existing = options.channelId !== undefined ? await requireChannel(options.channelId) : null;
-  const config = fillSecrets(options.config, existing ? { source: existing.source, target: existing.target } : null);
+  const storedSecrets = existing ? { source: existing.source, target: existing.target } : null;
+  const config = fillSecrets(options.config, storedSecrets);
+  // applyChannelConfig checks this too (for channel files); here it is checked before the rename below writes anything
+  assertSecretsStayHome(config, storedSecrets);
 
   const parsed = ZChannelFile.safeParse(config);
   if (!parsed.success) {

@@ -2,14 +2,15 @@
 // what the channel would see — users in scope (counted up to a cap), a few of them
 // with the userName the mapping gives them, the provisioning group and the groups to
 // provision — and warnings for settings that look wrong (missing GUID or timestamp
-// attributes). Read-only; nothing is stored.
-import { AppError, toAppError } from "../errors.ts";
+// attributes). Read-only; nothing is stored but the audit entry. A stored bind password
+// is used only for the directory host it was stored for (secret-hosts.ts): for another
+// host the answer is 400 and the password must be typed again.
+import { toAppError } from "../errors.ts";
 import { Directory, type TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupScopeFilter, userScopeFilter } from "../ldap/scope.ts";
 import { mapEntry } from "../mapping/map-entry.ts";
-import { requireChannel } from "./require-channel.ts";
-import { parseChannelFile, type TChannelConfig } from "./resolve.ts";
-import { fillSecrets } from "./save-channel.ts";
+import { auditConnectionTest, fillTestConfigAudited, resolveTestConfig, type TConnectionTestOptions } from "./connection-test-config.ts";
+import type { TChannelConfig } from "./resolve.ts";
 
 export type TSourceTestResult =
   | {
@@ -31,38 +32,26 @@ export type TSourceTestResult =
 const COUNT_CAP = 250_000;
 const SAMPLE = 5;
 
-/** A channel file for a test: the form's parts and placeholders for what the test does not use. */
-function placeholders(config: Record<string, unknown>): Record<string, unknown> {
-  return {
-    name: "connection test",
-    connectionId: "connection-test",
-    ...config,
-    source: config.source ?? { url: "ldap://placeholder.invalid", bindDn: "cn=placeholder", bindPassword: "placeholder", baseDn: "dc=placeholder", filter: "(objectClass=*)" },
-    target: config.target ?? { url: "https://placeholder.invalid/scim", auth: { type: "bearer", token: "placeholder" } },
-  };
+export async function testSourceConnection(options: TConnectionTestOptions): Promise<TSourceTestResult> {
+  const result = await runSourceTest(options);
+  await auditConnectionTest("source", options, result);
+  return result;
 }
 
-/** The form's config resolved as a stored channel would be (defaults, encrypted secrets). */
-export async function resolveTestConfig(options: { channelId?: number; config: unknown }, parts: Array<"source" | "target" | "mapping">): Promise<TChannelConfig> {
-  if (typeof options.config !== "object" || options.config === null) throw new AppError("INVALID_CONFIG", "give the channel's settings to test");
-  const stored = options.channelId !== undefined ? await requireChannel(options.channelId) : null;
-  const given = options.config as Record<string, unknown>;
-  const picked: Record<string, unknown> = {};
-  for (const p of parts) if (given[p] !== undefined) picked[p] = given[p];
-  const filled = fillSecrets(picked, stored ? { source: stored.source, target: stored.target } : null);
-  return parseChannelFile(placeholders(filled));
-}
-
-export async function testSourceConnection(options: { channelId?: number; config: unknown }): Promise<TSourceTestResult> {
+async function runSourceTest(options: TConnectionTestOptions): Promise<TSourceTestResult> {
   const t0 = Date.now();
   const elapsed = () => Date.now() - t0;
+  // a stored secret headed for a new host is refused (400), not reported as a failed test
+  const filled = await fillTestConfigAudited("source", options, ["source", "mapping"]);
   let cfg: TChannelConfig;
   try {
-    cfg = await resolveTestConfig(options, ["source", "mapping"]).catch(async (err) => {
+    try {
+      cfg = resolveTestConfig(filled);
+    } catch (err) {
       // a half-written mapping must not stop the connection test
-      if ((options.config as Record<string, unknown>).mapping === undefined) throw err;
-      return resolveTestConfig(options, ["source"]);
-    });
+      if (filled.mapping === undefined) throw err;
+      cfg = resolveTestConfig({ source: filled.source });
+    }
   } catch (err) {
     return { ok: false, stage: "config", error: toAppError(err).message, elapsedMs: elapsed() };
   }

@@ -1,9 +1,12 @@
 // "Test" for a channel's target: authenticate, read /ServiceProviderConfig and count the
 // users and groups already there. Read-only; no retries, short timeouts, so a wrong URL
-// answers in seconds.
+// answers in seconds. Audited. A stored token, password or client secret is used only
+// for the host(s) it was stored for (secret-hosts.ts): for another host the answer is
+// 400 and the secret must be typed again.
 import { toAppError } from "../errors.ts";
 import { ScimClient } from "../scim/client.ts";
-import { resolveTestConfig } from "./test-source-connection.ts";
+import type { TTarget } from "./config.ts";
+import { auditConnectionTest, fillTestConfigAudited, resolveTestConfig, type TConnectionTestOptions } from "./connection-test-config.ts";
 
 export type TTargetTestResult =
   | {
@@ -26,12 +29,20 @@ function supported(raw: unknown, key: string): boolean | null {
   return typeof v === "boolean" ? v : null;
 }
 
-export async function testTargetConnection(options: { channelId?: number; config: unknown }): Promise<TTargetTestResult> {
+export async function testTargetConnection(options: TConnectionTestOptions): Promise<TTargetTestResult> {
+  const result = await runTargetTest(options);
+  await auditConnectionTest("target", options, result);
+  return result;
+}
+
+async function runTargetTest(options: TConnectionTestOptions): Promise<TTargetTestResult> {
   const t0 = Date.now();
   const elapsed = () => Date.now() - t0;
-  let target;
+  // a stored secret headed for a new host is refused (400), not reported as a failed test
+  const filled = await fillTestConfigAudited("target", options, ["target"]);
+  let target: TTarget;
   try {
-    target = (await resolveTestConfig(options, ["target"])).target;
+    target = resolveTestConfig(filled).target;
   } catch (err) {
     return { ok: false, stage: "config", error: toAppError(err).message, elapsedMs: elapsed() };
   }

@@ -4,5 +4,5 @@ import { testSourceConnection } from "@/lib/channels/test-source-connection";
 
 export const dynamic = "force-dynamic";
 
-/** Binds to the directory with the given settings and reports what the channel would see. Admin: it connects where it is told. */
-export const POST = apiRoute({ role: "admin", body: ZConnectionTestBody }, async ({ body }) => testSourceConnection(body));
+/** Binds to the directory with the given settings and reports what the channel would see. Admin: it connects where it is told, but a stored password only to its own host. Audited. */
+export const POST = apiRoute({ role: "admin", body: ZConnectionTestBody }, async ({ body, actor }) => testSourceConnection({ ...body, ...actor }));

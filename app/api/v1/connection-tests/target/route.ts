@@ -5,4 +5,4 @@ import { testTargetConnection } from "@/lib/channels/test-target-connection";
 export const dynamic = "force-dynamic";
 
 /** Reads the SCIM target's /ServiceProviderConfig and counts its users and groups. */
-export const POST = apiRoute({ role: "admin", body: ZConnectionTestBody }, async ({ body }) => testTargetConnection(body));
+export const POST = apiRoute({ role: "admin", body: ZConnectionTestBody }, async ({ body, actor }) => testTargetConnection({ ...body, ...actor }));

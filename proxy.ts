@@ -1,0 +1,29 @@
+// Runs before every console page (not the API, not static files: see the matcher) and
+// gives the page its Content-Security-Policy with a fresh script nonce
+// (lib/security/csp.ts). Next.js reads the nonce from the request's CSP header and adds
+// it to the scripts it renders.
+import { NextResponse, type NextRequest } from "next/server";
+import { newNonce, pageContentSecurityPolicy } from "./lib/security/csp";
+
+export function proxy(request: NextRequest): NextResponse {
+  const nonce = newNonce();
+  const policy = pageContentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development" });
+  const headers = new Headers(request.headers);
+  headers.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", policy);
+  return response;
+}
+
+export const config = {
+  matcher: [
+    {
+      // pages only: API routes read their own bodies (a proxy would buffer them) and answer JSON
+      source: "/((?!api/|_next/static/|_next/image|favicon.ico).*)",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
+};
