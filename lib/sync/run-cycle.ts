@@ -19,6 +19,7 @@ import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
+import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
 export type TCycleResult = {
@@ -55,6 +56,13 @@ export async function runCycle(options: {
     const cycle = await db.cycle.create({
       data: { channelId: row.id, nodeId: options.nodeId, kind: options.trigger ?? "scheduled", status: "RUNNING" },
     });
+    // the lease was free: a cycle still RUNNING before this one lost it without ending (its process is gone)
+    const taken = await abortCycles(
+      db,
+      { channelId: row.id, before: cycle.id },
+      `its lease ran out (the process running it died, froze or lost the database) and cycle #${cycle.id} on ${options.nodeId ? `node ${options.nodeId}` : "a run outside the worker"} took the channel over`,
+    );
+    if (taken > 0) log.warn("took over from a cycle whose lease ran out; it is marked ABORTED", { cycles: taken });
     const ctx: TCycleContext = {
       db,
       channel: {

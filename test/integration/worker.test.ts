@@ -74,7 +74,8 @@ describe("worker", () => {
       console.log(await db.$queryRawUnsafe(`select * from graphile_worker._private_job_queues`));
     }
     proxy.clear();
-    const second = startWorker({ FERRY_NODE_ID: "1" });
+    const secondStartedAt = new Date();
+    const second = startWorker({ FERRY_NODE_ID: "1", FERRY_LEASE_SEC: "30" });
     try {
       await waitFor(
         "everything provisioned",
@@ -100,5 +101,14 @@ describe("worker", () => {
     const db = await getDb();
     const records = await db.userRecord.findMany({ where: { channelId: w.channelId, providerName: { startsWith: "k" } } });
     expect(new Set(records.map((r) => r.scimId))).toEqual(new Set(users.map((u) => u.id)));
+
+    // the killed process's cycle is not left RUNNING: the restarted node says what happened to it
+    const cycles = await db.cycle.findMany({ where: { channelId: w.channelId }, orderBy: { id: "asc" } });
+    expect(cycles.filter((c) => c.status === "RUNNING")).toEqual([]);
+    const killed = cycles.filter((c) => c.startedAt.getTime() < secondStartedAt.getTime() && c.finishedAt === null);
+    expect(killed).toEqual([]);
+    const aborted = cycles.filter((c) => c.status === "ABORTED");
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]!.message).toMatch(/^aborted: node 1 restarted; the process that ran this cycle had died/);
   }, 90_000);
 });
