@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const node = await registerNode({ nodeId: env.FERRY_NODE_ID, version: process.env.npm_package_version });
   const log = logger.child({ node: node.id });
   let mode = node.mode;
-  if (node.abortedCycles > 0) log.warn("restarted: the previous process of this node had died; its cycles are marked ABORTED", { cycles: node.abortedCycles });
+  if (node.releasedChannels.length > 0 || node.abortedCycles > 0) {
+    log.warn("restarted: the previous process of this node had died; its leases are released and its cycles marked ABORTED", {
+      channels: node.releasedChannels,
+      cycles: node.abortedCycles,
+    });
+  }
 
   // graphile-worker's own chatter (job started/completed) is debug-level detail for Ferry
   const jobLogger = new Logger(() => (level, message) => {

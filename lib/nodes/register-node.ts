@@ -7,11 +7,14 @@ import path from "node:path";
 import { getDb } from "../db/index.ts";
 import { getEnv } from "../env.ts";
 import { abortCycles } from "../sync/abort-cycles.ts";
+import { Lease } from "../sync/lease.ts";
 
 export type TRegisteredNode = {
   id: number;
   mode: "ACTIVE" | "FAILOVER";
   previousWorkerIds: string[];
+  /** channels whose lease the previous process of this node held, now free */
+  releasedChannels: number[];
   /** cycles the previous process left RUNNING, now ABORTED */
   abortedCycles: number;
 };
@@ -37,12 +40,15 @@ export async function registerNode(options: { nodeId?: number; version?: string 
       update: { hostname: os.hostname(), pid: process.pid, status: "STARTING", lastHeartbeat: new Date(), startedAt: new Date(), version: options.version, declaredDeadAt: null, declaredDeadBy: null },
     });
     // This process is the node now: the previous one is gone (a node ID belongs to one
-    // worker process at a time), so the cycles it was running are ended.
+    // worker process at a time), so the leases it held are taken back at once instead of
+    // after up to FERRY_LEASE_SEC, and the cycles it was running are ended.
+    const releasedChannels = prev ? await Lease.releaseHeldBy(tx, nodeId) : [];
     const abortedCycles = prev ? await abortCycles(tx, { nodeId }, `node ${nodeId} restarted; the process that ran this cycle had died (pid ${prev.pid ?? "?"} on ${prev.hostname})`) : 0;
     return {
       id: node.id,
       mode: node.mode,
       previousWorkerIds: (prev?.workerId ?? "").split(",").filter(Boolean),
+      releasedChannels,
       abortedCycles,
     };
   });
