@@ -81,6 +81,7 @@ export async function runCycle(options: {
     const problems: string[] = [];
     const client = new ScimClient(cfg.target, {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
+      onUncertain: (i) => log.warn("SCIM write answered badly; resolved by looking", { error: i.message, outcome: i.outcome }),
     });
     const pushFailed = (err: unknown) => {
       if (err instanceof FencedError) {
