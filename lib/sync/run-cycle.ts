@@ -19,6 +19,7 @@ import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
+import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
 import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
@@ -83,15 +84,19 @@ export async function runCycle(options: {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
       onUncertain: (i) => log.warn("SCIM write answered badly; resolved by looking", { error: i.message, outcome: i.outcome }),
     });
+    // the first failure that stopped the whole push (not one record's): written to every record left waiting, below
+    let stoppedBy: { err: unknown } | undefined;
     const pushFailed = (err: unknown) => {
       if (err instanceof FencedError) {
         fenced = err.message;
         client.stop();
       }
       const msg = err instanceof Error ? err.message : String(err);
-      if (!fenced) problems.push(`push stopped: ${msg}`);
+      if (!fenced) stoppedBy ??= { err };
       log.error("push stopped", { error: msg });
     };
+    // records attempted from here on have their own outcome; a stopped push leaves the others its error
+    const pushSince = await storeNow(ctx);
 
     // A first load (nothing stored for this channel yet) pushes the batches the read has
     // stored while the read goes on, so the target is busy from the first page on. Every
@@ -163,6 +168,19 @@ export async function runCycle(options: {
     }
     stats.pushMs = Date.now() - t1;
     stats.scimRequests = client.requests;
+
+    if (stoppedBy && !fenced) {
+      const msg = stoppedBy.err instanceof Error ? stoppedBy.err.message : String(stoppedBy.err);
+      let left = "";
+      try {
+        const n = await recordPushStopped(ctx, stoppedBy.err, pushSince);
+        left = `; ${n.users} user record(s) and ${n.groups} group record(s) not sent, they stay dirty with this error`;
+      } catch (err) {
+        if (err instanceof FencedError) fenced = err.message;
+        else log.error("could not record the stopped push on the records", { error: (err as Error).message });
+      }
+      problems.push(`push stopped: ${msg}${left}`);
+    }
 
     if (stats.failed > 0) {
       problems.push(`${stats.failed} record(s) not acknowledged by the target; they stay dirty (${stats.sampleErrors.join("; ")})`);
