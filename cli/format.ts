@@ -35,7 +35,10 @@ export function oneLine(s: string): string {
 export function fmtDate(d: Date | string | null | undefined): string {
   if (!d) return NONE;
   const date = typeof d === "string" ? new Date(d) : d;
-  return Number.isNaN(date.getTime()) ? String(d) : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (Number.isNaN(date.getTime())) return String(d);
+  const iso = date.toISOString();
+  // "2026-11-23T04:21:52.123Z" -> "2026-11-23T04:21:52Z" (a slice: --show-dirty-records formats one per record)
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, "Z");
 }
 
 export function fmtValue(v: unknown): string {

@@ -12,7 +12,7 @@ type TNeeds = "nothing" | "channel" | "channel+record" | "channel+hold" | "node"
 export type TCommandName = (typeof COMMANDS)[number]["name"];
 
 export const COMMANDS = [
-  { name: "show-channels", needs: "nothing", help: "list all channels: ID, name, connection ID, connection and channel status, users/dirty users, source as LDAP URL, target" },
+  { name: "show-channels", needs: "nothing", help: "list all channels: ID, name, connection ID, connection and channel status, users/dirty users, source as LDAP URL, target, last cycle status and message" },
   { name: "show-nodes", needs: "nothing", help: "list the provisioning nodes with their mode, status and last heartbeat" },
   { name: "force-node-backup", needs: "node", help: "set the node given with -n <node ID> to FAILOVER mode: a backup that provisions only while no ACTIVE node is alive" },
   { name: "reset-group-timestamp", needs: "channel", help: "delete the provisioning group's timestamp: the next cycle enumerates the group even if it did not change" },

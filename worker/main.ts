@@ -28,6 +28,12 @@ async function main(): Promise<void> {
   const log = logger.child({ node: node.id });
   let mode = node.mode;
   let stopping = false;
+  if (node.releasedChannels.length > 0 || node.abortedCycles > 0) {
+    log.warn("restarted: the previous process of this node had died; its leases are released and its cycles marked ABORTED", {
+      channels: node.releasedChannels,
+      cycles: node.abortedCycles,
+    });
+  }
 
   // graphile-worker's own chatter (job started/completed) is debug-level detail for Ferry;
   // while stopping, its complaints about connections the database ended are expected
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
       if (now !== mode) log.warn(`node mode is now ${now}`);
       mode = now;
       for (const dead of await reapDeadNodes({ byNodeId: node.id, graceSec: env.FERRY_FAILOVER_GRACE_SEC })) {
-        log.warn(`node ${dead.id} stopped answering for ${env.FERRY_FAILOVER_GRACE_SEC} s: declared dead, its jobs released`);
+        log.warn(`node ${dead.id} stopped answering for ${env.FERRY_FAILOVER_GRACE_SEC} s: declared dead, its jobs released, its cycles aborted`);
         if (dead.workerIds.length > 0) await utils.forceUnlockWorkers(dead.workerIds);
       }
       const should = await shouldProvision({ nodeId: node.id, mode, graceSec: env.FERRY_FAILOVER_GRACE_SEC });

@@ -2,7 +2,7 @@
 import { describeChannel, type TChannelDescription } from "../../lib/channels/describe-channel.ts";
 import { listChannels } from "../../lib/channels/list-channels.ts";
 import type { TCommandContext, TSummary } from "../context.ts";
-import { fmtDate, keyValues, NONE, table } from "../format.ts";
+import { fmtDate, keyValues, NONE, oneLine, table } from "../format.ts";
 
 export async function showChannels(ctx: TCommandContext): Promise<TSummary> {
   const channels = await listChannels();
@@ -16,7 +16,7 @@ export async function showChannels(ctx: TCommandContext): Promise<TSummary> {
   }
   await ctx.out.lines(
     table(
-      ["ID", "NAME", "CONNECTION ID", "CONNECTION", "CHANNEL", "USERS/DIRTY", "GROUPS/DIRTY", "SOURCE", "TARGET"],
+      ["ID", "NAME", "CONNECTION ID", "CONNECTION", "CHANNEL", "USERS/DIRTY", "GROUPS/DIRTY", "SOURCE", "TARGET", "LAST CYCLE", "MESSAGE"],
       channels.map((c) => [
         String(c.id),
         c.name,
@@ -27,6 +27,9 @@ export async function showChannels(ctx: TCommandContext): Promise<TSummary> {
         `${c.groups}/${c.dirtyGroups}`,
         c.source,
         c.target,
+        // what --json gives as lastCycleStatus/At/Message: the outcome and, last on the line, why
+        c.lastCycleStatus ? `${c.lastCycleStatus} ${fmtDate(c.lastCycleAt)}` : "never run",
+        c.lastCycleMessage ? oneLine(c.lastCycleMessage) : NONE,
       ]),
     ),
   );

@@ -35,7 +35,8 @@ export async function showDirty(ctx: TCommandContext, channelId: number, kind: T
     let sep = "\n    ";
     await ctx.out.write(`{\n  "command": ${toJson(command)},\n  "channelId": ${channelId},\n  "records": [`);
     await each(async (page) => {
-      await ctx.out.write(sep + page.map((r) => toJson(r)).join(",\n    "));
+      // plain JSON.stringify: a listed record holds no bigint (ids are strings)
+      await ctx.out.write(sep + page.map((r) => JSON.stringify(r)).join(",\n    "));
       sep = ",\n    ";
     });
     const shown = kind === "users" ? { users: counts.users } : kind === "groups" ? { groups: counts.groups } : counts;

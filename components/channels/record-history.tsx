@@ -13,7 +13,7 @@ export function RecordHistory({ channelId, kind, recordId }: { channelId: number
   if (q.isError) return <Banner tone="red" title="The history could not be loaded">{q.error.message}</Banner>;
   const h = q.data;
   if (!h) return <Card flush><SkeletonRows rows={6} cols={3} /></Card>;
-  const dot = (e: (typeof h.events)[number]) => (e.status === "FAILED" ? "red" : e.status === "SUCCESS" ? "green" : e.source === "operation" ? "violet" : e.source === "cycle" ? "blue" : "");
+  const dot = (e: (typeof h.events)[number]) => (e.status === "FAILED" || e.status === "ABORTED" ? "red" : e.status === "SUCCESS" ? "green" : e.source === "operation" ? "violet" : e.source === "cycle" ? "blue" : "");
   return (
     <div className="stack">
       <div>

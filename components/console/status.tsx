@@ -6,6 +6,8 @@ const CYCLE: Record<string, [TTone, string]> = {
   PARTIAL: ["amber", "Partial"],
   FAILED: ["red", "Failed"],
   RUNNING: ["blue", "Running"],
+  // its process died mid-cycle (killed, declared dead, lease taken over): the message says which
+  ABORTED: ["red", "Aborted"],
 };
 
 export function CycleBadge({ status, running }: { status: string | null | undefined; running?: boolean }) {

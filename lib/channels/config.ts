@@ -3,6 +3,7 @@
 // (options). The same schemas validate a channel file, an API body and what is
 // read back from the store.
 import { z } from "zod";
+import { dnProblem, ldapFilterProblem } from "../ldap/syntax.ts";
 
 export const DIRECTORY_TYPES = ["openldap", "active-directory", "389ds", "generic"] as const;
 export type TDirectoryType = (typeof DIRECTORY_TYPES)[number];
@@ -18,27 +19,20 @@ const ZLdapUrl = z
   .string()
   .regex(/^ldaps?:\/\/[^/\s]+\/?$/i, "must be ldap://host[:port] or ldaps://host[:port]");
 
-const ZDn = z.string().min(3).regex(/=/, "must be a distinguished name such as ou=people,dc=example,dc=com");
+// Parsed in full (lib/ldap/syntax.ts) when a channel is saved, with the position of the
+// first problem: a filter that is only balanced can still read nobody.
+const ZDn = z.string().superRefine((dn, ctx) => {
+  const problem = dnProblem(dn);
+  if (problem) ctx.addIssue({ code: "custom", message: `not a distinguished name such as ou=people,dc=example,dc=com: ${problem}` });
+});
 
 const ZLdapFilter = z
   .string()
   .trim()
-  .refine((f) => f.startsWith("(") && f.endsWith(")") && balanced(f), "must be an LDAP filter in parentheses, e.g. (objectClass=person)");
-
-function balanced(s: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === "\\") {
-      i++;
-      continue;
-    }
-    if (c === "(") depth++;
-    if (c === ")") depth--;
-    if (depth < 0) return false;
-  }
-  return depth === 0;
-}
+  .superRefine((filter, ctx) => {
+    const problem = ldapFilterProblem(filter);
+    if (problem) ctx.addIssue({ code: "custom", message: `not an LDAP filter such as (objectClass=person): ${problem}` });
+  });
 
 export const ZDisabledRule = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("none") }),

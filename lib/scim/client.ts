@@ -49,9 +49,19 @@ const ZToken = z.object({ access_token: z.string().min(1), expires_in: z.coerce.
 
 type TRequestInit = { method: string; path: string; body?: unknown; query?: Record<string, string> };
 
+/** A created resource; `linked`: its answer was lost and it was found by name instead, so what it holds is not known. */
+export type TCreated = { id: string; linked: boolean };
+
+/** Network failures that happen before a request leaves: sending it again cannot duplicate anything. */
+const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_INVALID_ARG"]);
+/** Sent, and no (whole) answer within timeoutMs: the target may still be working on it. */
+const TIMED_OUT = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
 export type TScimClientOptions = {
   /** called before each retry wait, for logs */
   onRetry?: (info: { method: string; path: string; attempt: number; waitMs: number; error: ScimError }) => void;
+  /** an uncertain write and how it was resolved, for logs */
+  onUncertain?: (info: { message: string; outcome: string }) => void;
   /** longest single wait Ferry accepts from Retry-After before giving the record back as dirty */
   maxRetryAfterMs?: number;
 };
@@ -91,14 +101,20 @@ export class ScimClient {
     await this.agent.destroy().catch(() => undefined);
   }
 
-  /** One HTTP exchange on the client's connections. Network failures throw a transient ScimError. */
+  /**
+   * One HTTP exchange on the client's connections. A failure before any answer throws: a
+   * transient ScimError, or for a POST that may have reached the target an uncertain one
+   * (a create must not be sent twice blindly). An answer whose body could not be read
+   * (cut off, timed out) comes back with `text: null` and why in `bodyError`.
+   */
   private async exchange(
     where: string,
     url: string,
     init: { method: string; headers: Record<string, string>; body?: string },
-  ): Promise<{ status: number; text: string; header: (name: string) => string | null }> {
+  ): Promise<{ status: number; text: string | null; bodyError?: string; header: (name: string) => string | null }> {
+    let res: Awaited<ReturnType<typeof request>>;
     try {
-      const res = await request(url, {
+      res = await request(url, {
         method: init.method as "GET",
         headers: init.headers,
         body: init.body,
@@ -106,27 +122,35 @@ export class ScimClient {
         // connection and never answers fails after timeoutMs
         dispatcher: this.agent,
       });
-      const text = await res.body.text();
-      return {
-        status: res.statusCode,
-        text,
-        header: (name) => {
-          const v = res.headers[name];
-          return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
-        },
-      };
     } catch (err) {
-      const e = err as Error & { code?: string; cause?: { code?: string } };
-      const timedOut = e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT";
-      const reason = timedOut
-        ? `no answer within ${this.target.timeoutMs} ms`
-        : e.code === "UND_ERR_SOCKET"
-          ? `connection closed without an answer (${e.message})`
-          : e.code === "UND_ERR_CONNECT_TIMEOUT"
-            ? `could not connect within ${Math.min(this.target.timeoutMs, 10_000)} ms`
-            : `${e.code ?? e.cause?.code ?? e.message} (${new URL(url).host})`;
-      throw new ScimError("transient", `${where}: ${reason}`);
+      const { reason, code } = this.networkReason(err, url);
+      // refused, unresolvable, unreachable: the request never left; anything later (a reset,
+      // no answer in time) may come after the target acted on it
+      const maybeSent = !NOT_SENT.has(code);
+      throw new ScimError(init.method === "POST" && maybeSent ? "uncertain" : "transient", `${where}: ${reason}`, { timedOut: TIMED_OUT.has(code) });
     }
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+    };
+    try {
+      return { status: res.statusCode, text: await res.body.text(), header };
+    } catch (err) {
+      return { status: res.statusCode, text: null, bodyError: this.networkReason(err, url).reason, header };
+    }
+  }
+
+  private networkReason(err: unknown, url: string): { reason: string; code: string } {
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    const code = e.code ?? e.cause?.code ?? "";
+    const reason = TIMED_OUT.has(code)
+      ? `no answer within ${this.target.timeoutMs} ms`
+      : code === "UND_ERR_SOCKET"
+        ? `connection closed without an answer (${e.message})`
+        : code === "UND_ERR_CONNECT_TIMEOUT"
+          ? `could not connect within ${Math.min(this.target.timeoutMs, 10_000)} ms`
+          : `${code || e.message} (${new URL(url).host})`;
+    return { reason, code };
   }
 
   /** bearer and basic headers are built once per client (a cycle), not decrypted per request */
@@ -152,11 +176,11 @@ export class ScimClient {
     }).catch((err: ScimError) => {
       throw new ScimError("transient", `OAuth token endpoint ${auth.tokenUrl} unreachable: ${err.message.replace(/^POST \S+: /, "")}`);
     });
-    const text = res.text;
     if (res.status < 200 || res.status >= 300) {
       throw new ScimError(res.status >= 500 ? "transient" : "fatal", `OAuth token endpoint answered ${res.status}`, { status: res.status });
     }
-    const parsed = ZToken.safeParse(safeJson(text));
+    if (res.text === null) throw new ScimError("transient", `OAuth token endpoint: answer cut off (${res.bodyError})`);
+    const parsed = ZToken.safeParse(safeJson(res.text));
     if (!parsed.success) throw new ScimError("fatal", "OAuth token endpoint answered without an access_token");
     this.oauthToken = { value: parsed.data.access_token, expiresAt: Date.now() + (parsed.data.expires_in ?? 300) * 1000 };
     return `Bearer ${this.oauthToken.value}`;
@@ -179,14 +203,15 @@ export class ScimClient {
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
-    const text = res.text;
+    const text = res.text ?? "";
     const body = text === "" ? null : safeJson(text);
     if (res.status === 401 && this.target.auth.type === "oauth2") this.oauthToken = undefined;
     if (res.status >= 200 && res.status < 300) {
-      if (text !== "" && body === undefined) {
-        throw new ScimError("fatal", `${where}: answered ${res.status} with a body that is not JSON: ${text.slice(0, 120)}`, {
-          status: res.status,
-        });
+      const unreadable =
+        res.text === null ? `with its body cut off (${res.bodyError})` : text !== "" && body === undefined ? `with a body that is not JSON: ${text.slice(0, 120)}` : null;
+      if (unreadable) {
+        // a read answered with nonsense failed; a write the target acknowledged may have been applied
+        throw new ScimError(init.method === "GET" ? "fatal" : "uncertain", `${where}: answered ${res.status} ${unreadable}`, { status: res.status });
       }
       return { status: res.status, body };
     }
@@ -195,7 +220,7 @@ export class ScimClient {
       const to = res.header("location");
       throw new ScimError("fatal", `${where}: ${res.status} redirect${to ? ` to ${to}` : ""}; set the target URL to the final address`, { status: res.status });
     }
-    const detail = scimDetail(body) ?? text.slice(0, 200);
+    const detail = scimDetail(body) ?? (res.text === null ? `(answer cut off: ${res.bodyError})` : text.slice(0, 200));
     let kind = classifyStatus(res.status);
     // a 409 that is not a uniqueness clash on a PATCH is a concurrent-modification refusal
     // (Better Auth: "The SCIM Group changed concurrently; retry the request"): retry it
@@ -291,18 +316,84 @@ export class ScimClient {
     return this.findOne("Groups", "displayName", displayName);
   }
 
-  private async write(method: "POST" | "PUT" | "PATCH", path: string, body: unknown): Promise<TScimResource | null> {
-    const res = await this.request({ method, path, body });
-    if (res.body === null || res.status === 204) return null;
+  /**
+   * PUT or PATCH. A 2xx whose body is unusable means the target applied the change but its
+   * answer is lost: the resource is read back by id (in the same cycle) to confirm it.
+   */
+  private async write(method: "PUT" | "PATCH", path: string, body: unknown): Promise<TScimResource | null> {
+    try {
+      const res = await this.request({ method, path, body });
+      if (res.body === null || res.status === 204) return null;
+      const parsed = ZResource.safeParse(res.body);
+      if (!parsed.success) throw new ScimError("uncertain", `${method} ${path}: answered ${res.status} without a resource id`, { status: res.status });
+      return parsed.data;
+    } catch (err) {
+      if (!(err instanceof ScimError && err.kind === "uncertain")) throw err;
+      return this.readBack(path, err);
+    }
+  }
+
+  private async readBack(path: string, uncertain: ScimError): Promise<TScimResource> {
+    let res: { status: number; body: unknown };
+    try {
+      res = await this.request({ method: "GET", path });
+    } catch (err) {
+      if (err instanceof ScimError && err.kind === "not-found") {
+        throw new ScimError("not-found", `${uncertain.message}; reading it back: ${err.message}`, { status: 404 });
+      }
+      throw new ScimError("uncertain", `${uncertain.message}; reading it back failed: ${(err as Error).message}`, { status: uncertain.status });
+    }
     const parsed = ZResource.safeParse(res.body);
-    if (!parsed.success) throw new ScimError("fatal", `${method} ${path}: answered ${res.status} without a resource id`);
+    if (!parsed.success) throw new ScimError("uncertain", `${uncertain.message}; reading it back gave no resource`, { status: uncertain.status });
+    this.opts.onUncertain?.({ message: uncertain.message, outcome: `confirmed: GET ${path} found it` });
     return parsed.data;
   }
 
-  async createUser(resource: Record<string, unknown>): Promise<TScimResource> {
-    const r = await this.write("POST", "/Users", resource);
-    if (!r) throw new ScimError("fatal", "POST /Users: answered without the created resource");
-    return r;
+  /**
+   * POST, never duplicated. When the answer is unusable or lost after sending (an
+   * "uncertain" outcome) the resource is looked up by its unique name: found, it is linked
+   * (`linked: true`, what it holds is unknown). Not found after the connection broke, the
+   * request never got there: the create is sent again (up to maxRetries). Not found after
+   * a 2xx (the target said it created something Ferry cannot find) or after no answer in
+   * time (the target may still be working on it), it is not sent again: the record stays
+   * dirty and the next cycle looks first.
+   */
+  private async create(
+    resource: "Users" | "Groups",
+    body: Record<string, unknown>,
+    key: { attribute: "userName" | "displayName"; value: string },
+  ): Promise<TCreated> {
+    const what = resource === "Users" ? "user" : "group";
+    for (let attempt = 1; ; attempt++) {
+      let uncertain: ScimError;
+      try {
+        const res = await this.request({ method: "POST", path: `/${resource}`, body });
+        const parsed = ZResource.safeParse(res.body);
+        if (parsed.success) return { id: parsed.data.id, linked: false };
+        uncertain = new ScimError("uncertain", `POST /${resource}: answered ${res.status} without the created resource`, { status: res.status });
+      } catch (err) {
+        if (!(err instanceof ScimError && err.kind === "uncertain")) throw err;
+        uncertain = err;
+      }
+      const found = await this.findOne(resource, key.attribute, key.value);
+      if (found) {
+        this.opts.onUncertain?.({ message: uncertain.message, outcome: `linked: found ${what} "${key.value}" by ${key.attribute}` });
+        return { id: found.id, linked: true };
+      }
+      const mayStillArrive = uncertain.status !== undefined || uncertain.timedOut;
+      if (mayStillArrive || attempt > this.target.maxRetries) {
+        const why = mayStillArrive ? "not sent again" : attempt === 1 ? "sent once" : `sent ${attempt} times`;
+        throw new ScimError("uncertain", `${uncertain.message}; no ${what} "${key.value}" at the target by ${key.attribute}: ${why}, the next cycle looks again`, {
+          status: uncertain.status,
+        });
+      }
+      // the request was lost before any answer and the target has no such resource: it never arrived
+      this.opts.onUncertain?.({ message: uncertain.message, outcome: `sent again: no ${what} "${key.value}" at the target` });
+    }
+  }
+
+  createUser(resource: Record<string, unknown>): Promise<TCreated> {
+    return this.create("Users", resource, { attribute: "userName", value: String(resource.userName) });
   }
 
   patchUser(id: string, ops: TPatchOp[]) {
@@ -319,6 +410,8 @@ export class ScimClient {
     } catch (err) {
       // already gone is what we wanted
       if (err instanceof ScimError && err.kind === "not-found") return;
+      // a 2xx is done, whatever its body says
+      if (err instanceof ScimError && err.kind === "uncertain" && err.status !== undefined) return;
       throw err;
     }
   }
@@ -335,14 +428,12 @@ export class ScimClient {
     }
   }
 
-  async createGroup(displayName: string, memberIds: string[]): Promise<TScimResource> {
-    const r = await this.write("POST", "/Groups", {
-      schemas: [GROUP_SCHEMA],
-      displayName,
-      members: memberIds.map((value) => ({ value })),
-    });
-    if (!r) throw new ScimError("fatal", "POST /Groups: answered without the created resource");
-    return r;
+  createGroup(displayName: string, memberIds: string[]): Promise<TCreated> {
+    return this.create(
+      "Groups",
+      { schemas: [GROUP_SCHEMA], displayName, members: memberIds.map((value) => ({ value })) },
+      { attribute: "displayName", value: displayName },
+    );
   }
 
   patchGroup(id: string, ops: TPatchOp[]) {

@@ -15,6 +15,8 @@ describe("classifyStatus", () => {
     expect(new ScimError("transient", "x").retryable).toBe(true);
     expect(new ScimError("rate-limited", "x").retryable).toBe(true);
     expect(new ScimError("conflict", "x").retryable).toBe(false);
+    // a write that may have been applied is resolved by looking, never by sending it again
+    expect(new ScimError("uncertain", "x", { status: 201 }).retryable).toBe(false);
   });
 });
 

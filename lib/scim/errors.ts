@@ -1,21 +1,29 @@
 // SCIM failures, classified where they are caught (as authentik's outgoing sync does):
 // transient ones are retried with backoff, rate-limited ones wait for Retry-After,
 // the rest are recorded on the dirty record for the admin to see.
-export type TScimErrorKind = "transient" | "rate-limited" | "conflict" | "not-found" | "fatal";
+//
+// "uncertain": a write the target may well have applied, whose answer Ferry could not use
+// (a 2xx with a body that is not JSON, cut off, or without the resource; or a create whose
+// connection failed after it was sent). It is never retried blindly (a create sent twice
+// is a duplicate); the SCIM client resolves it by finding the resource (lib/scim/client.ts).
+export type TScimErrorKind = "transient" | "rate-limited" | "conflict" | "not-found" | "uncertain" | "fatal";
 
 export class ScimError extends Error {
   readonly kind: TScimErrorKind;
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly scimType?: string;
+  /** no answer in time: the target may still be working on the request */
+  readonly timedOut: boolean;
 
-  constructor(kind: TScimErrorKind, message: string, extra: { status?: number; retryAfterMs?: number; scimType?: string } = {}) {
+  constructor(kind: TScimErrorKind, message: string, extra: { status?: number; retryAfterMs?: number; scimType?: string; timedOut?: boolean } = {}) {
     super(message);
     this.name = "ScimError";
     this.kind = kind;
     this.status = extra.status;
     this.retryAfterMs = extra.retryAfterMs;
     this.scimType = extra.scimType;
+    this.timedOut = extra.timedOut ?? false;
   }
 
   get retryable(): boolean {

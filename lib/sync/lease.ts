@@ -104,6 +104,22 @@ export class Lease {
     );
   }
 
+  /**
+   * Ends at once every lease a node holds, for when its process is known to be gone: the
+   * node restarted under the same ID. Waiting for them to expire (up to FERRY_LEASE_SEC)
+   * would only delay the next cycle. Safe even if the old process were somehow alive
+   * (two processes started with one node ID): the bumped token fences its writes, as a
+   * takeover after expiry would. Returns the channels released.
+   */
+  static async releaseHeldBy(sql: TSql, nodeId: number): Promise<number[]> {
+    const rows = await sql.$queryRawUnsafe<Array<{ id: number }>>(
+      `UPDATE channel SET lease_token = lease_token + 1, lease_owner = NULL, lease_expires_at = NULL
+       WHERE lease_owner = $1 AND lease_expires_at IS NOT NULL RETURNING id`,
+      nodeId,
+    );
+    return rows.map((r) => r.id);
+  }
+
   async release(): Promise<void> {
     await this.db.$executeRawUnsafe(
       `UPDATE channel SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_token = $2`,

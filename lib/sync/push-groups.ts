@@ -178,7 +178,8 @@ async function pushGroup(
       const first = [...desired.keys()].slice(0, chunk);
       const created = await client.createGroup(name, first);
       scimId = created.id;
-      current = new Set(first);
+      // linked after a lost answer: its members are read below
+      current = created.linked ? null : new Set(first);
     }
   }
 
@@ -190,8 +191,9 @@ async function pushGroup(
       if (!remote) {
         // gone at the target: create it again
         const first = [...desired.keys()].slice(0, chunk);
-        scimId = (await client.createGroup(name, first)).id;
-        current = new Set(first);
+        const created = await client.createGroup(name, first);
+        scimId = created.id;
+        current = created.linked ? new Set(((await client.getGroup(scimId))?.members ?? []).map((m) => m.value)) : new Set(first);
       } else {
         current = new Set((remote.members ?? []).map((m) => m.value));
       }

@@ -3,7 +3,9 @@
 // up by userName first (the seed's "Janet" rule), which also makes a create that was
 // cut short by a crash safe to repeat: the second attempt finds and links the user.
 // With userMatching create-first the create goes out at once and a 409 uniqueness
-// answer leads to the same lookup and link.
+// answer leads to the same lookup and link. A create whose answer was lost or unreadable
+// is resolved by the SCIM client within the cycle (found by userName: linked, and then
+// updated like any linked user, since what it holds is not known).
 import { patchOps, toResource, USER_SCHEMA, type TFlatValues } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
 import { noteWrites, type TCycleContext } from "./context.ts";
@@ -118,7 +120,10 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
         } else {
           try {
             const created = await client.createUser({ ...toResource(values, USER_SCHEMA), active });
-            return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
+            if (!created.linked) return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
+            // the create's answer was lost and the user was found by userName: updated below like any linked user
+            scimId = created.id;
+            before = null;
           } catch (err) {
             // uniqueness conflict: it exists after all (e.g. the target's filter is case-sensitive); link it
             if (!(err instanceof ScimError && err.kind === "conflict")) throw err;
@@ -135,6 +140,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
         if (!(err instanceof ScimError && err.kind === "not-found")) throw err;
         // deleted at the target behind our back: provision again
         const created = await client.createUser({ ...toResource(values, USER_SCHEMA), active });
+        if (created.linked) await updateUser(client, created.id, null, values, active, usePatch, true);
         return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
       }
       return done(scimId, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);

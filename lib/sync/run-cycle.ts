@@ -21,6 +21,8 @@ import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
+import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
+import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
 export type TCycleResult = {
@@ -58,6 +60,13 @@ export async function runCycle(options: {
       data: { channelId: row.id, nodeId: options.nodeId, kind: options.trigger ?? "scheduled", status: "RUNNING" },
     });
     const usersHeld = (await db.deprovisionHold.count({ where: { channelId: row.id, kind: "users", status: { in: ["HELD", "APPROVED"] } } })) > 0;
+    // the lease was free: a cycle still RUNNING before this one lost it without ending (its process is gone)
+    const taken = await abortCycles(
+      db,
+      { channelId: row.id, before: cycle.id },
+      `its lease ran out (the process running it died, froze or lost the database) and cycle #${cycle.id} on ${options.nodeId ? `node ${options.nodeId}` : "a run outside the worker"} took the channel over`,
+    );
+    if (taken > 0) log.warn("took over from a cycle whose lease ran out; it is marked ABORTED", { cycles: taken });
     const ctx: TCycleContext = {
       db,
       channel: {
@@ -77,16 +86,21 @@ export async function runCycle(options: {
     const problems: string[] = [];
     const client = new ScimClient(cfg.target, {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
+      onUncertain: (i) => log.warn("SCIM write answered badly; resolved by looking", { error: i.message, outcome: i.outcome }),
     });
+    // the first failure that stopped the whole push (not one record's): written to every record left waiting, below
+    let stoppedBy: { err: unknown } | undefined;
     const pushFailed = (err: unknown) => {
       if (err instanceof FencedError) {
         fenced = err.message;
         client.stop();
       }
       const msg = err instanceof Error ? err.message : String(err);
-      if (!fenced) problems.push(`push stopped: ${msg}`);
+      if (!fenced) stoppedBy ??= { err };
       log.error("push stopped", { error: msg });
     };
+    // records attempted from here on have their own outcome; a stopped push leaves the others its error
+    const pushSince = await storeNow(ctx);
 
     // A first load (nothing stored for this channel yet) pushes the batches the read has
     // stored while the read goes on, so the target is busy from the first page on. Every
@@ -160,6 +174,19 @@ export async function runCycle(options: {
     }
     stats.pushMs = Date.now() - t1;
     stats.scimRequests = client.requests;
+
+    if (stoppedBy && !fenced) {
+      const msg = stoppedBy.err instanceof Error ? stoppedBy.err.message : String(stoppedBy.err);
+      let left = "";
+      try {
+        const n = await recordPushStopped(ctx, stoppedBy.err, pushSince);
+        left = `; ${n.users} user record(s) and ${n.groups} group record(s) not sent, they stay dirty with this error`;
+      } catch (err) {
+        if (err instanceof FencedError) fenced = err.message;
+        else log.error("could not record the stopped push on the records", { error: (err as Error).message });
+      }
+      problems.push(`push stopped: ${msg}${left}`);
+    }
 
     if (stats.failed > 0) {
       problems.push(`${stats.failed} record(s) not acknowledged by the target; they stay dirty (${stats.sampleErrors.join("; ")})`);

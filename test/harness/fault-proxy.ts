@@ -10,6 +10,12 @@
  *     anything else as text/plain.
  *   - only delayMs: wait, then forward as usual. This simulates a slow target. To simulate a hung
  *     target, use a delayMs longer than the client's timeout; stop() frees the pending socket.
+ *   - afterForward with status: forward the request and wait for the target's whole answer (the
+ *     write is applied), then discard it and answer status/headers/body instead: a 201 whose
+ *     body a gateway mangled, for a resource that does exist.
+ *   - truncateBodyAt: forward, pass the target's status and headers (its content-length too) and
+ *     only the first truncateBodyAt bytes of its body, then reset the connection: an answer cut
+ *     off in the middle.
  * Requests that match no rule are forwarded unchanged (method, path, headers, body).
  */
 import http from "node:http";
@@ -27,6 +33,10 @@ export interface FaultRule {
   body?: string;
   delayMs?: number;
   dropConnection?: boolean;
+  /** with status: answer only after the target has handled the request */
+  afterForward?: boolean;
+  /** forward, then send only this many bytes of the target's body and reset the connection */
+  truncateBodyAt?: number;
 }
 
 export interface FaultLogEntry {
@@ -86,6 +96,22 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
       timers.add(t);
     });
 
+  /** Sends the request to the target and collects its whole answer. */
+  const forwardAndCollect = (req: http.IncomingMessage) =>
+    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const upstream = http.request(
+        { agent: upstreamAgent, protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        (up) => {
+          const chunks: Buffer[] = [];
+          up.on("data", (c: Buffer) => chunks.push(c));
+          up.on("end", () => resolve({ status: up.statusCode ?? 502, headers: up.headers, body: Buffer.concat(chunks) }));
+          up.on("error", reject);
+        },
+      );
+      upstream.on("error", reject);
+      req.pipe(upstream);
+    });
+
   const forward = (req: http.IncomingMessage, res: http.ServerResponse, entry: FaultLogEntry) => {
     const headers = { ...req.headers, host: target.host };
     const upstream = http.request(
@@ -133,6 +159,22 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
         req.socket.resetAndDestroy();
         return;
       }
+      if (rule?.truncateBodyAt !== undefined) {
+        entry.injected = true;
+        const up = await forwardAndCollect(req).catch(() => null);
+        if (!up) return void req.socket.resetAndDestroy();
+        entry.status = up.status;
+        // the target's headers, content-length included: the client expects more than it gets
+        res.writeHead(up.status, { ...up.headers, "content-length": String(up.body.length), connection: "close" });
+        res.write(up.body.subarray(0, rule.truncateBodyAt));
+        // let the partial body reach the client before the connection goes
+        setTimeout(() => req.socket.resetAndDestroy(), 50);
+        return;
+      }
+      if (rule?.status !== undefined && rule.afterForward) {
+        const up = await forwardAndCollect(req).catch(() => null);
+        if (!up) return void req.socket.resetAndDestroy();
+      }
       if (rule?.status !== undefined) {
         entry.injected = true;
         entry.status = rule.status;
@@ -148,7 +190,7 @@ export async function startFaultProxy(targetBaseUrl: string): Promise<FaultProxy
           headers["content-type"] = isJson ? "application/scim+json" : "text/plain";
         }
         // Drain the request body so the client is not left blocked on a full socket buffer.
-        req.resume();
+        if (!rule.afterForward) req.resume();
         res.writeHead(rule.status, headers);
         res.end(body);
         return;

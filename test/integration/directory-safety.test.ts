@@ -126,7 +126,12 @@ describe("bad configuration is refused with a clear error", () => {
     await expect(w.reconfigure((c) => {
       delete c.source.groupDn;
       c.source.filter = "(uid=*";
-    })).rejects.toThrow(/source\.filter: must be an LDAP filter in parentheses/);
+    })).rejects.toThrow(/source\.filter: not an LDAP filter such as \(objectClass=person\): position 1 \("\(uid=\*"\): the "\(" at position 1 is never closed/);
+    // two filters side by side were once saved and read as more AND terms: nobody in scope
+    await expect(w.reconfigure((c) => {
+      delete c.source.groupDn;
+      c.source.filter = "(uid=user00001*)(cn=x)";
+    })).rejects.toThrow(/source\.filter: .*position 17 \("\(cn=x\)"\): a second filter/);
     await expect(w.reconfigure((c) => {
       delete c.source.filter;
     })).rejects.toThrow(/exactly one of groupDn/);

@@ -101,7 +101,13 @@ describe("failover", () => {
     for (let g = 0; g < 4; g++) await w.slapd.addGroup(`crew${g}`, [`uid=kk${g},${w.slapd.peopleDn}`, `uid=kk${g + 4},${w.slapd.peopleDn}`]);
     // each create takes 800 ms: 16 users at 4 in flight and 4 groups take several seconds
     proxy.inject({ method: "POST", times: 10_000, delayMs: 800 });
-    await waitFor("node 1 partway", async () => ((await countAt("kk")) >= 1 ? true : undefined), 30_000, 50);
+    // node 2 may run a cycle while node 1 is still starting (no ACTIVE node alive yet): kill node 1 in its own cycle
+    await waitFor(
+      "node 1 partway",
+      async () => (await db.channel.findUnique({ where: { id: w.channelId } }))?.leaseOwner === 1 && (await countAt("kk")) >= 1,
+      30_000,
+      50,
+    );
     active.kill("SIGKILL");
     const killedAt = Date.now();
     await active.exited;
@@ -122,6 +128,13 @@ describe("failover", () => {
     expect(takeoverMs).toBeLessThan(12_000);
     console.log(`takeover after SIGKILL: ${takeoverMs} ms`);
     expect((await db.node.findUnique({ where: { id: 1 } }))?.status).toBe("DEAD");
+    // the dead node's cycle is not left RUNNING: it says why it ended
+    const killedCycles = (await cyclesOf(w.channelId)).filter((c) => c.nodeId === 1 && c.startedAt.getTime() < killedAt);
+    expect(killedCycles.filter((c) => c.status === "RUNNING")).toEqual([]);
+    const aborted = killedCycles.filter((c) => c.status === "ABORTED");
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]!.message).toMatch(/^aborted: node 1 running it stopped answering and was declared dead by node 2/);
+    expect(aborted[0]!.finishedAt).not.toBeNull();
     const crews = (await w.scim.listGroups()).filter((g) => g.displayName.startsWith("crew"));
     expect(crews.map((g) => g.displayName).sort()).toEqual(["crew0", "crew1", "crew2", "crew3"]);
     for (const g of crews) expect(g.members).toHaveLength(2);

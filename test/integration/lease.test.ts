@@ -5,6 +5,7 @@ import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { resetGroupTimestamp } from "../../lib/channels/reset-group-timestamp.ts";
 import { FencedError, Lease } from "../../lib/sync/lease.ts";
+import { runCycle } from "../../lib/sync/run-cycle.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
@@ -82,6 +83,21 @@ describe("channel lease", () => {
       a.write((tx) => tx.channel.update({ where: { id: channelId }, data: { groupTimestamp: "stale value read before the reset" } })),
     ).rejects.toThrow(/lost the lease .*an operator reset the channel/);
     expect((await prisma.channel.findUniqueOrThrow({ where: { id: channelId } })).groupTimestamp).toBeNull();
+  });
+
+  it("a cycle whose lease ran out is marked ABORTED by the cycle that takes the channel over", async () => {
+    const prisma = await getDb();
+    // a manual run (no node) killed mid-cycle: its row says RUNNING and its lease runs out
+    const dead = await Lease.acquire({ db: prisma, channelId, durationSec: 1 });
+    const orphan = await prisma.cycle.create({ data: { channelId, kind: "manual", status: "RUNNING" } });
+    await new Promise((r) => setTimeout(r, 1200));
+    const r = await runCycle({ channelId, nodeId: 2, trigger: "test", force: true });
+    expect(r.cycleId).not.toBe(orphan.id);
+    const after = await prisma.cycle.findUniqueOrThrow({ where: { id: orphan.id } });
+    expect(after.status).toBe("ABORTED");
+    expect(after.finishedAt).not.toBeNull();
+    expect(after.message).toBe(`aborted: its lease ran out (the process running it died, froze or lost the database) and cycle #${r.cycleId} on node 2 took the channel over`);
+    void dead;
   });
 
   it("an aborted cycle stops at its next batch", async () => {

@@ -101,12 +101,19 @@ describe("provmgr: help and how it is started", () => {
 });
 
 describe("provmgr: global commands", () => {
-  it("--show-channels prints ID, name, connection ID, both statuses, users/dirty, source as LDAP URL and target", async () => {
+  it("--show-channels prints ID, name, connection ID, both statuses, users/dirty, source as LDAP URL, target, and the last cycle's status and reason", async () => {
     const before = await storeSnapshot();
     const [text, json] = await Promise.all([provmgr(["--show-channels"]), provmgr(["--show-channels", "--json"])]);
     expect(text.code, text.stderr).toBe(0);
     const [head, row] = text.stdout.trim().split("\n");
-    expect(head).toMatch(/^ID\s+NAME\s+CONNECTION ID\s+CONNECTION\s+CHANNEL\s+USERS\/DIRTY\s+GROUPS\/DIRTY\s+SOURCE\s+TARGET$/);
+    expect(head).toMatch(/^ID\s+NAME\s+CONNECTION ID\s+CONNECTION\s+CHANNEL\s+USERS\/DIRTY\s+GROUPS\/DIRTY\s+SOURCE\s+TARGET\s+LAST CYCLE\s+MESSAGE$/);
+    // the cycle with the wrong token: PARTIAL, and why, in the text output as in --json
+    const db = await getDb();
+    const ch = await db.channel.findUniqueOrThrow({ where: { id: w.channelId } });
+    expect(ch.lastCycleStatus).toBe("PARTIAL");
+    const at = ch.lastCycleAt!.toISOString().replace(/\.\d{3}Z$/, "Z");
+    expect(row).toMatch(new RegExp(`\\sPARTIAL ${at}\\s+\\d+ record\\(s\\) not acknowledged by the target; they stay dirty \\(.*401 Invalid SCIM bearer token`));
+    expect(row!.endsWith(ch.lastCycleMessage!.replace(/\s*[\r\n]+\s*/g, " "))).toBe(true);
     // five users of which dan and eve are dirty; two groups of which Sales is dirty
     expect(row).toMatch(new RegExp(`^${c}\\s+test channel\\s+test-sp\\s+active\\s+active\\s+5/2\\s+2/1\\s+ldap://`));
     expect(row).toContain(`${w.slapd.url.replace(/\/$/, "")}/${w.slapd.peopleDn}??sub?`);
@@ -115,7 +122,7 @@ describe("provmgr: global commands", () => {
     const j = parsed(json);
     expect(j.command).toBe("show-channels");
     expect(j.channels).toHaveLength(1);
-    expect(j.channels[0]).toMatchObject({ id: w.channelId, name: "test channel", connectionStatus: "active", channelStatus: "active", users: 5, dirtyUsers: 2, groups: 2, dirtyGroups: 1 });
+    expect(j.channels[0]).toMatchObject({ id: w.channelId, name: "test channel", connectionStatus: "active", channelStatus: "active", users: 5, dirtyUsers: 2, groups: 2, dirtyGroups: 1, lastCycleStatus: "PARTIAL", lastCycleMessage: ch.lastCycleMessage });
     expect(await storeSnapshot()).toBe(before);
   });
 });

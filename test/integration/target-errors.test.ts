@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../lib/db/index.ts";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
 import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
+import { parsed, provmgr } from "./provmgr.helpers.ts";
 
 let w: TWorld;
 let proxy: FaultProxy;
@@ -112,7 +113,7 @@ describe("target errors", () => {
     expect((await userRecord(w.channelId, uid))?.dirty).toBe(false);
   });
 
-  it("a dropped connection is transient and retried", async () => {
+  it("a create whose connection drops is looked up and, not being there, sent again in the same cycle", async () => {
     const uid = await newMember();
     proxy.inject({ method: "POST", pathIncludes: "/Users", times: 1, dropConnection: true });
     const r = await w.cycle();
@@ -132,7 +133,8 @@ describe("target errors", () => {
     expect(r.status).toBe("PARTIAL");
     const rec = await userRecord(w.channelId, uid);
     expect(rec?.dirty).toBe(true);
-    expect(rec?.lastError).toMatch(/transient: POST \/Users: no answer within 400 ms/);
+    // the create may still reach the target: it is looked up, and not sent again in this cycle
+    expect(rec?.lastError).toMatch(/^uncertain: POST \/Users: no answer within 400 ms; no user "t\d+" at the target by userName: not sent again, the next cycle looks again/);
     await w.reconfigure((c) => {
       c.target.timeoutMs = 30_000;
       c.target.maxRetries = 2;
@@ -143,14 +145,18 @@ describe("target errors", () => {
     expect((await w.scim.listUsers()).filter((u) => u.userName === uid)).toHaveLength(1);
   });
 
-  it("an unreachable target keeps every change dirty and says where", async () => {
+  it("an unreachable target keeps every change dirty and says where, on every record due", async () => {
     const uid = await newMember();
     await w.reconfigure((c) => (c.target.url = "http://127.0.0.1:1/scim/v2"));
+    const before = new Date();
     const r = await w.cycle();
     expect(r.status).not.toBe("SUCCESS");
-    expect(r.message).toMatch(/push stopped: GET \/ServiceProviderConfig: ECONNREFUSED \(127\.0\.0\.1:1\)/);
+    expect(r.message).toMatch(/push stopped: GET \/ServiceProviderConfig: ECONNREFUSED \(127\.0\.0\.1:1\); 1 user record\(s\) and 0 group record\(s\) not sent, they stay dirty with this error/);
     const rec = await userRecord(w.channelId, uid);
     expect(rec?.dirty).toBe(true);
+    expect(rec?.attempts).toBe(1);
+    expect(rec?.lastError).toBe("transient: GET /ServiceProviderConfig: ECONNREFUSED (127.0.0.1:1) (the push stopped before this record was sent)");
+    expect(rec?.lastAttemptAt?.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
     await w.reconfigure((c) => (c.target.url = proxy.baseUrl));
     await w.cycle();
     expect((await userRecord(w.channelId, uid))?.dirty).toBe(false);
@@ -166,6 +172,43 @@ describe("target errors", () => {
     await w.reconfigure((c) => (c.target.auth = { type: "bearer", token: w.scim.token }));
     await w.cycle();
     expect((await userRecord(w.channelId, uid))?.dirty).toBe(false);
+  });
+
+  it("a target that refuses discovery (401, or an HTML page instead of SCIM): the error reaches every dirty record due, the cycle and the channel", async () => {
+    const db = await getDb();
+    const a = await newMember();
+    const b = await newMember();
+    for (const [status, body, headers, expected] of [
+      [401, JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "401", detail: "token expired" }), {}, "fatal: GET /ServiceProviderConfig: 401 token expired"],
+      [200, "<html><body>Sign in to continue</body></html>", { "content-type": "text/html" }, "fatal: GET /ServiceProviderConfig: answered 200 with a body that is not JSON: <html><body>Sign in to continue</body></html>"],
+    ] as const) {
+      proxy.inject({ method: "GET", pathIncludes: "/ServiceProviderConfig", times: 1, status, body, headers });
+      const attemptsBefore = (await userRecord(w.channelId, a))?.attempts ?? 0;
+      const r = await w.cycle();
+      expect(r.message).toContain(`push stopped: ${expected.replace(/^fatal: /, "")}; 2 user record(s) and 0 group record(s) not sent, they stay dirty with this error`);
+      for (const uid of [a, b]) {
+        const rec = await userRecord(w.channelId, uid);
+        expect(rec?.dirty).toBe(true);
+        expect(rec?.pendingAction).toBe("CREATE");
+        expect(rec?.lastError).toBe(`${expected} (the push stopped before this record was sent)`);
+        expect(rec?.lastAttemptAt).not.toBeNull();
+      }
+      expect((await userRecord(w.channelId, a))?.attempts).toBe(attemptsBefore + 1);
+      const channel = await db.channel.findUniqueOrThrow({ where: { id: w.channelId } });
+      expect(channel.lastCycleMessage).toBe(r.message);
+    }
+    // what provmgr shows an operator
+    const shown = await provmgr(["-c", String(w.channelId), "--show-dirty-user-records", "--json"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const recs = parsed(shown).records as Array<{ providerName: string; attempts: number; lastError: string }>;
+    expect(recs.filter((x) => x.providerName === a || x.providerName === b).map((x) => [x.attempts, x.lastError.slice(0, 50)])).toEqual([
+      [2, "fatal: GET /ServiceProviderConfig: answered 200 wi"],
+      [2, "fatal: GET /ServiceProviderConfig: answered 200 wi"],
+    ]);
+    // the next cycle delivers both, and the error goes
+    const r = await w.cycle();
+    expect(r.status).toBe("SUCCESS");
+    for (const uid of [a, b]) expect(await userRecord(w.channelId, uid)).toMatchObject({ dirty: false, lastError: null, attempts: 0 });
   });
 
   it("keeps the store consistent: every acknowledged record has the target's id", async () => {

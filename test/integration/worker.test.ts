@@ -74,7 +74,8 @@ describe("worker", () => {
       console.log(await db.$queryRawUnsafe(`select * from graphile_worker._private_job_queues`));
     }
     proxy.clear();
-    const second = startWorker({ FERRY_NODE_ID: "1" });
+    const secondStartedAt = new Date();
+    const second = startWorker({ FERRY_NODE_ID: "1", FERRY_LEASE_SEC: "30" });
     try {
       await waitFor(
         "everything provisioned",
@@ -100,5 +101,51 @@ describe("worker", () => {
     const db = await getDb();
     const records = await db.userRecord.findMany({ where: { channelId: w.channelId, providerName: { startsWith: "k" } } });
     expect(new Set(records.map((r) => r.scimId))).toEqual(new Set(users.map((u) => u.id)));
+
+    // the killed process's cycle is not left RUNNING: the restarted node says what happened to it
+    const cycles = await db.cycle.findMany({ where: { channelId: w.channelId }, orderBy: { id: "asc" } });
+    expect(cycles.filter((c) => c.status === "RUNNING")).toEqual([]);
+    const killed = cycles.filter((c) => c.startedAt.getTime() < secondStartedAt.getTime() && c.finishedAt === null);
+    expect(killed).toEqual([]);
+    const aborted = cycles.filter((c) => c.status === "ABORTED");
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]!.message).toMatch(/^aborted: node 1 restarted; the process that ran this cycle had died/);
+  }, 90_000);
+
+  it("a node restarted after SIGKILL takes its own channels' leases back at once instead of waiting for them to expire", async () => {
+    const dns: string[] = [];
+    for (let i = 0; i < 8; i++) dns.push(await w.slapd.addUser({ uid: `r${i}`, givenName: "Restart", sn: `${i}`, mail: `r${i}@example.com` }));
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, dns);
+    proxy.inject({ method: "POST", times: 1000, delayMs: 400 });
+    const first = startWorker({ FERRY_NODE_ID: "1", FERRY_LEASE_SEC: "30" });
+    const db = await getDb();
+    await waitFor("a cycle holding the channel's lease", async () => {
+      const ch = await db.channel.findUnique({ where: { id: w.channelId } });
+      return ch?.leaseOwner === 1 && (await w.scim.listUsers()).some((u) => u.userName.startsWith("r"));
+    });
+    first.kill("SIGKILL");
+    await first.exited;
+    proxy.clear();
+    const second = startWorker({ FERRY_NODE_ID: "1", FERRY_LEASE_SEC: "30" });
+    try {
+      const node = await waitFor("node 1 registered again", async () => {
+        const n = await db.node.findUnique({ where: { id: 1 } });
+        return n && n.pid === second.child.pid ? n : undefined;
+      });
+      const next = await waitFor(
+        "a cycle of the restarted node",
+        async () => (await db.cycle.findMany({ where: { channelId: w.channelId, startedAt: { gte: node.startedAt } } }))[0],
+        40_000,
+      );
+      const waitedMs = next.startedAt.getTime() - node.startedAt.getTime();
+      console.log(`restarted node's first cycle ${waitedMs} ms after it registered (lease 30 s)`);
+      // the lease the dead process held had up to 30 s left
+      expect(waitedMs).toBeLessThan(10_000);
+      await waitFor("everything provisioned", async () => (await db.userRecord.count({ where: { channelId: w.channelId, dirty: true } })) === 0, 40_000);
+    } finally {
+      second.kill("SIGTERM");
+      await second.exited;
+    }
+    expect((await w.scim.listUsers()).filter((u) => u.userName.startsWith("r"))).toHaveLength(8);
   }, 90_000);
 });
