@@ -97,8 +97,9 @@ test("a failing channel shows its error, and its dirty records theirs", async ({
   await screenshot(page, "04b-channels-failing");
 
   await page.goto(`/channels/${refusedId}/dirty`);
-  await expect(page.getByRole("table", { name: "users" })).toContainText("Dirty · create");
-  // the target refused the token: the cycle says why, next to the records it left dirty
+  // the target refused the token: each record it left dirty carries the refusal, and the cycle says why
+  await expect(page.getByRole("table", { name: "users" })).toContainText("Failing · create");
+  await expect(page.getByRole("table", { name: "users" })).toContainText("401 Invalid or missing bearer token (the push stopped before this record was sent)");
   await expect(page.getByTestId("last-cycle-message")).toContainText("401");
   await screenshot(page, "04c-dirty-records");
   await page.goto(`/channels/${downId}`);
