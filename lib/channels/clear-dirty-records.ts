@@ -4,7 +4,9 @@
 import { recordAudit } from "../audit/record-audit.ts";
 import { getDb } from "../db/index.ts";
 import type { TActor } from "./actor.ts";
-import { kindTables, type TRecordKind } from "./record-kind.ts";
+import { clearDirtyGroups } from "../records/group-records.ts";
+import { clearDirtyUsers } from "../records/user-records.ts";
+import type { TRecordKind } from "./record-kind.ts";
 import { requireChannel } from "./require-channel.ts";
 import { Lease } from "../sync/lease.ts";
 
@@ -14,15 +16,8 @@ export async function clearDirtyRecords(options: { channelId: number; kind: TRec
   const counts = { users: 0, groups: 0 };
   await db.$transaction(async (tx) => {
     await Lease.fenceRunningCycle(tx, ch.id);
-    for (const table of kindTables(options.kind)) {
-      const n = await tx.$executeRawUnsafe(
-      `UPDATE ${table} SET dirty = false, pending_action = 'NONE', pending_values = NULL, pending_hash = NULL,
-         last_error = NULL, attempts = 0, updated_at = now() WHERE channel_id = $1 AND dirty`,
-        ch.id,
-      );
-      if (table === "user_record") counts.users = n;
-      else counts.groups = n;
-    }
+    if (options.kind !== "groups") counts.users = await clearDirtyUsers(tx, ch.id);
+    if (options.kind !== "users") counts.groups = await clearDirtyGroups(tx, ch.id);
   });
   await recordAudit({ ...options, action: `clear-dirty-records:${options.kind}`, details: counts });
   return counts;

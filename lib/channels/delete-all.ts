@@ -7,23 +7,18 @@ import { getDb } from "../db/index.ts";
 import type { TActor } from "./actor.ts";
 import { requireChannel } from "./require-channel.ts";
 import { Lease } from "../sync/lease.ts";
+import { deleteAllGroups, resyncGroupMembers } from "../records/group-records.ts";
+import { deleteAllUsers } from "../records/user-records.ts";
 
 export async function deleteAll(options: { channelId: number; keepGroups: boolean } & TActor): Promise<{ users: number; groups: number }> {
   const ch = await requireChannel(options.channelId);
   const db = await getDb();
   const [users, groups] = await db.$transaction(async (tx) => {
     await Lease.fenceRunningCycle(tx, ch.id);
-    const u = await tx.$executeRawUnsafe(`DELETE FROM user_record WHERE channel_id = $1`, ch.id);
-    const g = options.keepGroups ? 0 : await tx.$executeRawUnsafe(`DELETE FROM group_record WHERE channel_id = $1`, ch.id);
-    if (options.keepGroups) {
-      // kept groups must have their members sent again once users are re-provisioned
-      await tx.$executeRawUnsafe(
-        `UPDATE group_record SET resync_members = true, dirty = target_state <> 'ABSENT',
-           pending_action = CASE WHEN target_state <> 'ABSENT' THEN 'UPDATE'::"RecordAction" ELSE pending_action END
-         WHERE channel_id = $1`,
-        ch.id,
-      );
-    }
+    const u = await deleteAllUsers(tx, ch.id);
+    const g = options.keepGroups ? 0 : await deleteAllGroups(tx, ch.id);
+    // kept groups must have their members sent again once users are re-provisioned
+    if (options.keepGroups) await resyncGroupMembers(tx, ch.id);
     await tx.channel.update({
       where: { id: ch.id },
       data: { groupTimestamp: null, attributeSyncTimestamp: null, lastFullSyncAt: null },

@@ -4,7 +4,9 @@
 import { recordAudit } from "../audit/record-audit.ts";
 import { getDb } from "../db/index.ts";
 import type { TActor } from "./actor.ts";
-import { kindTables, type TRecordKind } from "./record-kind.ts";
+import { deleteDirtyGroups } from "../records/group-records.ts";
+import { deleteDirtyUsers } from "../records/user-records.ts";
+import type { TRecordKind } from "./record-kind.ts";
 import { requireChannel } from "./require-channel.ts";
 import { Lease } from "../sync/lease.ts";
 
@@ -14,11 +16,8 @@ export async function deleteDirtyRecords(options: { channelId: number; kind: TRe
   const counts = { users: 0, groups: 0 };
   await db.$transaction(async (tx) => {
     await Lease.fenceRunningCycle(tx, ch.id);
-    for (const table of kindTables(options.kind)) {
-      const n = await tx.$executeRawUnsafe(`DELETE FROM ${table} WHERE channel_id = $1 AND dirty`, ch.id);
-      if (table === "user_record") counts.users = n;
-      else counts.groups = n;
-    }
+    if (options.kind !== "groups") counts.users = await deleteDirtyUsers(tx, ch.id);
+    if (options.kind !== "users") counts.groups = await deleteDirtyGroups(tx, ch.id);
     // deleted records must be found again: read the whole scope next time
     if (counts.users + counts.groups > 0) {
       await tx.channel.update({ where: { id: ch.id }, data: { groupTimestamp: null, lastFullSyncAt: null, attributeSyncTimestamp: "1" } });

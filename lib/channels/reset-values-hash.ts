@@ -5,16 +5,14 @@ import { getDb } from "../db/index.ts";
 import type { TActor } from "./actor.ts";
 import { requireChannel } from "./require-channel.ts";
 import { Lease } from "../sync/lease.ts";
+import { resetValuesHashes } from "../records/user-records.ts";
 
 export async function resetValuesHash(options: { channelId: number } & TActor): Promise<{ users: number }> {
   const ch = await requireChannel(options.channelId);
   const db = await getDb();
   const users = await db.$transaction(async (tx) => {
     await Lease.fenceRunningCycle(tx, ch.id);
-    return tx.$executeRawUnsafe(
-      `UPDATE user_record SET values_hash = NULL, updated_at = now() WHERE channel_id = $1 AND values_hash IS NOT NULL`,
-      ch.id,
-    );
+    return resetValuesHashes(tx, ch.id);
   });
   await recordAudit({ ...options, action: "reset-values-hash", details: { users } });
   return { users };

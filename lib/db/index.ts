@@ -10,6 +10,9 @@ import { migrate } from "./migrate.ts";
 export { Prisma } from "../../generated/prisma/client.ts";
 export type { PrismaClient };
 
+/** What raw SQL needs: the client or a transaction. */
+export type TSql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
 type TDbState = { prisma: PrismaClient; url: string; stopEmbedded: () => Promise<void> };
 let state: Promise<TDbState> | undefined;
 

@@ -3,18 +3,10 @@
 import type { TOptions } from "../channels/config.ts";
 import { ldapTimeToMs } from "../ldap/scope.ts";
 
-export type TAction = "NONE" | "CREATE" | "UPDATE" | "ENABLE" | "DISABLE" | "DELETE";
-export type TTargetState = "ABSENT" | "ACTIVE" | "INACTIVE";
-export type TSourceState = "IN_SCOPE" | "DISABLED" | "OUT_OF_SCOPE" | "DELETED";
+import type { TAction, TKnownState, TSourceState, TTargetState } from "../records/states.ts";
 
-export type TKnownRecord = {
-  ldapTimestamp: string | null;
-  valuesHash: string | null;
-  sourceState: TSourceState;
-  targetState: TTargetState;
-  dirty: boolean;
-  pendingAction: TAction;
-};
+export type { TAction, TSourceState, TTargetState };
+export type TKnownRecord = TKnownState;
 
 export type TSeenEntry = {
   timestamp: string | undefined;

@@ -5,8 +5,9 @@
 // missing users, an incremental read's users who left the scope, users disabled in
 // the directory, groups gone from the scope, and whatever later feeds the store).
 import type { TOptions } from "../channels/config.ts";
+import type { TRecordKind } from "../records/states.ts";
 
-export type TRecordKind = "users" | "groups";
+export type { TRecordKind };
 
 export type TGuardInput = {
   kind: TRecordKind;

@@ -12,54 +12,10 @@
 // released by the next cycle) or the directory changes back (nothing awaits any more:
 // the hold is resolved). It cannot leak out through a later incremental cycle, because
 // that cycle's left-scope users go through this same count.
-import type { TOptions } from "../channels/config.ts";
+import type { TSql } from "../db/index.ts";
+import { closeHold, createHold, deprovisioningOf, openHold, recheckHold, type TOpenHold } from "../records/deprovisioning.ts";
 import type { TCycleContext } from "./context.ts";
 import { guardDeprovisioning, type TRecordKind } from "./deprovision-guard.ts";
-import type { TSql } from "./lease.ts";
-
-type TRules = {
-  table: "user_record" | "group_record";
-  /** SQL: records of channel $1 awaiting deprovisioning (parameters from $2 on: `params`) */
-  awaiting: string;
-  params: unknown[];
-  /** SQL: the action a released record gets */
-  action: string;
-  /** SQL: records at the target the percentage is taken of */
-  base: string;
-};
-
-/**
- * Which records await deprovisioning, and what releasing them means, per record kind.
- * Users: gone from the scope, deleted or disabled in the directory, still present at the
- * target in a form the Remove User Action changes (active, or present at all when users
- * are deleted), and not released already. Disabled users stay at the target, inactive,
- * when the channel provisions disabled users: being disabled is then no reason to delete.
- */
-function rulesFor(kind: TRecordKind, options: TOptions): TRules | null {
-  if (kind === "users") {
-    if (!options.deprovisionUsers) return null;
-    const del = options.removeUserAction === "delete";
-    return {
-      table: "user_record",
-      awaiting: `channel_id = $1 AND source_state <> 'IN_SCOPE' AND target_state <> 'ABSENT'
-        AND (target_state = 'ACTIVE' OR ($2::boolean AND NOT (source_state = 'DISABLED' AND $3::boolean)))
-        AND NOT (dirty AND pending_action IN ('DISABLE', 'DELETE'))`,
-      params: [del, options.provisionDisabledUsers],
-      action: `CASE WHEN $2::boolean AND NOT (source_state = 'DISABLED' AND $3::boolean) THEN 'DELETE' ELSE 'DISABLE' END::"RecordAction"`,
-      base: del ? `target_state <> 'ABSENT'` : `target_state = 'ACTIVE'`,
-    };
-  }
-  if (!options.provisionGroups) return null;
-  return {
-    table: "group_record",
-    awaiting: `channel_id = $1 AND source_state <> 'IN_SCOPE' AND target_state <> 'ABSENT' AND NOT (dirty AND pending_action = 'DELETE')`,
-    params: [],
-    action: `'DELETE'::"RecordAction"`,
-    base: `target_state <> 'ABSENT'`,
-  };
-}
-
-type TOpenHold = { id: bigint; status: "HELD" | "APPROVED"; count: number };
 
 export type TDeprovisionOutcome = { kind: TRecordKind; released: number; held: number; holdId: bigint | null };
 
@@ -75,71 +31,30 @@ export async function decideDeprovisioning(ctx: TCycleContext, cycleId: bigint):
 async function decideKind(tx: TSql, ctx: TCycleContext, kind: TRecordKind, cycleId: bigint): Promise<TDeprovisionOutcome> {
   const { channel, cfg, stats, log } = ctx;
   const none: TDeprovisionOutcome = { kind, released: 0, held: 0, holdId: null };
-  const [open] = await tx.$queryRawUnsafe<TOpenHold[]>(
-    `SELECT id, status::text AS status, count FROM deprovision_hold
-     WHERE channel_id = $1 AND kind = $2 AND status IN ('HELD', 'APPROVED') FOR UPDATE`,
-    channel.id,
-    kind,
-  );
-  const rules = rulesFor(kind, cfg.options);
-  if (!rules) {
+  const open = await openHold(tx, channel.id, kind);
+  const records = deprovisioningOf(tx, channel.id, kind, cfg.options);
+  if (!records) {
     if (open) await closeHold(tx, open.id, "RESOLVED", `deprovisioning of ${kind} was switched off for the channel`);
     return none;
   }
-  const { table, awaiting, params } = rules;
-  const approvedId = open?.status === "APPROVED" ? open.id : null;
-  const [counts] = await tx.$queryRawUnsafe<Array<{ awaiting: bigint; approved: bigint }>>(
-    `SELECT count(*) AS awaiting, count(*) FILTER (WHERE hold_id = $${params.length + 2}) AS approved FROM ${table} WHERE ${awaiting}`,
-    channel.id,
-    ...params,
-    approvedId,
-  );
-  const awaitingCount = Number(counts?.awaiting ?? 0);
-  // a record that no longer awaits (back in scope, released) is no longer covered by a hold
-  const unstamp = () =>
-    tx.$executeRawUnsafe(
-      `UPDATE ${table} SET hold_id = NULL WHERE channel_id = $1 AND hold_id IS NOT NULL AND NOT (${awaiting})`,
-      channel.id,
-      ...params,
-    );
+  const counts = await records.count(open?.status === "APPROVED" ? open.id : null);
 
-  if (awaitingCount === 0) {
+  if (counts.awaiting === 0) {
     if (open) {
-      await unstamp();
+      await records.unstamp();
       await closeHold(tx, open.id, "RESOLVED", `nothing left to deprovision: the directory or the channel changed back`);
       log.info("deprovisioning hold resolved", { kind, hold: String(open.id) });
     }
     return none;
   }
 
-  const [ctr] = await tx.$queryRawUnsafe<Array<{ base: bigint; in_scope: boolean }>>(
-    `SELECT (SELECT count(*) FROM ${table} WHERE channel_id = $1 AND ${rules.base}) AS base,
-            EXISTS (SELECT 1 FROM ${table} WHERE channel_id = $1 AND source_state = 'IN_SCOPE') AS in_scope`,
-    channel.id,
-  );
-  const verdict = guardDeprovisioning({
-    kind,
-    awaiting: awaitingCount,
-    approved: Number(counts?.approved ?? 0),
-    base: Number(ctr?.base ?? 0),
-    inScope: ctr?.in_scope ? 1 : 0,
-    options: cfg.options,
-  });
-
-  const release = async (onlyHold: bigint | null): Promise<number> =>
-    tx.$executeRawUnsafe(
-      `UPDATE ${table} SET dirty = true, pending_action = ${rules.action}, pending_values = NULL,
-         ${table === "user_record" ? "pending_hash = NULL," : ""} hold_id = NULL, updated_at = now()
-       WHERE ${awaiting}${onlyHold !== null ? ` AND hold_id = $${params.length + 2}` : ""}`,
-      channel.id,
-      ...params,
-      ...(onlyHold !== null ? [onlyHold] : []),
-    );
+  const { base, inScope } = await records.base();
+  const verdict = guardDeprovisioning({ kind, awaiting: counts.awaiting, approved: counts.approved, base, inScope: inScope ? 1 : 0, options: cfg.options });
 
   if (verdict.verdict === "nothing") return none;
   if (verdict.verdict === "release") {
-    const released = await release(null);
-    await unstamp();
+    const released = await records.release(null);
+    await records.unstamp();
     if (open) {
       await closeHold(
         tx,
@@ -156,42 +71,20 @@ async function decideKind(tx: TSql, ctx: TCycleContext, kind: TRecordKind, cycle
   let released = 0;
   let hold: TOpenHold | undefined = open;
   if (open?.status === "APPROVED") {
-    released = verdict.releaseApproved > 0 ? await release(open.id) : 0;
+    released = verdict.releaseApproved > 0 ? await records.release(open.id) : 0;
     await closeHold(tx, open.id, released > 0 ? "RELEASED" : "RESOLVED", released > 0 ? `approved: ${released} ${kind} released` : "the approved records no longer await deprovisioning");
     hold = undefined;
   }
+  const facts = { rule: verdict.rule, reason: verdict.reason, count: verdict.held, base, cycleId };
   let holdId: bigint;
   if (hold) {
     holdId = hold.id;
-    await tx.$executeRawUnsafe(
-      `UPDATE deprovision_hold SET rule = $2, reason = $3, count = $4, base = $5, cycle_id = $6, checked_at = now() WHERE id = $1`,
-      hold.id,
-      verdict.rule,
-      verdict.reason,
-      verdict.held,
-      Number(ctr?.base ?? 0),
-      cycleId,
-    );
+    await recheckHold(tx, hold.id, facts);
   } else {
-    const [created] = await tx.$queryRawUnsafe<Array<{ id: bigint }>>(
-      `INSERT INTO deprovision_hold (channel_id, kind, rule, reason, count, base, cycle_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      channel.id,
-      kind,
-      verdict.rule,
-      verdict.reason,
-      verdict.held,
-      Number(ctr?.base ?? 0),
-      cycleId,
-    );
-    holdId = created!.id;
+    holdId = await createHold(tx, channel.id, kind, facts);
   }
-  await unstamp();
-  await tx.$executeRawUnsafe(
-    `UPDATE ${table} SET hold_id = $${params.length + 2} WHERE ${awaiting} AND hold_id IS DISTINCT FROM $${params.length + 2}`,
-    channel.id,
-    ...params,
-    holdId,
-  );
+  await records.unstamp();
+  await records.stamp(holdId);
   noteReleased(ctx, kind, released);
   stats.heldBack[kind] = verdict.held;
   const msg = `${verdict.reason}; ${verdict.held} ${kind === "users" ? "deprovisioning(s)" : "group deletion(s)"} held for approval (hold #${holdId})${
@@ -207,13 +100,4 @@ function noteReleased(ctx: TCycleContext, kind: TRecordKind, n: number): void {
   ctx.stats.released[kind] += n;
   if (kind === "users") ctx.stats.usersMarkedDirty += n;
   else ctx.stats.groupsMarkedDirty += n;
-}
-
-async function closeHold(tx: TSql, id: bigint, status: "RELEASED" | "RESOLVED", outcome: string): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `UPDATE deprovision_hold SET status = $2::"HoldStatus", outcome = $3, closed_at = now(), checked_at = now() WHERE id = $1`,
-    id,
-    status,
-    outcome,
-  );
 }

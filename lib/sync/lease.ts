@@ -7,10 +7,10 @@
 // in flight. Before each batch of SCIM requests the cycle re-checks the lease when more
 // than a third of it has passed on the local monotonic clock, so a node that slept does
 // not send requests on a lease it no longer has.
-import type { Prisma, PrismaClient } from "../db/index.ts";
+import type { Prisma, PrismaClient, TSql } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 
-export type TSql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
+export type { TSql };
 
 export class FencedError extends Error {
   constructor(message: string) {
@@ -86,10 +86,16 @@ export class Lease {
   /** Runs store writes in one transaction that proves the lease first. */
   async write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     this.checkAbort();
-    return this.db.$transaction(async (tx) => {
-      await this.renew(tx);
-      return fn(tx);
-    });
+    // A batch may wait on a row lock (an operator's reset, a slow disk) longer than
+    // Prisma's 5 s default before it commits: it may take as long as the lease lasts,
+    // which it renewed first. Past that, the write is a fenced node's anyway.
+    return this.db.$transaction(
+      async (tx) => {
+        await this.renew(tx);
+        return fn(tx);
+      },
+      { timeout: this.durationSec * 1000, maxWait: 10_000 },
+    );
   }
 
   /**

@@ -5,20 +5,8 @@
 // directory's membership overwrites whatever the target had.
 import type { TPatchOp } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
+import { applyGroupOutcomes, fetchDirtyGroups, type TDirtyGroup, type TGroupOutcomes } from "../records/group-records.ts";
 import type { TCycleContext } from "./context.ts";
-
-type TDirtyGroup = {
-  id: bigint;
-  dn: string;
-  scimId: string | null;
-  providerName: string | null;
-  targetState: string;
-  sourceState: string;
-  pendingAction: string;
-  pendingValues: { displayName?: string } | null;
-  pushedValues: { displayName?: string } | null;
-  resyncMembers: boolean;
-};
 
 /** What one group's push ended with; written to the store with the rest of its page. */
 type TGroupOutcome =
@@ -36,14 +24,7 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
   let previous: Promise<void> | null = null;
   let after = 0n;
   for (;;) {
-    const rows = await db.$queryRawUnsafe<TDirtyGroup[]>(
-      `SELECT id, dn, scim_id AS "scimId", provider_name AS "providerName", target_state::text AS "targetState",
-         source_state::text AS "sourceState", pending_action::text AS "pendingAction", pending_values AS "pendingValues",
-         pushed_values AS "pushedValues", resync_members AS "resyncMembers"
-       FROM group_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT ${PAGE}`,
-      channel.id,
-      after,
-    );
+    const rows = await fetchDirtyGroups(db, channel.id, after, PAGE);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
@@ -103,51 +84,21 @@ function failedOutcome(g: TDirtyGroup, err: unknown): TGroupOutcome {
 /** Writes a page of group outcomes in one transaction. A failure keeps the group dirty with its error. */
 async function recordGroupOutcomes(ctx: TCycleContext, rows: TDirtyGroup[], outcomes: TGroupOutcome[]): Promise<void> {
   const { stats, log } = ctx;
-  const deleted: bigint[] = [];
-  const synced: Array<Extract<TGroupOutcome, { kind: "synced" }>> = [];
-  const failed: Array<Extract<TGroupOutcome, { kind: "failed" }>> = [];
+  const written: TGroupOutcomes = { deleted: [], synced: [], failed: [] };
   outcomes.forEach((o, i) => {
     const g = rows[i]!;
     if (o.kind === "failed") {
-      failed.push(o);
+      written.failed.push(o);
       stats.failed++;
       if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`group ${g.providerName ?? g.dn}: ${o.error}`);
       log.warn("group push failed; record stays dirty", { group: g.providerName, action: g.pendingAction, error: o.error });
       return;
     }
     stats.pushed[`GROUP_${g.pendingAction}`] = (stats.pushed[`GROUP_${g.pendingAction}`] ?? 0) + 1;
-    if (o.kind === "deleted") deleted.push(o.id);
-    else synced.push(o);
+    if (o.kind === "deleted") written.deleted.push(o.id);
+    else written.synced.push(o);
   });
-  await ctx.lease.write(async (tx) => {
-    if (deleted.length > 0) await tx.$executeRawUnsafe(`DELETE FROM group_record WHERE id = ANY($1::bigint[])`, deleted);
-    if (synced.length > 0) {
-      const ids = synced.map((o) => o.id);
-      await tx.$executeRawUnsafe(`DELETE FROM group_member WHERE group_id = ANY($1::bigint[])`, ids);
-      await tx.$executeRawUnsafe(
-        `INSERT INTO group_member (group_id, user_id) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
-        synced.flatMap((o) => o.memberUserIds.map(() => o.id)),
-        synced.flatMap((o) => o.memberUserIds),
-      );
-      await tx.$executeRawUnsafe(
-        `UPDATE group_record r SET scim_id = u.scim_id, target_state = 'ACTIVE', dirty = false, pending_action = 'NONE', pending_values = NULL,
-           pushed_values = jsonb_build_object('displayName', u.name), resync_members = false, last_error = NULL, attempts = 0,
-           last_attempt_at = now(), last_synced_at = now(), updated_at = now()
-         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, scim_id, name) WHERE r.id = u.id`,
-        ids,
-        synced.map((o) => o.scimId),
-        synced.map((o) => o.name),
-      );
-    }
-    if (failed.length > 0) {
-      await tx.$executeRawUnsafe(
-        `UPDATE group_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now()
-         FROM unnest($1::bigint[], $2::text[]) AS u(id, err) WHERE r.id = u.id`,
-        failed.map((o) => o.id),
-        failed.map((o) => o.error),
-      );
-    }
-  });
+  await ctx.lease.write((tx) => applyGroupOutcomes(tx, written));
 }
 
 async function pushGroup(

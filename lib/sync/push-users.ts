@@ -10,7 +10,8 @@ import { patchOps, toResource, USER_SCHEMA, type TFlatValues } from "../mapping/
 import { ScimError, type ScimClient } from "../scim/client.ts";
 import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
-import { applyUserOutcomes, fetchDirtyUsers, markGroupsWithMembers, type TUserOutcome, type TUserRow } from "./store.ts";
+import { markGroupsWithMembers } from "../records/group-records.ts";
+import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
 
 const BATCH = 200;
 

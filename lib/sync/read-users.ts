@@ -1,8 +1,8 @@
 // The read half of a cycle for users: decide between an incremental and a full read,
-// stream the directory, mark what changed as dirty, and record who is gone: users who
-// left the scope (incremental) or are missing from a complete full read. Nothing here
-// marks anyone for deprovisioning: that is deprovision.ts, behind the guard, once the
-// whole read has completed.
+// stream the directory, mark what changed as dirty, and have mark-gone.ts record who is
+// gone: users who left the scope (incremental) or are missing from a complete full
+// read. Nothing here marks anyone for deprovisioning: that is deprovision.ts, behind the
+// guard, once the whole read has completed.
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import {
   changedSinceFilter,
@@ -10,7 +10,6 @@ import {
   guidOf,
   isDisabled,
   ldapTimeToMs,
-  leftScopeFilter,
   msToLdapTime,
   timestampOf,
   userAttributes,
@@ -18,8 +17,9 @@ import {
 } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
+import { loadUsersByGuid, writeUsersRead, type TUserRow, type TUserUpsert } from "../records/user-records.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
-import { knownInScopeUsers, loadUsersByGuid, upsertUsers, type TUserRow, type TUserUpsert } from "./store.ts";
+import { markLeftScope, markMissing } from "./mark-gone.ts";
 
 const BATCH = 500;
 /**
@@ -114,14 +114,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   }
   await storing.batch;
 
-  if (!full && since) {
-    // users who changed and no longer match the scope (filter scopes; group scopes see this through the group timestamp too)
-    for await (const entry of dir.search(source.baseDn, leftScopeFilter(source, since), [source.guidAttribute, source.timestampAttribute])) {
-      batch.push(entry);
-      if (batch.length >= BATCH) await markLeftScope(ctx, batch.splice(0));
-    }
-    await markLeftScope(ctx, batch.splice(0));
-  }
+  if (!full && since) await timed(stats, "users.left-scope", () => markLeftScope(ctx, dir, since));
 
   // on a first read (or after --delete-all) there is nothing the store knows that could be missing
   if (full && seen && skippedDns && since !== null) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen, skippedDns));
@@ -198,63 +191,9 @@ async function processInScope(
   }
   stats.usersWritten += rows.length;
   if (rows.length > 0) {
-    await ctx.lease.write((tx) => upsertUsers(tx, channel.id, rows));
+    await ctx.lease.write((tx) => writeUsersRead(tx, channel.id, rows));
     ctx.readProgress?.bump();
     await noteWrites(ctx, rows.length);
   }
   return maxMs;
-}
-
-async function markLeftScope(ctx: TCycleContext, entries: TLdapEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const { db, channel, cfg, stats } = ctx;
-  const guids = entries.map((e) => guidOf(e, cfg.source)).filter((g): g is string => Boolean(g));
-  const known = await loadUsersByGuid(db, channel.id, guids);
-  const gone = [...known.values()].filter((r) => r.sourceState === "IN_SCOPE" || r.sourceState === "DISABLED");
-  stats.usersLeftScope += gone.length;
-  await markGone(ctx, gone, "OUT_OF_SCOPE");
-}
-
-/**
- * After a complete full read: records the directory no longer returns. However many they
- * are, they are only recorded as gone here; the guard decides what happens to them.
- */
-async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>, skippedDns: Set<string>): Promise<void> {
-  const { db, channel, stats } = ctx;
-  const missing = [];
-  for await (const page of knownInScopeUsers(db, channel.id)) {
-    // an entry returned without its GUID (e.g. read rights on it were narrowed) is not gone
-    for (const r of page) if (!seen.has(r.guid) && !skippedDns.has(r.dn.toLowerCase())) missing.push(r);
-  }
-  stats.usersMissing = missing.length;
-  if (missing.length === 0) return;
-  // tell "deleted" from "left the scope" where it is cheap to ask
-  const deleted = new Set<bigint>();
-  if (missing.length <= 200) {
-    for (const r of missing) if (!(await dir.read(r.dn, ["1.1"]))) deleted.add(r.id);
-  }
-  await markGone(ctx, missing.filter((r) => deleted.has(r.id)), "DELETED");
-  await markGone(ctx, missing.filter((r) => !deleted.has(r.id)), "OUT_OF_SCOPE");
-}
-
-/**
- * Records what the directory says of users who are gone. Records never provisioned are
- * forgotten (nothing to undo at the target); the others keep their target state, drop
- * whatever was waiting to be pushed, and await the deprovisioning step.
- */
-async function markGone(ctx: TCycleContext, records: Array<{ id: bigint; targetState: "ABSENT" | "ACTIVE" | "INACTIVE" }>, state: "OUT_OF_SCOPE" | "DELETED"): Promise<void> {
-  if (records.length === 0) return;
-  const forget = records.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
-  const rest = records.filter((r) => r.targetState !== "ABSENT").map((r) => r.id);
-  await ctx.lease.write(async (tx) => {
-    if (forget.length > 0) await tx.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
-    if (rest.length === 0) return;
-    await tx.$executeRawUnsafe(
-      `UPDATE user_record SET source_state = $1::"SourceState", dirty = false, pending_action = 'NONE', pending_values = NULL,
-         pending_hash = NULL, updated_at = now()
-       WHERE id = ANY($2::bigint[])`,
-      state,
-      rest,
-    );
-  });
 }

@@ -1,9 +1,14 @@
-// Batched reads and writes of user and group records: one statement per batch of
-// records, never one per record, so a 100,000-user read is a few hundred round trips.
-import type { TSql } from "./lease.ts";
-import type { TAction, TKnownRecord, TSourceState, TTargetState } from "./decide.ts";
+// User records: every write of a user record's state lives here (cal.com's
+// repositories) — the dirty flag, the pending action and the values waiting to be
+// pushed, the directory's and the target's states, errors and attempts — so "who marks a
+// user dirty" has one answer. The read, the push, the operators' resets call these
+// functions; the deprovisioning guard's statements are deprovisioning.ts, beside this
+// file. One statement per batch of records, never one per record, so a 100,000-user read
+// is a few hundred round trips.
+import type { TSql } from "../db/index.ts";
+import type { TAction, TKnownState, TSourceState, TTargetState } from "./states.ts";
 
-export type TUserRow = TKnownRecord & {
+export type TUserRow = TKnownState & {
   id: bigint;
   guid: string;
   dn: string;
@@ -20,6 +25,8 @@ const USER_COLUMNS = `id, guid, dn, provider_name AS "providerName", scim_id AS 
   pending_action::text AS "pendingAction", pending_values AS "pendingValues", pending_hash AS "pendingHash",
   pushed_values AS "pushedValues", attempts`;
 
+// ---- reads the cycle needs ----------------------------------------------------------
+
 export async function loadUsersByGuid(db: TSql, channelId: number, guids: string[]): Promise<Map<string, TUserRow>> {
   if (guids.length === 0) return new Map();
   const rows = await db.$queryRawUnsafe<TUserRow[]>(
@@ -29,6 +36,34 @@ export async function loadUsersByGuid(db: TSql, channelId: number, guids: string
   );
   return new Map(rows.map((r) => [r.guid, r]));
 }
+
+/** Records still marked as in the directory scope, id-ordered, a page at a time. */
+export async function* knownInScopeUsers(db: TSql, channelId: number, page = 5_000) {
+  let after = 0n;
+  for (;;) {
+    const rows = await db.$queryRawUnsafe<TUserRow[]>(
+      `SELECT ${USER_COLUMNS} FROM user_record
+       WHERE channel_id = $1 AND id > $2 AND source_state IN ('IN_SCOPE', 'DISABLED') ORDER BY id LIMIT $3`,
+      channelId,
+      after,
+      page,
+    );
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+export async function fetchDirtyUsers(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
+  return db.$queryRawUnsafe<TUserRow[]>(
+    `SELECT ${USER_COLUMNS} FROM user_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT $3`,
+    channelId,
+    afterId,
+    limit,
+  );
+}
+
+// ---- what a directory read decided -------------------------------------------------
 
 export type TUserUpsert = {
   guid: string;
@@ -44,8 +79,8 @@ export type TUserUpsert = {
   lastError: string | null;
 };
 
-/** Insert or update read results in one statement. */
-export async function upsertUsers(db: TSql, channelId: number, rows: TUserUpsert[]): Promise<void> {
+/** Inserts or updates a batch of read results in one statement. */
+export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUpsert[]): Promise<void> {
   if (rows.length === 0) return;
   await db.$executeRawUnsafe(
     `INSERT INTO user_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action,
@@ -77,31 +112,33 @@ export async function upsertUsers(db: TSql, channelId: number, rows: TUserUpsert
   );
 }
 
-/** Records still marked as in the directory scope, id-ordered, a page at a time. */
-export async function* knownInScopeUsers(db: TSql, channelId: number, page = 5_000) {
-  let after = 0n;
-  for (;;) {
-    const rows = await db.$queryRawUnsafe<TUserRow[]>(
-      `SELECT ${USER_COLUMNS} FROM user_record
-       WHERE channel_id = $1 AND id > $2 AND source_state IN ('IN_SCOPE', 'DISABLED') ORDER BY id LIMIT $3`,
-      channelId,
-      after,
-      page,
+/**
+ * Records the directory's word on users who are gone (left the scope, or deleted).
+ * Never-provisioned records are forgotten: there is nothing to undo at the target. The
+ * others keep their target state, drop whatever was waiting to be pushed, and await the
+ * deprovisioning step: nothing here marks a deprovisioning.
+ */
+export async function markUsersGone(
+  db: TSql,
+  records: Array<{ id: bigint; targetState: TTargetState }>,
+  state: Extract<TSourceState, "OUT_OF_SCOPE" | "DELETED">,
+): Promise<{ forgotten: number; gone: number }> {
+  const forget = records.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
+  const gone = records.filter((r) => r.targetState !== "ABSENT").map((r) => r.id);
+  if (forget.length > 0) await db.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
+  if (gone.length > 0) {
+    await db.$executeRawUnsafe(
+      `UPDATE user_record SET source_state = $1::"SourceState", dirty = false, pending_action = 'NONE', pending_values = NULL,
+         pending_hash = NULL, updated_at = now()
+       WHERE id = ANY($2::bigint[])`,
+      state,
+      gone,
     );
-    if (rows.length === 0) return;
-    yield rows;
-    after = rows[rows.length - 1]!.id;
   }
+  return { forgotten: forget.length, gone: gone.length };
 }
 
-export async function fetchDirtyUsers(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
-  return db.$queryRawUnsafe<TUserRow[]>(
-    `SELECT ${USER_COLUMNS} FROM user_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT $3`,
-    channelId,
-    afterId,
-    limit,
-  );
-}
+// ---- what the target answered -------------------------------------------------------
 
 export type TUserOutcome =
   | {
@@ -147,14 +184,42 @@ export async function applyUserOutcomes(db: TSql, outcomes: TUserOutcome[]): Pro
   }
 }
 
-/** Groups that name any of these DNs must re-evaluate their membership at the target. */
-export async function markGroupsWithMembers(db: TSql, channelId: number, dns: string[]): Promise<number> {
-  if (dns.length === 0) return 0;
+/** Records due in a push that stopped at the target carry its error (those attempted since `since` keep their own). */
+export async function noteUsersPushStopped(db: TSql, channelId: number, error: string, since: Date): Promise<number> {
   return db.$executeRawUnsafe(
-    `UPDATE group_record SET dirty = true,
-       pending_action = CASE WHEN pending_action = 'NONE' THEN 'UPDATE'::"RecordAction" ELSE pending_action END, updated_at = now()
-     WHERE channel_id = $1 AND target_state <> 'ABSENT' AND member_dns && $2::text[]`,
+    `UPDATE user_record SET last_error = $2, attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+     WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND (last_attempt_at IS NULL OR last_attempt_at < $3::timestamp(3))`,
     channelId,
-    dns.map((d) => d.toLowerCase()),
+    error,
+    since,
+  );
+}
+
+// ---- operators' repairs (provmgr, console, API) ------------------------------------
+
+/** --clear-dirty-*: what waited is dropped; the record says what the target last acknowledged. */
+export async function clearDirtyUsers(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE user_record SET dirty = false, pending_action = 'NONE', pending_values = NULL, pending_hash = NULL,
+       last_error = NULL, attempts = 0, updated_at = now() WHERE channel_id = $1 AND dirty`,
+    channelId,
+  );
+}
+
+/** --delete-dirty-*: the next read brings back what is still in scope as new records. */
+export async function deleteDirtyUsers(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(`DELETE FROM user_record WHERE channel_id = $1 AND dirty`, channelId);
+}
+
+/** --delete-all(-users). */
+export async function deleteAllUsers(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(`DELETE FROM user_record WHERE channel_id = $1`, channelId);
+}
+
+/** --reset-values-hash: users with a newer LDAP timestamp are pushed whatever their values. */
+export async function resetValuesHashes(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE user_record SET values_hash = NULL, updated_at = now() WHERE channel_id = $1 AND values_hash IS NOT NULL`,
+    channelId,
   );
 }

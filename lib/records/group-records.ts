@@ -1,0 +1,204 @@
+// Group records: every write of a group record's state lives here, as user-records.ts
+// does for users — what a directory read found, what the target acknowledged (with the
+// membership it holds), groups whose members must be sent again, and the operators'
+// repairs. The deprovisioning guard's statements are deprovisioning.ts.
+import type { TSql } from "../db/index.ts";
+import type { TSourceState, TTargetState } from "./states.ts";
+
+// ---- what a directory read found ---------------------------------------------------
+
+export type TGroupRow = {
+  id: bigint;
+  guid: string;
+  dn: string;
+  ldapTimestamp: string | null;
+  sourceState: TSourceState;
+  targetState: TTargetState;
+  providerName: string | null;
+  memberDns: string[];
+  pushedValues: { displayName?: string } | null;
+  dirty: boolean;
+};
+
+/** Every group record of the channel, for the read's comparison (a channel holds hundreds to a few thousand groups). */
+export async function loadGroups(db: TSql, channelId: number): Promise<TGroupRow[]> {
+  return db.$queryRawUnsafe<TGroupRow[]>(
+    `SELECT id, guid, dn, ldap_timestamp AS "ldapTimestamp", source_state::text AS "sourceState", target_state::text AS "targetState",
+       provider_name AS "providerName", member_dns AS "memberDns", pushed_values AS "pushedValues", dirty
+     FROM group_record WHERE channel_id = $1`,
+    channelId,
+  );
+}
+
+export type TGroupUpsert = {
+  guid: string;
+  dn: string;
+  provider_name: string;
+  ldap_timestamp: string | null;
+  member_dns: string[];
+  ldap_attributes: unknown;
+  dirty: boolean;
+  pending_action: string;
+  pending_values: unknown;
+};
+
+/**
+ * Inserts or updates a batch of groups read in scope, in one statement (rows travel as
+ * one JSON array: member lists differ in length). A pending action already waiting is
+ * kept unless the read decided a new one.
+ */
+export async function writeGroupsRead(db: TSql, channelId: number, rows: TGroupUpsert[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.$executeRawUnsafe(
+    `INSERT INTO group_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, member_dns, ldap_attributes,
+       dirty, pending_action, pending_values, updated_at)
+     SELECT $1, r.guid, r.dn, r.provider_name, r.ldap_timestamp, 'IN_SCOPE', r.member_dns, r.ldap_attributes,
+       r.dirty, r.pending_action::"RecordAction", r.pending_values, now()
+     FROM jsonb_to_recordset($2::jsonb) AS r(guid text, dn text, provider_name text, ldap_timestamp text, member_dns text[],
+       ldap_attributes jsonb, dirty boolean, pending_action text, pending_values jsonb)
+     ON CONFLICT (channel_id, guid) DO UPDATE SET dn = EXCLUDED.dn, provider_name = EXCLUDED.provider_name,
+       ldap_timestamp = EXCLUDED.ldap_timestamp, source_state = 'IN_SCOPE', member_dns = EXCLUDED.member_dns,
+       ldap_attributes = EXCLUDED.ldap_attributes,
+       dirty = group_record.dirty OR EXCLUDED.dirty,
+       pending_action = CASE WHEN EXCLUDED.pending_action <> 'NONE' THEN EXCLUDED.pending_action ELSE group_record.pending_action END,
+       pending_values = EXCLUDED.pending_values, updated_at = now()`,
+    channelId,
+    JSON.stringify(rows),
+  );
+}
+
+/**
+ * Groups gone from the scope after a complete listing: never-provisioned ones are
+ * forgotten, the others drop what waited and await the deprovisioning step.
+ */
+export async function markGroupsGone(db: TSql, records: Array<{ id: bigint; targetState: TTargetState }>): Promise<{ forgotten: number; gone: number }> {
+  const forget = records.filter((r) => r.targetState === "ABSENT").map((r) => r.id);
+  const gone = records.filter((r) => r.targetState !== "ABSENT").map((r) => r.id);
+  if (forget.length > 0) await db.$executeRawUnsafe(`DELETE FROM group_record WHERE id = ANY($1::bigint[])`, forget);
+  if (gone.length > 0) {
+    await db.$executeRawUnsafe(
+      `UPDATE group_record SET source_state = 'OUT_OF_SCOPE', dirty = false, pending_action = 'NONE', pending_values = NULL, updated_at = now()
+       WHERE id = ANY($1::bigint[])`,
+      gone,
+    );
+  }
+  return { forgotten: forget.length, gone: gone.length };
+}
+
+/** Groups that name any of these DNs must re-evaluate their membership at the target. */
+export async function markGroupsWithMembers(db: TSql, channelId: number, dns: string[]): Promise<number> {
+  if (dns.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `UPDATE group_record SET dirty = true,
+       pending_action = CASE WHEN pending_action = 'NONE' THEN 'UPDATE'::"RecordAction" ELSE pending_action END, updated_at = now()
+     WHERE channel_id = $1 AND target_state <> 'ABSENT' AND member_dns && $2::text[]`,
+    channelId,
+    dns.map((d) => d.toLowerCase()),
+  );
+}
+
+// ---- the push --------------------------------------------------------------------
+
+export type TDirtyGroup = {
+  id: bigint;
+  dn: string;
+  scimId: string | null;
+  providerName: string | null;
+  targetState: string;
+  sourceState: string;
+  pendingAction: string;
+  pendingValues: { displayName?: string } | null;
+  pushedValues: { displayName?: string } | null;
+  resyncMembers: boolean;
+};
+
+export async function fetchDirtyGroups(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TDirtyGroup[]> {
+  return db.$queryRawUnsafe<TDirtyGroup[]>(
+    `SELECT id, dn, scim_id AS "scimId", provider_name AS "providerName", target_state::text AS "targetState",
+       source_state::text AS "sourceState", pending_action::text AS "pendingAction", pending_values AS "pendingValues",
+       pushed_values AS "pushedValues", resync_members AS "resyncMembers"
+     FROM group_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT $3`,
+    channelId,
+    afterId,
+    limit,
+  );
+}
+
+export type TGroupOutcomes = {
+  /** deleted at the target: the record goes */
+  deleted: bigint[];
+  /** created, renamed or re-membered: the target holds this id, name and these members */
+  synced: Array<{ id: bigint; scimId: string; name: string; memberUserIds: bigint[] }>;
+  /** stays dirty with its error; its members are read from the target next time */
+  failed: Array<{ id: bigint; error: string }>;
+};
+
+/** Writes a page of group outcomes, with the membership the target acknowledged. */
+export async function applyGroupOutcomes(db: TSql, o: TGroupOutcomes): Promise<void> {
+  if (o.deleted.length > 0) await db.$executeRawUnsafe(`DELETE FROM group_record WHERE id = ANY($1::bigint[])`, o.deleted);
+  if (o.synced.length > 0) {
+    const ids = o.synced.map((s) => s.id);
+    await db.$executeRawUnsafe(`DELETE FROM group_member WHERE group_id = ANY($1::bigint[])`, ids);
+    await db.$executeRawUnsafe(
+      `INSERT INTO group_member (group_id, user_id) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+      o.synced.flatMap((s) => s.memberUserIds.map(() => s.id)),
+      o.synced.flatMap((s) => s.memberUserIds),
+    );
+    await db.$executeRawUnsafe(
+      `UPDATE group_record r SET scim_id = u.scim_id, target_state = 'ACTIVE', dirty = false, pending_action = 'NONE', pending_values = NULL,
+         pushed_values = jsonb_build_object('displayName', u.name), resync_members = false, last_error = NULL, attempts = 0,
+         last_attempt_at = now(), last_synced_at = now(), updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, scim_id, name) WHERE r.id = u.id`,
+      ids,
+      o.synced.map((s) => s.scimId),
+      o.synced.map((s) => s.name),
+    );
+  }
+  if (o.failed.length > 0) {
+    await db.$executeRawUnsafe(
+      `UPDATE group_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now()
+       FROM unnest($1::bigint[], $2::text[]) AS u(id, err) WHERE r.id = u.id`,
+      o.failed.map((f) => f.id),
+      o.failed.map((f) => f.error),
+    );
+  }
+}
+
+/** Groups due in a push that stopped at the target carry its error (those attempted since `since` keep their own). */
+export async function noteGroupsPushStopped(db: TSql, channelId: number, error: string, since: Date): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE group_record SET last_error = $2, attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+     WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND (last_attempt_at IS NULL OR last_attempt_at < $3::timestamp(3))`,
+    channelId,
+    error,
+    since,
+  );
+}
+
+// ---- operators' repairs (provmgr, console, API) ------------------------------------
+
+export async function clearDirtyGroups(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE group_record SET dirty = false, pending_action = 'NONE', pending_values = NULL, pending_hash = NULL,
+       last_error = NULL, attempts = 0, updated_at = now() WHERE channel_id = $1 AND dirty`,
+    channelId,
+  );
+}
+
+export async function deleteDirtyGroups(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(`DELETE FROM group_record WHERE channel_id = $1 AND dirty`, channelId);
+}
+
+export async function deleteAllGroups(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(`DELETE FROM group_record WHERE channel_id = $1`, channelId);
+}
+
+/** After --delete-all-users: kept groups send their members again once the users are provisioned anew. */
+export async function resyncGroupMembers(db: TSql, channelId: number): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE group_record SET resync_members = true, dirty = target_state <> 'ABSENT',
+       pending_action = CASE WHEN target_state <> 'ABSENT' THEN 'UPDATE'::"RecordAction" ELSE pending_action END
+     WHERE channel_id = $1`,
+    channelId,
+  );
+}
