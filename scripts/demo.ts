@@ -9,8 +9,8 @@ import path from "node:path";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { deleteAll } from "../lib/channels/delete-all.ts";
 import { getDb } from "../lib/db/index.ts";
-import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../test/harness/slapd.ts";
-import { startScimmy } from "../test/harness/scim-scimmy.ts";
+import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
+import { startScimmy } from "../devkit/scim-scimmy.ts";
 import { launch, onShutdown } from "./launch.ts";
 
 const USERS = 60;
