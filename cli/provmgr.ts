@@ -6,12 +6,13 @@
 import path from "node:path";
 import { CommanderError } from "commander";
 import { z } from "zod";
+import { isChannelOperation, operationById, type TOperationCall } from "../lib/channels/operations.ts";
 import { AppError, toAppError, type TErrorCode } from "../lib/errors.ts";
 import type { TCommandContext, TSummary } from "./context.ts";
 import { oneLine, printable, toJson } from "./format.ts";
 import { INSTALL_DIR, openProvLog, type TProvLog } from "./log.ts";
 import { createOutput } from "./output.ts";
-import { buildProgram, toInvocation, type TCommandName, type TInvocation } from "./program.ts";
+import { buildProgram, toInvocation, type TCommandName, type TInvocation, type TOwnCommandName } from "./program.ts";
 
 type THandler = (ctx: TCommandContext, inv: TInvocation) => Promise<TSummary>;
 
@@ -33,32 +34,47 @@ const resets = () => import("./commands/resets.ts");
 const show = () => import("./commands/show.ts");
 const holds = () => import("./commands/holds.ts");
 
-const HANDLERS: Record<TCommandName, THandler> = {
+/** provmgr's own commands: one handler each. */
+const HANDLERS: Record<TOwnCommandName, THandler> = {
   "show-channels": async (ctx) => (await channels()).showChannels(ctx),
   "show-nodes": async (ctx) => (await nodes()).showNodes(ctx),
   "force-node-backup": async (ctx, inv) => (await nodes()).forceNodeBackup(ctx, node(inv)),
-  "reset-group-timestamp": async (ctx, inv) => (await resets()).resetGroupTimestamp(ctx, channel(inv)),
-  "reset-attribute-sync": async (ctx, inv) => (await resets()).resetAttributeSync(ctx, channel(inv)),
-  "reset-values-hash": async (ctx, inv) => (await resets()).resetValuesHash(ctx, channel(inv)),
-  "reset-all": async (ctx, inv) => (await resets()).resetAll(ctx, channel(inv)),
   "show-dirty-records": async (ctx, inv) => (await records()).showDirty(ctx, channel(inv), "all"),
   "show-dirty-group-records": async (ctx, inv) => (await records()).showDirty(ctx, channel(inv), "groups"),
   "show-dirty-user-records": async (ctx, inv) => (await records()).showDirty(ctx, channel(inv), "users"),
   "show-user": async (ctx, inv) => (await show()).showUser(ctx, channel(inv), lookup(inv)),
   "show-group": async (ctx, inv) => (await show()).showGroup(ctx, channel(inv), lookup(inv)),
-  "clear-dirty-records": async (ctx, inv) => (await records()).clearDirty(ctx, channel(inv), "all"),
-  "clear-dirty-group-records": async (ctx, inv) => (await records()).clearDirty(ctx, channel(inv), "groups"),
-  "clear-dirty-user-records": async (ctx, inv) => (await records()).clearDirty(ctx, channel(inv), "users"),
-  "delete-dirty-records": async (ctx, inv) => (await records()).deleteDirty(ctx, channel(inv), "all"),
-  "delete-dirty-group-records": async (ctx, inv) => (await records()).deleteDirty(ctx, channel(inv), "groups"),
-  "delete-dirty-user-records": async (ctx, inv) => (await records()).deleteDirty(ctx, channel(inv), "users"),
-  "delete-all": async (ctx, inv) => (await records()).deleteAll(ctx, channel(inv), false),
-  "delete-all-users": async (ctx, inv) => (await records()).deleteAll(ctx, channel(inv), true),
   "show-target": async (ctx, inv) => (await channels()).showTarget(ctx, channel(inv)),
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),
   "show-holds": async (ctx, inv) => (await holds()).showHolds(ctx, channel(inv)),
   "approve-hold": async (ctx, inv) => (await holds()).approveHold(ctx, channel(inv), hold(inv)),
 };
+
+/** The channel operations: one handler per lib function they call (lib/channels/operations.ts). */
+async function runOperation(ctx: TCommandContext, channelId: number, call: TOperationCall): Promise<TSummary> {
+  switch (call.fn) {
+    case "reset-group-timestamp":
+      return (await resets()).resetGroupTimestamp(ctx, channelId);
+    case "reset-attribute-sync":
+      return (await resets()).resetAttributeSync(ctx, channelId);
+    case "reset-values-hash":
+      return (await resets()).resetValuesHash(ctx, channelId);
+    case "reset-all":
+      return (await resets()).resetAll(ctx, channelId);
+    case "clear-dirty-records":
+      return (await records()).clearDirty(ctx, channelId, call.kind);
+    case "delete-dirty-records":
+      return (await records()).deleteDirty(ctx, channelId, call.kind);
+    case "delete-all":
+      return (await records()).deleteAll(ctx, channelId, call.keepGroups);
+  }
+}
+
+function handlerOf(command: TCommandName): THandler {
+  if (!isChannelOperation(command)) return HANDLERS[command];
+  const { call } = operationById(command)!;
+  return (ctx, inv) => runOperation(ctx, channel(inv), call);
+}
 
 /** What to do about it, where the message itself does not say. */
 const HINTS: Partial<Record<TErrorCode, string>> = {
@@ -150,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
     const actor = { actor: osActor(), via: "cli" as const };
     log.info("start", { command, args: argv.join(" "), actor: actor.actor });
     await openStore();
-    const summary = await HANDLERS[inv.command]({ out: createOutput(inv.json), actor, log }, inv);
+    const summary = await handlerOf(inv.command)({ out: createOutput(inv.json), actor, log }, inv);
     log.info("done", { command, exit: 0, ms: Date.now() - t0, ...summary });
     return 0;
   } catch (err) {
