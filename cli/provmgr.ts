@@ -5,8 +5,8 @@
 // (`npx provmgr`, bin/provmgr.sh) or `node --import tsx cli/provmgr.ts`.
 import path from "node:path";
 import { CommanderError } from "commander";
-import { z } from "zod";
 import { isChannelOperation, operationById, type TOperationCall } from "../lib/channels/operations.ts";
+import { getEnv, getProvmgrEnv, setEnvDefaults } from "../lib/env.ts";
 import { AppError, toAppError, type TErrorCode } from "../lib/errors.ts";
 import type { TCommandContext, TSummary } from "./context.ts";
 import { oneLine, printable, toJson } from "./format.ts";
@@ -101,8 +101,6 @@ function handleError(err: unknown, o: { json: boolean; command: string; log?: TP
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-const ZDbTimeout = z.coerce.number().positive().default(15);
-
 /**
  * Opens the store before the command runs, within FERRY_PROVMGR_DB_TIMEOUT_SEC (15 s):
  * the PostgreSQL driver has no connect timeout of its own, and a cron job must not hang
@@ -110,10 +108,9 @@ const ZDbTimeout = z.coerce.number().positive().default(15);
  * DATABASE_URL) is local and may need longer on its first start: no limit there.
  */
 async function openStore(): Promise<void> {
-  const parsed = ZDbTimeout.safeParse(process.env.FERRY_PROVMGR_DB_TIMEOUT_SEC || undefined);
-  if (!parsed.success) throw new AppError("INVALID_CONFIG", "FERRY_PROVMGR_DB_TIMEOUT_SEC must be a number of seconds");
+  const timeoutSec = getProvmgrEnv().FERRY_PROVMGR_DB_TIMEOUT_SEC;
   const { getDb } = await import("../lib/db/index.ts");
-  if (!process.env.DATABASE_URL) {
+  if (!getEnv().DATABASE_URL) {
     await getDb();
     return;
   }
@@ -121,8 +118,8 @@ async function openStore(): Promise<void> {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       storeStuck = true;
-      reject(new AppError("DATABASE_UNAVAILABLE", `the Ferry database did not answer within ${parsed.data} s`));
-    }, parsed.data * 1000);
+      reject(new AppError("DATABASE_UNAVAILABLE", `the Ferry database did not answer within ${timeoutSec} s`));
+    }, timeoutSec * 1000);
   });
   try {
     await Promise.race([getDb(), timeout]);
@@ -137,7 +134,7 @@ let storeStuck = false;
 async function main(argv: string[]): Promise<number> {
   // like the original in <pf_install>/bin, provmgr works on the installation's store
   // wherever it is started from
-  process.env.FERRY_DATA_DIR ??= path.join(INSTALL_DIR, "data");
+  setEnvDefaults({ FERRY_DATA_DIR: path.join(INSTALL_DIR, "data") });
   const json = argv.includes("--json");
   let command = "(none)";
   let log: TProvLog | undefined;
