@@ -72,7 +72,7 @@ async function runOperation(ctx: TCommandContext, channelId: number, call: TOper
 
 function handlerOf(command: TCommandName): THandler {
   if (!isChannelOperation(command)) return HANDLERS[command];
-  const { call } = operationById(command)!;
+  const { call } = operationById(command);
   return (ctx, inv) => runOperation(ctx, channel(inv), call);
 }
 

@@ -135,6 +135,8 @@ export const OPERATION_GROUPS = {
 
 export type TChannelOperationEntry = (typeof CHANNEL_OPERATIONS)[number];
 
+export function operationById(id: TChannelOperationId): TChannelOperationEntry;
+export function operationById(id: string): TChannelOperationEntry | undefined;
 export function operationById(id: string): TChannelOperationEntry | undefined {
   return CHANNEL_OPERATIONS.find((o) => o.id === id);
 }
@@ -145,5 +147,5 @@ export function isChannelOperation(id: string): id is TChannelOperationId {
 
 /** These wipe the store (delete-all, delete-all-users): the admin types the channel's name to confirm (in the dialog and in the API body). */
 export function needsTypedConfirmation(op: TChannelOperationId): boolean {
-  return operationById(op)?.call.fn === "delete-all";
+  return operationById(op).call.fn === "delete-all";
 }

@@ -37,14 +37,12 @@ export async function runChannelOperation(
   options: { channelId: number; operation: TChannelOperationId; confirm?: string } & TActor,
 ): Promise<{ operation: TChannelOperationId; channelId: number; result: unknown }> {
   const { channelId, operation, actor, via } = options;
-  const op = operationById(operation);
-  if (!op) throw new AppError("INVALID_ARGUMENT", `unknown operation ${operation}`);
   if (needsTypedConfirmation(operation)) {
     const ch = await requireChannel(channelId);
     if (options.confirm !== ch.name) {
       throw new AppError("INVALID_ARGUMENT", `${operation} empties the channel's store: confirm with the channel's name ("${ch.name}")`);
     }
   }
-  const result = await call(op.call, { channelId, actor, via });
+  const result = await call(operationById(operation).call, { channelId, actor, via });
   return { operation, channelId, result };
 }
