@@ -97,7 +97,8 @@ test("a failing channel shows its error, and its dirty records theirs", async ({
   await screenshot(page, "04b-channels-failing");
 
   await page.goto(`/channels/${refusedId}/dirty`);
-  await expect(page.getByRole("table", { name: "users" })).toContainText("Dirty · create");
+  // each waiting record carries the push-stopping error (lib/sync/record-push-stopped.ts), so it shows as failing
+  await expect(page.getByRole("table", { name: "users" })).toContainText("Failing · create");
   // the target refused the token: the cycle says why, next to the records it left dirty
   await expect(page.getByTestId("last-cycle-message")).toContainText("401");
   await screenshot(page, "04c-dirty-records");
