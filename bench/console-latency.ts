@@ -7,8 +7,8 @@ import { createApiToken } from "../lib/api-tokens/create-api-token.ts";
 import { encodeCursor } from "../lib/channels/list-records.ts";
 import { getDb } from "../lib/db/index.ts";
 import { buildConsoleIfNeeded, CONSOLE_SERVER } from "../scripts/launch.ts";
-import { freePort } from "../test/harness/ports.ts";
-import { waitFor } from "../test/helpers/worker-process.ts";
+import { freePort } from "../devkit/ports.ts";
+import { waitFor } from "../devkit/wait-for.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 

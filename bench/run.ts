@@ -15,8 +15,8 @@ import pLimit from "p-limit";
 import { Agent, request } from "undici";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { closeDb } from "../lib/db/index.ts";
-import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../test/harness/slapd.ts";
-import { useTestDatabase } from "../test/helpers/database.ts";
+import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
+import { useTestDatabase } from "../devkit/test-database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
 

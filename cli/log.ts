@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { getProvmgrEnv } from "../lib/env.ts";
 import { AppError, formatZodError } from "../lib/errors.ts";
 import { printable } from "./format.ts";
 
@@ -53,7 +54,7 @@ export type TProvLog = {
   [L in TLevel]: (msg: string, ctx?: Record<string, unknown>) => void;
 } & { file: string | null };
 
-export function readLogConfig(file = process.env.FERRY_PROVMGR_LOG_CONFIG || DEFAULT_LOG_CONFIG): TLogConfig {
+export function readLogConfig(file = getProvmgrEnv().FERRY_PROVMGR_LOG_CONFIG ?? DEFAULT_LOG_CONFIG): TLogConfig {
   // no settings file: the defaults, as log4j2 does without its XML
   if (!existsSync(file)) return ZLogConfig.parse({});
   let raw: unknown;

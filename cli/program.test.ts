@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CHANNEL_OPERATIONS } from "../lib/channels/operations.ts";
 import { buildProgram, COMMANDS, exitCodes, toInvocation } from "./program.ts";
 
 function parse(argv: string[]) {
@@ -12,6 +13,13 @@ describe("provmgr arguments", () => {
   it("has the seed's 22 commands, plus the guard's holds", () => {
     expect(COMMANDS.map((c) => c.name)).toHaveLength(24);
     expect(COMMANDS.slice(22).map((c) => c.name)).toEqual(["show-holds", "approve-hold"]);
+  });
+
+  it("takes every channel operation of the console and the API as a channel command, each once", () => {
+    const names = COMMANDS.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const o of CHANNEL_OPERATIONS) expect(COMMANDS.find((c) => c.name === o.id)).toEqual({ name: o.id, needs: "channel", help: o.help });
+    expect(parse(["-c", "2", "--delete-dirty-user-records"])).toEqual({ command: "delete-dirty-user-records", json: false, needs: "channel", channelId: 2 });
   });
 
   it("approves a hold only with its ID and the count reviewed", () => {

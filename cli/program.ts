@@ -1,37 +1,39 @@
-// provmgr's arguments: exactly the original tool's (seed 000), plus --json. Commander
-// parses them; zod then checks what commander cannot (one command, the right -c/-n/-u/-g
-// for it, numbers that are numbers) and turns them into one typed invocation.
+// provmgr's arguments: exactly the original tool's (seed 000), plus --json and the
+// guard's --show-holds/--approve-hold. Commander parses them; zod then checks what
+// commander cannot (one command, the right -c/-n/-u/-g for it, numbers that are
+// numbers) and turns them into one typed invocation.
 import { Command, Option } from "commander";
 import { z } from "zod";
+import { CHANNEL_OPERATIONS, type TChannelOperationEntry, type TChannelOperationId } from "../lib/channels/operations.ts";
 import type { TRecordLookup } from "../lib/channels/show-record.ts";
 import { ERROR_CODES, type TErrorCode } from "../lib/errors.ts";
 
 /** What a command needs besides itself. */
 type TNeeds = "nothing" | "channel" | "channel+record" | "channel+hold" | "node";
 
-export type TCommandName = (typeof COMMANDS)[number]["name"];
+/** The channel operations of one group (lib/channels/operations.ts, the one list), as provmgr commands. */
+const operations = <G extends TChannelOperationEntry["group"]>(group: G) =>
+  CHANNEL_OPERATIONS.filter((o): o is Extract<TChannelOperationEntry, { group: G }> => o.group === group).map(
+    (o) => ({ name: o.id, needs: "channel", help: o.help }) as const,
+  );
 
+/**
+ * Every command, in the order of the original tool's help. The channel operations come
+ * from CHANNEL_OPERATIONS, a group at a time; the others (show-*, force-node-backup and
+ * the guard's holds) are provmgr's own and are listed here.
+ */
 export const COMMANDS = [
   { name: "show-channels", needs: "nothing", help: "list all channels: ID, name, connection ID, connection and channel status, users/dirty users, source as LDAP URL, target, last cycle status and message" },
   { name: "show-nodes", needs: "nothing", help: "list the provisioning nodes with their mode, status and last heartbeat" },
   { name: "force-node-backup", needs: "node", help: "set the node given with -n <node ID> to FAILOVER mode: a backup that provisions only while no ACTIVE node is alive" },
-  { name: "reset-group-timestamp", needs: "channel", help: "delete the provisioning group's timestamp: the next cycle enumerates the group even if it did not change" },
-  { name: "reset-attribute-sync", needs: "channel", help: "set the attribute-sync timestamp to 1: the next cycle looks at all users, not only those with a newer LDAP timestamp" },
-  { name: "reset-values-hash", needs: "channel", help: "remove the values hash of all users: users with a newer LDAP timestamp are updated at the SP whatever their values" },
-  { name: "reset-all", needs: "channel", help: "the three resets above together" },
+  ...operations("resets"),
   { name: "show-dirty-records", needs: "channel", help: "list the users and groups not yet provisioned or updated at the SP" },
   { name: "show-dirty-group-records", needs: "channel", help: "list the groups not yet provisioned or updated at the SP" },
   { name: "show-dirty-user-records", needs: "channel", help: "list the users not yet provisioned or updated at the SP" },
   { name: "show-user", needs: "channel+record", help: "show every internal field of a user (with -u <provider name> or -g <LDAP GUID>), the fields waiting to be pushed and the LDAP attributes retrieved" },
   { name: "show-group", needs: "channel+record", help: "show every internal field of a group (with -u <provider name> or -g <LDAP GUID>) and the fields waiting to be pushed" },
-  { name: "clear-dirty-records", needs: "channel", help: "clear the dirty flag on all records" },
-  { name: "clear-dirty-group-records", needs: "channel", help: "clear the dirty flag on all group records" },
-  { name: "clear-dirty-user-records", needs: "channel", help: "clear the dirty flag on all user records" },
-  { name: "delete-dirty-records", needs: "channel", help: "remove all dirty records from the internal store" },
-  { name: "delete-dirty-group-records", needs: "channel", help: "remove all dirty group records from the internal store" },
-  { name: "delete-dirty-user-records", needs: "channel", help: "remove all dirty user records from the internal store" },
-  { name: "delete-all", needs: "channel", help: "remove all users and groups and both timestamps: provisioning of the channel starts from the beginning" },
-  { name: "delete-all-users", needs: "channel", help: "remove all users and both timestamps, keep the groups" },
+  ...operations("dirty"),
+  ...operations("store"),
   { name: "show-target", needs: "channel", help: "display the target configuration (secrets masked)" },
   { name: "show-source", needs: "channel", help: "display the source LDAP configuration: settings and location (secrets masked)" },
   // Ferry's own, beyond the seed: the deprovisioning guard's holds
@@ -42,6 +44,10 @@ export const COMMANDS = [
     help: "approve a held deprovisioning, with --hold <hold ID> and --count <number it covers, as shown by --show-holds>: the next cycle disables or deletes them",
   },
 ] as const satisfies ReadonlyArray<{ name: string; needs: TNeeds; help: string }>;
+
+export type TCommandName = (typeof COMMANDS)[number]["name"];
+/** provmgr's commands that are not channel operations: each has its own handler (cli/provmgr.ts). */
+export type TOwnCommandName = Exclude<TCommandName, TChannelOperationId>;
 
 export type TInvocation =
   | { command: TCommandName; json: boolean; needs: "nothing" }

@@ -5,13 +5,14 @@
 // (`npx provmgr`, bin/provmgr.sh) or `node --import tsx cli/provmgr.ts`.
 import path from "node:path";
 import { CommanderError } from "commander";
-import { z } from "zod";
+import { isChannelOperation, operationById, type TOperationCall } from "../lib/channels/operations.ts";
+import { getEnv, getProvmgrEnv, setEnvDefaults } from "../lib/env.ts";
 import { AppError, toAppError, type TErrorCode } from "../lib/errors.ts";
 import type { TCommandContext, TSummary } from "./context.ts";
 import { oneLine, printable, toJson } from "./format.ts";
 import { INSTALL_DIR, openProvLog, type TProvLog } from "./log.ts";
 import { createOutput } from "./output.ts";
-import { buildProgram, toInvocation, type TCommandName, type TInvocation } from "./program.ts";
+import { buildProgram, toInvocation, type TCommandName, type TInvocation, type TOwnCommandName } from "./program.ts";
 
 type THandler = (ctx: TCommandContext, inv: TInvocation) => Promise<TSummary>;
 
@@ -33,32 +34,47 @@ const resets = () => import("./commands/resets.ts");
 const show = () => import("./commands/show.ts");
 const holds = () => import("./commands/holds.ts");
 
-const HANDLERS: Record<TCommandName, THandler> = {
+/** provmgr's own commands: one handler each. */
+const HANDLERS: Record<TOwnCommandName, THandler> = {
   "show-channels": async (ctx) => (await channels()).showChannels(ctx),
   "show-nodes": async (ctx) => (await nodes()).showNodes(ctx),
   "force-node-backup": async (ctx, inv) => (await nodes()).forceNodeBackup(ctx, node(inv)),
-  "reset-group-timestamp": async (ctx, inv) => (await resets()).resetGroupTimestamp(ctx, channel(inv)),
-  "reset-attribute-sync": async (ctx, inv) => (await resets()).resetAttributeSync(ctx, channel(inv)),
-  "reset-values-hash": async (ctx, inv) => (await resets()).resetValuesHash(ctx, channel(inv)),
-  "reset-all": async (ctx, inv) => (await resets()).resetAll(ctx, channel(inv)),
   "show-dirty-records": async (ctx, inv) => (await records()).showDirty(ctx, channel(inv), "all"),
   "show-dirty-group-records": async (ctx, inv) => (await records()).showDirty(ctx, channel(inv), "groups"),
   "show-dirty-user-records": async (ctx, inv) => (await records()).showDirty(ctx, channel(inv), "users"),
   "show-user": async (ctx, inv) => (await show()).showUser(ctx, channel(inv), lookup(inv)),
   "show-group": async (ctx, inv) => (await show()).showGroup(ctx, channel(inv), lookup(inv)),
-  "clear-dirty-records": async (ctx, inv) => (await records()).clearDirty(ctx, channel(inv), "all"),
-  "clear-dirty-group-records": async (ctx, inv) => (await records()).clearDirty(ctx, channel(inv), "groups"),
-  "clear-dirty-user-records": async (ctx, inv) => (await records()).clearDirty(ctx, channel(inv), "users"),
-  "delete-dirty-records": async (ctx, inv) => (await records()).deleteDirty(ctx, channel(inv), "all"),
-  "delete-dirty-group-records": async (ctx, inv) => (await records()).deleteDirty(ctx, channel(inv), "groups"),
-  "delete-dirty-user-records": async (ctx, inv) => (await records()).deleteDirty(ctx, channel(inv), "users"),
-  "delete-all": async (ctx, inv) => (await records()).deleteAll(ctx, channel(inv), false),
-  "delete-all-users": async (ctx, inv) => (await records()).deleteAll(ctx, channel(inv), true),
   "show-target": async (ctx, inv) => (await channels()).showTarget(ctx, channel(inv)),
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),
   "show-holds": async (ctx, inv) => (await holds()).showHolds(ctx, channel(inv)),
   "approve-hold": async (ctx, inv) => (await holds()).approveHold(ctx, channel(inv), hold(inv)),
 };
+
+/** The channel operations: one handler per lib function they call (lib/channels/operations.ts). */
+async function runOperation(ctx: TCommandContext, channelId: number, call: TOperationCall): Promise<TSummary> {
+  switch (call.fn) {
+    case "reset-group-timestamp":
+      return (await resets()).resetGroupTimestamp(ctx, channelId);
+    case "reset-attribute-sync":
+      return (await resets()).resetAttributeSync(ctx, channelId);
+    case "reset-values-hash":
+      return (await resets()).resetValuesHash(ctx, channelId);
+    case "reset-all":
+      return (await resets()).resetAll(ctx, channelId);
+    case "clear-dirty-records":
+      return (await records()).clearDirty(ctx, channelId, call.kind);
+    case "delete-dirty-records":
+      return (await records()).deleteDirty(ctx, channelId, call.kind);
+    case "delete-all":
+      return (await records()).deleteAll(ctx, channelId, call.keepGroups);
+  }
+}
+
+function handlerOf(command: TCommandName): THandler {
+  if (!isChannelOperation(command)) return HANDLERS[command];
+  const { call } = operationById(command);
+  return (ctx, inv) => runOperation(ctx, channel(inv), call);
+}
 
 /** What to do about it, where the message itself does not say. */
 const HINTS: Partial<Record<TErrorCode, string>> = {
@@ -85,8 +101,6 @@ function handleError(err: unknown, o: { json: boolean; command: string; log?: TP
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-const ZDbTimeout = z.coerce.number().positive().default(15);
-
 /**
  * Opens the store before the command runs, within FERRY_PROVMGR_DB_TIMEOUT_SEC (15 s):
  * the PostgreSQL driver has no connect timeout of its own, and a cron job must not hang
@@ -94,10 +108,9 @@ const ZDbTimeout = z.coerce.number().positive().default(15);
  * DATABASE_URL) is local and may need longer on its first start: no limit there.
  */
 async function openStore(): Promise<void> {
-  const parsed = ZDbTimeout.safeParse(process.env.FERRY_PROVMGR_DB_TIMEOUT_SEC || undefined);
-  if (!parsed.success) throw new AppError("INVALID_CONFIG", "FERRY_PROVMGR_DB_TIMEOUT_SEC must be a number of seconds");
+  const timeoutSec = getProvmgrEnv().FERRY_PROVMGR_DB_TIMEOUT_SEC;
   const { getDb } = await import("../lib/db/index.ts");
-  if (!process.env.DATABASE_URL) {
+  if (!getEnv().DATABASE_URL) {
     await getDb();
     return;
   }
@@ -105,8 +118,8 @@ async function openStore(): Promise<void> {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       storeStuck = true;
-      reject(new AppError("DATABASE_UNAVAILABLE", `the Ferry database did not answer within ${parsed.data} s`));
-    }, parsed.data * 1000);
+      reject(new AppError("DATABASE_UNAVAILABLE", `the Ferry database did not answer within ${timeoutSec} s`));
+    }, timeoutSec * 1000);
   });
   try {
     await Promise.race([getDb(), timeout]);
@@ -121,7 +134,7 @@ let storeStuck = false;
 async function main(argv: string[]): Promise<number> {
   // like the original in <pf_install>/bin, provmgr works on the installation's store
   // wherever it is started from
-  process.env.FERRY_DATA_DIR ??= path.join(INSTALL_DIR, "data");
+  setEnvDefaults({ FERRY_DATA_DIR: path.join(INSTALL_DIR, "data") });
   const json = argv.includes("--json");
   let command = "(none)";
   let log: TProvLog | undefined;
@@ -150,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
     const actor = { actor: osActor(), via: "cli" as const };
     log.info("start", { command, args: argv.join(" "), actor: actor.actor });
     await openStore();
-    const summary = await HANDLERS[inv.command]({ out: createOutput(inv.json), actor, log }, inv);
+    const summary = await handlerOf(inv.command)({ out: createOutput(inv.json), actor, log }, inv);
     log.info("done", { command, exit: 0, ms: Date.now() - t0, ...summary });
     return 0;
   } catch (err) {

@@ -1,6 +1,7 @@
 // Sign-in through the form (the only test that does not sign in through the API),
 // a wrong password, the session cookie's flags, and sign-out ending the session on the
-// server (the old cookie stops working).
+// server (the old cookie stops working). And the favicon the sign-in page (like every
+// page) links.
 import pg from "pg";
 import { expect, screenshot, stackState, test } from "./fixtures";
 
@@ -52,5 +53,25 @@ test("a sign-in is counted against the address it comes from, not the one X-Forw
     expect(rows[0]?.ip).toBe("127.0.0.1");
   } finally {
     await db.end();
+  }
+});
+
+test("every page links the favicon; the console serves it and the logo, and Chromium draws them", async ({ page }) => {
+  await page.goto("/login");
+  const icon = page.locator('head link[rel="icon"]');
+  await expect(icon).toHaveAttribute("href", "/favicon.svg");
+  await expect(icon).toHaveAttribute("type", "image/svg+xml");
+  for (const file of ["/favicon.svg", "/logo.svg"]) {
+    const res = await page.request.get(file);
+    expect(res.status(), file).toBe(200);
+    expect(res.headers()["content-type"], file).toContain("image/svg+xml");
+    // drawn by the page itself, under its Content-Security-Policy
+    const width = await page.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      return img.naturalWidth;
+    }, file);
+    expect(width, file).toBe(32);
   }
 });

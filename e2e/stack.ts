@@ -14,11 +14,12 @@ import { createConsoleUser } from "../lib/console-users/create-console-user.ts";
 import { CONSOLE_SERVER } from "../scripts/launch.ts";
 import { closeDb, getDb } from "../lib/db/index.ts";
 import { resetEnvCache } from "../lib/env.ts";
-import { freePort } from "../test/harness/ports.ts";
-import { startScimmy } from "../test/harness/scim-scimmy.ts";
-import { startSlapd } from "../test/harness/slapd.ts";
-import { createTestDatabase } from "../test/helpers/database.ts";
-import { startWorker, waitFor } from "../test/helpers/worker-process.ts";
+import { freePort } from "../devkit/ports.ts";
+import { startScimmy } from "../devkit/scim-scimmy.ts";
+import { startSlapd } from "../devkit/slapd.ts";
+import { createTestDatabase } from "../devkit/test-database.ts";
+import { waitFor } from "../devkit/wait-for.ts";
+import { startWorker } from "../test/helpers/worker-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const NEXT = path.join(ROOT, "node_modules/next/dist/bin/next");

@@ -1,5 +1,8 @@
-// The one place configuration is read from the environment, validated once, shared by
-// the console, the worker and provmgr. Fails fast with a readable message.
+// The one place configuration is read from the environment, validated, failing fast
+// with every bad variable named. getEnv() is what the console, the worker and provmgr
+// share; getLaunchEnv() and getProvmgrEnv() are what only `npm start`/the demo and
+// provmgr read, so a bad PORT never stops a worker. The console's sign-in settings are
+// lib/auth/auth-env.ts. cli/ and scripts/ read their settings here, not from process.env.
 import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
@@ -54,17 +57,74 @@ const ZEnv = z.object({
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };
 
+/** A program's own defaults, under the environment's values (setEnvDefaults). */
+let defaults: Record<string, string> = {};
+
+function readEnv<S extends z.ZodType>(schema: S): z.output<S> {
+  const parsed = schema.safeParse({ ...defaults, ...process.env });
+  if (!parsed.success) throw new AppError("INVALID_CONFIG", `bad environment:\n${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
 let cached: TEnv | undefined;
 
 export function getEnv(): TEnv {
   if (cached) return cached;
-  const parsed = ZEnv.safeParse(process.env);
-  if (!parsed.success) throw new AppError("INVALID_CONFIG", `bad environment:\n${formatZodError(parsed.error)}`);
-  cached = { ...parsed.data, dataDir: path.resolve(parsed.data.FERRY_DATA_DIR) };
+  const env = readEnv(ZEnv);
+  cached = { ...env, dataDir: path.resolve(env.FERRY_DATA_DIR) };
   return cached;
 }
 
 /** Tests change the environment between files; this forgets the cached copy. */
 export function resetEnvCache(): void {
   cached = undefined;
+}
+
+/**
+ * Defaults of this program that differ from everyone's, taken where the environment
+ * says nothing; call before anything reads the environment. provmgr's data directory is
+ * its installation's, wherever it is started from.
+ */
+export function setEnvDefaults(values: { FERRY_DATA_DIR?: string }): void {
+  defaults = Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined));
+  resetEnvCache();
+}
+
+/** What a child process starts with: this process's environment (and defaults), with overrides. */
+export function childEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...defaults, ...process.env, ...overrides };
+}
+
+/** An empty variable counts as unset (`PORT= npm start`). */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+const ZPort = z.coerce.number({ message: "must be a port number" }).int("must be a port number").min(1, "must be a port number").max(65535, "must be a port number");
+
+const ZLaunchEnv = z.object({
+  /** the console's port (npm start, the demo; scripts/console-server.ts without --port) */
+  PORT: unsetIfEmpty(ZPort.default(3000)),
+  /** the console's address: loopback unless told otherwise (put TLS in front before exposing it) */
+  FERRY_HOST: unsetIfEmpty(z.string().default("127.0.0.1")),
+  /** "1": build the console again even when .next holds a build */
+  FERRY_REBUILD: unsetIfEmpty(z.enum(["0", "1"], { message: 'must be "1" (rebuild the console) or "0"' }).default("0")).transform((v) => v === "1"),
+  /** the demo's SCIM service port; unset or 0: any free port */
+  FERRY_DEMO_SCIM_PORT: unsetIfEmpty(z.coerce.number({ message: "must be a port number" }).int().min(0).max(65535, "must be a port number").optional()),
+});
+export type TLaunchEnv = z.output<typeof ZLaunchEnv>;
+
+/** What `npm start`, the demo and the console server they start read besides getEnv() (and the console's NEXTAUTH_URL). */
+export function getLaunchEnv(): TLaunchEnv {
+  return readEnv(ZLaunchEnv);
+}
+
+const ZProvmgrEnv = z.object({
+  /** provmgr's log settings file, instead of bin/provmgr.log.json */
+  FERRY_PROVMGR_LOG_CONFIG: unsetIfEmpty(z.string().optional()),
+  /** how long provmgr waits for the database named by DATABASE_URL before giving up (exit 7) */
+  FERRY_PROVMGR_DB_TIMEOUT_SEC: unsetIfEmpty(z.coerce.number({ message: "must be a number of seconds" }).positive("must be a number of seconds").default(15)),
+});
+export type TProvmgrEnv = z.output<typeof ZProvmgrEnv>;
+
+/** What provmgr reads besides getEnv(). */
+export function getProvmgrEnv(): TProvmgrEnv {
+  return readEnv(ZProvmgrEnv);
 }

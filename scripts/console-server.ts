@@ -11,12 +11,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
 import { runWithPeer } from "../lib/auth/request-peer.ts";
+import { getLaunchEnv } from "../lib/env.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 const { values } = parseArgs({ options: { port: { type: "string", short: "p" }, host: { type: "string", short: "H" } } });
-const port = Number(values.port ?? process.env.PORT ?? 3000);
-const host = values.host ?? process.env.FERRY_HOST ?? "127.0.0.1";
+const env = getLaunchEnv();
+const port = values.port !== undefined ? Number(values.port) : env.PORT;
+const host = values.host ?? env.FERRY_HOST;
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.stderr.write(`console-server: --port must be a port number, not ${values.port}\n`);
   process.exit(2);

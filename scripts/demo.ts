@@ -8,22 +8,27 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { deleteAll } from "../lib/channels/delete-all.ts";
+import { getAuthEnv } from "../lib/auth/auth-env.ts";
 import { getDb } from "../lib/db/index.ts";
-import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../test/harness/slapd.ts";
-import { startScimmy } from "../test/harness/scim-scimmy.ts";
+import { getEnv, getLaunchEnv } from "../lib/env.ts";
+import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
+import { startScimmy } from "../devkit/scim-scimmy.ts";
 import { launch, onShutdown } from "./launch.ts";
 
 const USERS = 60;
 const GROUPS = 5;
 
 async function main(): Promise<void> {
-  process.env.FERRY_DATA_DIR ??= path.resolve("data");
+  // every setting is checked before anything starts
+  const { dataDir } = getEnv();
+  const { FERRY_DEMO_SCIM_PORT } = getLaunchEnv();
+  const { FERRY_ADMIN_USERNAME, FERRY_ADMIN_PASSWORD } = getAuthEnv();
   console.log("starting the demo directory (OpenLDAP slapd)…");
   const opts = { users: USERS, groups: GROUPS, membersPerGroup: 12 };
   const slapd = await startSlapd({ ldif: generateDirectoryLdif(opts) });
   const names = directoryNames(opts);
   console.log("starting the demo SCIM service (SCIMMY)…");
-  const scim = await startScimmy({ port: Number(process.env.FERRY_DEMO_SCIM_PORT ?? 0) || undefined });
+  const scim = await startScimmy({ port: FERRY_DEMO_SCIM_PORT || undefined });
 
   const db = await getDb();
   const channel = await applyChannelConfig({
@@ -56,13 +61,13 @@ async function main(): Promise<void> {
   await db.channel.update({ where: { id: channel.id }, data: { lastCycleAt: null } });
 
   // the demo's first admin has a password kept in the data directory, so the banner can say it
-  const adminFile = path.join(process.env.FERRY_DATA_DIR, "demo-admin-password");
+  const adminFile = path.join(dataDir, "demo-admin-password");
   if (!existsSync(adminFile)) writeFileSync(adminFile, randomBytes(12).toString("base64url") + "\n", { mode: 0o600 });
-  const adminPassword = process.env.FERRY_ADMIN_PASSWORD ?? readFileSync(adminFile, "utf8").trim();
+  const adminPassword = FERRY_ADMIN_PASSWORD ?? readFileSync(adminFile, "utf8").trim();
   const ferry = await launch({ extraEnv: { FERRY_ADMIN_PASSWORD: adminPassword } });
   console.log(`
   Ferry is running.
-    console        http://127.0.0.1:${ferry.port}/   sign in as ${process.env.FERRY_ADMIN_USERNAME ?? "admin"} / ${adminPassword}
+    console        http://127.0.0.1:${ferry.port}/   sign in as ${FERRY_ADMIN_USERNAME} / ${adminPassword}
     demo channel   #${channel.id} "demo": ${slapd.url} (${USERS} people) -> ${scim.baseUrl}
     try            npx provmgr --show-channels
                    npx provmgr -c ${channel.id} --show-dirty-records

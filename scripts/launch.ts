@@ -5,7 +5,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
-import { getEnv } from "../lib/env.ts";
+import { getAuthEnv } from "../lib/auth/auth-env.ts";
+import { childEnv, getEnv, getLaunchEnv } from "../lib/env.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -18,7 +19,7 @@ export const WORKER_NODE_FLAGS = ["--max-old-space-size=256"];
 
 /** Builds the console with `next build` unless a build exists (FERRY_REBUILD=1 forces one). */
 export function buildConsoleIfNeeded(env: NodeJS.ProcessEnv): void {
-  if (existsSync(path.join(ROOT, ".next", "BUILD_ID")) && process.env.FERRY_REBUILD !== "1") return;
+  if (existsSync(path.join(ROOT, ".next", "BUILD_ID")) && !getLaunchEnv().FERRY_REBUILD) return;
   console.log("building the console (first start only)…");
   const built = spawnSync(process.execPath, [NEXT_BIN, "build"], { cwd: ROOT, env, stdio: "inherit" });
   if (built.status !== 0) throw new Error("the console build failed");
@@ -41,20 +42,24 @@ function prefixed(child: ChildProcess, tag: string): void {
 
 export async function launch(options: { port?: number; extraEnv?: Record<string, string> } = {}): Promise<TLaunched> {
   const env = getEnv();
+  const launchEnv = getLaunchEnv();
+  // the console's own settings are checked here too: a mistake stops the start, not the console alone
+  const { NEXTAUTH_URL } = getAuthEnv();
   await getDb(); // starts the embedded PostgreSQL if needed and applies migrations
   const { url } = await resolveDatabaseUrl();
-  const port = options.port ?? Number(process.env.PORT ?? 3000);
-  const childEnv = { ...process.env, ...options.extraEnv, DATABASE_URL: url, FERRY_DATA_DIR: env.dataDir };
+  const port = options.port ?? launchEnv.PORT;
+  // what both children start with: this environment, the database resolved, the data directory absolute
+  const childrenEnv = childEnv({ ...options.extraEnv, DATABASE_URL: url, FERRY_DATA_DIR: env.dataDir });
 
-  buildConsoleIfNeeded(childEnv);
+  buildConsoleIfNeeded(childrenEnv);
 
-  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", path.join(ROOT, "worker/main.ts")], { cwd: ROOT, env: childEnv });
+  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", path.join(ROOT, "worker/main.ts")], { cwd: ROOT, env: childrenEnv });
   prefixed(worker, "worker");
   // loopback unless told otherwise: put TLS in front (and NEXTAUTH_URL=https://…) before exposing it
-  const host = process.env.FERRY_HOST ?? "127.0.0.1";
+  const host = launchEnv.FERRY_HOST;
   // next-auth needs the console's own URL for its redirects and cookie flags; the first
   // admin comes from FERRY_ADMIN_USERNAME/FERRY_ADMIN_PASSWORD or is printed once
-  const consoleEnv = { ...childEnv, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host}:${port}` };
+  const consoleEnv = { ...childrenEnv, NEXTAUTH_URL: NEXTAUTH_URL ?? `http://${host}:${port}` };
   const web = spawn(process.execPath, [...CONSOLE_SERVER, "--port", String(port), "--host", host], {
     cwd: ROOT,
     env: consoleEnv,

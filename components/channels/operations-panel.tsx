@@ -62,7 +62,7 @@ export function OperationDialog({ channelId, op, onClose }: { channelId: number;
       {op && (
         <div className="stack-sm">
           <div className="muted small">
-            Channel <strong style={{ color: "var(--text)" }}>#{channelId} {p?.channel.name}</strong> · <code className="code-inline">provmgr -c {channelId} {op.flag}</code>
+            Channel <strong style={{ color: "var(--text)" }}>#{channelId} {p?.channel.name}</strong> · <code className="code-inline">provmgr -c {channelId} --{op.id}</code>
           </div>
           {preview.isPending ? (
             <div className="skeleton" style={{ height: 48 }} />
@@ -112,7 +112,7 @@ export function OperationsPanel({ channelId }: { channelId: number }) {
                 <div className="op-text">
                   <div className="op-title">{o.label}</div>
                   <div className="op-desc">{o.description}</div>
-                  <code className="small muted">{o.flag}</code>
+                  <code className="small muted">--{o.id}</code>
                 </div>
                 <Button
                   variant={g === "resets" ? "default" : "danger-outline"}

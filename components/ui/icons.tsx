@@ -108,6 +108,7 @@ export const IconClock = (p: P) => (
     <path d="M12 7v5l3 2" />
   </Svg>
 );
+/** Ferry's logo. public/logo.svg is the same drawing as a file, public/favicon.svg the tab's version: change them together. */
 export const IconLogo = ({ size = 26 }: { size?: number }) => (
   <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true">
     <rect width="32" height="32" rx="8" fill="#3b5bdb" />

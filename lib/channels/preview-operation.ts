@@ -1,7 +1,7 @@
 // What an operation will change, with counts, for the confirmation dialog (and for an
 // API client that wants to look before it leaps). Read-only.
 import { getDb } from "../db/index.ts";
-import { needsTypedConfirmation, operationById, type TChannelOperationId } from "./operations.ts";
+import { needsTypedConfirmation, operationById, type TChannelOperationId, type TOperationCall } from "./operations.ts";
 import { requireChannel } from "./require-channel.ts";
 
 export type TOperationPreview = {
@@ -50,33 +50,41 @@ export async function previewOperation(options: { channelId: number; operation: 
   const rescan = "If any are removed, the next cycle reads the whole scope again, so whatever is still in scope comes back as a new record.";
   const timestamps = "The group and attribute-sync timestamps are deleted: the next cycle starts from the beginning.";
 
-  const effects: Record<TChannelOperationId, string[]> = {
-    "reset-group-timestamp": [groupTs],
-    "reset-attribute-sync": [attrSync],
-    "reset-values-hash": [hash],
-    "reset-all": [groupTs, attrSync, hash],
-    "clear-dirty-records": [clearU, clearG],
-    "clear-dirty-user-records": [clearU],
-    "clear-dirty-group-records": [clearG],
-    "delete-dirty-records": [delU, delG, rescan],
-    "delete-dirty-user-records": [delU, rescan],
-    "delete-dirty-group-records": [delG, rescan],
-    "delete-all": [
-      `All ${n(c.users, "user record")} and ${n(c.groups, "group record")} are removed from the store; their metadata is lost.`,
-      timestamps,
-      "Nothing is deleted at the service provider: the next cycle matches its existing users and groups by name.",
-    ],
-    "delete-all-users": [
-      `All ${n(c.users, "user record")} are removed from the store; the ${n(c.groups, "group record")} are kept and their members sent again.`,
-      timestamps,
-      "Nothing is deleted at the service provider: the next cycle matches its existing users by userName.",
-    ],
+  // what each lib function changes, with the arguments the operation gives it
+  const effects = (call: TOperationCall): string[] => {
+    switch (call.fn) {
+      case "reset-group-timestamp":
+        return [groupTs];
+      case "reset-attribute-sync":
+        return [attrSync];
+      case "reset-values-hash":
+        return [hash];
+      case "reset-all":
+        return [groupTs, attrSync, hash];
+      case "clear-dirty-records":
+        return call.kind === "all" ? [clearU, clearG] : call.kind === "users" ? [clearU] : [clearG];
+      case "delete-dirty-records":
+        return [...(call.kind === "all" ? [delU, delG] : call.kind === "users" ? [delU] : [delG]), rescan];
+      case "delete-all":
+        return call.keepGroups
+          ? [
+              `All ${n(c.users, "user record")} are removed from the store; the ${n(c.groups, "group record")} are kept and their members sent again.`,
+              timestamps,
+              "Nothing is deleted at the service provider: the next cycle matches its existing users by userName.",
+            ]
+          : [
+              `All ${n(c.users, "user record")} and ${n(c.groups, "group record")} are removed from the store; their metadata is lost.`,
+              timestamps,
+              "Nothing is deleted at the service provider: the next cycle matches its existing users and groups by name.",
+            ];
+    }
   };
-  if (!operationById(options.operation)) throw new Error(`unknown operation ${options.operation}`);
+  const op = operationById(options.operation);
+  if (!op) throw new Error(`unknown operation ${options.operation}`);
   return {
     operation: options.operation,
     channel: { id: ch.id, name: ch.name },
-    effects: effects[options.operation],
+    effects: effects(op.call),
     typedConfirmation: needsTypedConfirmation(options.operation),
     counts: c,
   };

@@ -1,17 +1,37 @@
 // One entry point for every provmgr channel operation, for the console and the API:
 // the same lib function provmgr calls, with the console user or API token as actor.
-// delete-all and delete-all-users must be confirmed with the channel's name.
+// Which function, with what, is the operation's `call` (operations.ts); delete-all and
+// delete-all-users must be confirmed with the channel's name.
 import { AppError } from "../errors.ts";
 import type { TActor } from "./actor.ts";
 import { clearDirtyRecords } from "./clear-dirty-records.ts";
 import { deleteAll } from "./delete-all.ts";
 import { deleteDirtyRecords } from "./delete-dirty-records.ts";
-import { needsTypedConfirmation, type TChannelOperationId } from "./operations.ts";
+import { needsTypedConfirmation, operationById, type TChannelOperationId, type TOperationCall } from "./operations.ts";
 import { requireChannel } from "./require-channel.ts";
 import { resetAll } from "./reset-all.ts";
 import { resetAttributeSync } from "./reset-attribute-sync.ts";
 import { resetGroupTimestamp } from "./reset-group-timestamp.ts";
 import { resetValuesHash } from "./reset-values-hash.ts";
+
+function call(c: TOperationCall, a: { channelId: number } & TActor): Promise<unknown> {
+  switch (c.fn) {
+    case "reset-group-timestamp":
+      return resetGroupTimestamp(a);
+    case "reset-attribute-sync":
+      return resetAttributeSync(a);
+    case "reset-values-hash":
+      return resetValuesHash(a);
+    case "reset-all":
+      return resetAll(a);
+    case "clear-dirty-records":
+      return clearDirtyRecords({ ...a, kind: c.kind });
+    case "delete-dirty-records":
+      return deleteDirtyRecords({ ...a, kind: c.kind });
+    case "delete-all":
+      return deleteAll({ ...a, keepGroups: c.keepGroups });
+  }
+}
 
 export async function runChannelOperation(
   options: { channelId: number; operation: TChannelOperationId; confirm?: string } & TActor,
@@ -23,34 +43,6 @@ export async function runChannelOperation(
       throw new AppError("INVALID_ARGUMENT", `${operation} empties the channel's store: confirm with the channel's name ("${ch.name}")`);
     }
   }
-  const a = { channelId, actor, via };
-  const result = await (async () => {
-    switch (operation) {
-      case "reset-group-timestamp":
-        return resetGroupTimestamp(a);
-      case "reset-attribute-sync":
-        return resetAttributeSync(a);
-      case "reset-values-hash":
-        return resetValuesHash(a);
-      case "reset-all":
-        return resetAll(a);
-      case "clear-dirty-records":
-        return clearDirtyRecords({ ...a, kind: "all" });
-      case "clear-dirty-user-records":
-        return clearDirtyRecords({ ...a, kind: "users" });
-      case "clear-dirty-group-records":
-        return clearDirtyRecords({ ...a, kind: "groups" });
-      case "delete-dirty-records":
-        return deleteDirtyRecords({ ...a, kind: "all" });
-      case "delete-dirty-user-records":
-        return deleteDirtyRecords({ ...a, kind: "users" });
-      case "delete-dirty-group-records":
-        return deleteDirtyRecords({ ...a, kind: "groups" });
-      case "delete-all":
-        return deleteAll({ ...a, keepGroups: false });
-      case "delete-all-users":
-        return deleteAll({ ...a, keepGroups: true });
-    }
-  })();
+  const result = await call(operationById(operation).call, { channelId, actor, via });
   return { operation, channelId, result };
 }

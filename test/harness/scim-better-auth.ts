@@ -1,6 +1,7 @@
 /**
  * A real Better Auth server (better-auth + @better-auth/scim 1.7.5) on 127.0.0.1, backed by a
- * throw-away PostgreSQL database, as a SCIM 2.0 target for Ferry's tests, demo and benchmark.
+ * throw-away PostgreSQL database, as a SCIM 2.0 target for Ferry's tests (the demo and the benchmark use
+ * devkit/scim-scimmy.ts).
  *
  * What this target does (read from @better-auth/scim 1.7.5 dist and verified by
  * test/integration/harness-scim.test.ts). Ferry's client must cope with every point below.
@@ -105,7 +106,7 @@ import {
   scimFetch,
   toGroupView,
   toUserView,
-} from "./scim-service.ts";
+} from "../../devkit/scim-service.ts";
 
 const ADMIN_URL = process.env.FERRY_TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DB_PREFIX = "ferry_scim_";

@@ -4,11 +4,11 @@
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { runCycle, type TCycleResult } from "../../lib/sync/run-cycle.ts";
-import { startSlapd, type Slapd, type StartSlapdOptions } from "../harness/slapd.ts";
+import { startSlapd, type Slapd, type StartSlapdOptions } from "../../devkit/slapd.ts";
 import { startBetterAuthScim } from "../harness/scim-better-auth.ts";
-import { startScimmy } from "../harness/scim-scimmy.ts";
-import type { ScimService } from "../harness/scim-service.ts";
-import { useTestDatabase } from "./database.ts";
+import { startScimmy } from "../../devkit/scim-scimmy.ts";
+import type { ScimService } from "../../devkit/scim-service.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 
 export type TWorld = {
   slapd: Slapd;

@@ -13,7 +13,7 @@ import { applyChannelConfig } from "@/lib/channels/apply-channel-config";
 import { encodeCursor } from "@/lib/channels/list-records";
 import { getDb } from "@/lib/db/index";
 import { resetEnvCache } from "@/lib/env";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 import { callRoute, type THandler } from "../helpers/route-call.ts";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;

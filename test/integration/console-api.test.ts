@@ -32,7 +32,7 @@ import { createConsoleUser } from "@/lib/console-users/create-console-user";
 import { updateConsoleUser } from "@/lib/console-users/update-console-user";
 import { decryptSecret } from "@/lib/crypto/secrets";
 import { getDb } from "@/lib/db/index";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 
 type THandler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 

@@ -17,7 +17,7 @@ import { deprovisionAction, type TSourceState, type TTargetState } from "../../l
 import { decideDeprovisioning } from "../../lib/sync/deprovision.ts";
 import { Lease } from "../../lib/sync/lease.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 
 const guard = (c: Record<string, any>) => {
   c.options.maxDeprovisionPercent = 30;

@@ -8,7 +8,8 @@ import { getDb } from "../../lib/db/index.ts";
 import { forceNodeBackup } from "../../lib/nodes/force-node-backup.ts";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
-import { startWorker, waitFor, type TWorkerProcess } from "../helpers/worker-process.ts";
+import { waitFor } from "../../devkit/wait-for.ts";
+import { startWorker, type TWorkerProcess } from "../helpers/worker-process.ts";
 
 const FAST = { FERRY_HEARTBEAT_SEC: "1", FERRY_FAILOVER_GRACE_SEC: "3", FERRY_LEASE_SEC: "4", FERRY_SCHEDULER_SEC: "1", FERRY_LOG_LEVEL: "info" };
 

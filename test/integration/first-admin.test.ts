@@ -5,7 +5,7 @@ import { resetAuthEnvCache } from "../../lib/auth/auth-env.ts";
 import { signIn } from "../../lib/auth/sign-in.ts";
 import { ensureFirstAdmin } from "../../lib/console-users/ensure-first-admin.ts";
 import { getDb } from "../../lib/db/index.ts";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
 

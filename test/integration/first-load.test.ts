@@ -8,9 +8,9 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resetAttributeSync } from "../../lib/channels/reset-attribute-sync.ts";
 import { getDb } from "../../lib/db/index.ts";
-import { directoryNames, generateDirectoryLdif } from "../harness/slapd.ts";
+import { directoryNames, generateDirectoryLdif } from "../../devkit/slapd.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
-import { waitFor } from "../helpers/worker-process.ts";
+import { waitFor } from "../../devkit/wait-for.ts";
 
 const USERS = 600; // two read batches of 500
 let w: TWorld;

@@ -2,7 +2,7 @@ import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBetterAuthScim } from "../harness/scim-better-auth.ts";
-import { startScimmy } from "../harness/scim-scimmy.ts";
+import { startScimmy } from "../../devkit/scim-scimmy.ts";
 import { startFaultProxy } from "../harness/fault-proxy.ts";
 import {
   SCIM_GROUP_SCHEMA,
@@ -10,7 +10,7 @@ import {
   SCIM_USER_SCHEMA,
   type ScimService,
   scimFetch,
-} from "../harness/scim-service.ts";
+} from "../../devkit/scim-service.ts";
 
 const targets: Array<[ScimService["kind"], () => Promise<ScimService>]> = [
   ["better-auth", () => startBetterAuthScim()],

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, InvalidCredentialsError, ResultCodeError, SizeLimitExceededError, type Entry } from "ldapts";
-import { directoryNames, generateDirectoryLdif, startSlapd, type Slapd } from "../harness/slapd.ts";
+import { directoryNames, generateDirectoryLdif, startSlapd, type Slapd } from "../../devkit/slapd.ts";
 
 const values = (v: unknown): string[] =>
   v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x.toString("utf8") : String(x)));

@@ -6,7 +6,7 @@ import { getDb } from "../../lib/db/index.ts";
 import { resetGroupTimestamp } from "../../lib/channels/reset-group-timestamp.ts";
 import { FencedError, Lease } from "../../lib/sync/lease.ts";
 import { runCycle } from "../../lib/sync/run-cycle.ts";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
 let channelId: number;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { listRecords, ZRecordCursor, type TRecordCursor } from "../../lib/channels/list-records.ts";
 import { getDb } from "../../lib/db/index.ts";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 
 const N = 100_000;
 let db: Awaited<ReturnType<typeof useTestDatabase>>;

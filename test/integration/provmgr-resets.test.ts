@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { osActor } from "../../lib/audit/record-audit.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
-import { startWorker, waitFor } from "../helpers/worker-process.ts";
+import { waitFor } from "../../devkit/wait-for.ts";
+import { startWorker } from "../helpers/worker-process.ts";
 import { auditSince, fastForward, parsed, provmgr } from "./provmgr.helpers.ts";
 
 let w: TWorld;

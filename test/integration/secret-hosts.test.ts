@@ -15,9 +15,9 @@ import { createApiToken } from "@/lib/api-tokens/create-api-token";
 import { applyChannelConfig } from "@/lib/channels/apply-channel-config";
 import { decryptSecret } from "@/lib/crypto/secrets";
 import { getDb } from "@/lib/db/index";
-import { startScimmy } from "../harness/scim-scimmy.ts";
-import { startSlapd, type Slapd } from "../harness/slapd.ts";
-import { useTestDatabase } from "../helpers/database.ts";
+import { startScimmy } from "../../devkit/scim-scimmy.ts";
+import { startSlapd, type Slapd } from "../../devkit/slapd.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 import { callRoute, type THandler } from "../helpers/route-call.ts";
 
 const OAUTH = { clientId: "ferry-client", clientSecret: "oauth-secret-that-must-stay-home" };

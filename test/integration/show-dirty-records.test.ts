@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { getDb } from "../../lib/db/index.ts";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 import { parsed, provmgr } from "./provmgr.helpers.ts";
 
 const DIRTY = 20_000;

@@ -11,7 +11,7 @@ import { runWithPeer } from "@/lib/auth/request-peer";
 import { createConsoleUser } from "@/lib/console-users/create-console-user";
 import { getDb } from "@/lib/db/index";
 import { resetEnvCache } from "@/lib/env";
-import { useTestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 
 // the real verifyPassword, watched: a locked attempt must run it like any other
 vi.mock("@/lib/auth/password", async (importOriginal) => {

@@ -2,9 +2,9 @@
 // credentials with token reuse and renewal; secrets are stored encrypted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../lib/db/index.ts";
-import { startScimmy } from "../harness/scim-scimmy.ts";
-import { startSlapd, type Slapd } from "../harness/slapd.ts";
-import { useTestDatabase } from "../helpers/database.ts";
+import { startScimmy } from "../../devkit/scim-scimmy.ts";
+import { startSlapd, type Slapd } from "../../devkit/slapd.ts";
+import { useTestDatabase } from "../../devkit/test-database.ts";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { runCycle } from "../../lib/sync/run-cycle.ts";
 

@@ -9,8 +9,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureEmbeddedPostgres } from "../../lib/db/embedded.ts";
 import { resetEnvCache } from "../../lib/env.ts";
-import { freePort } from "../harness/ports.ts";
-import { startWorker, waitFor } from "../helpers/worker-process.ts";
+import { freePort } from "../../devkit/ports.ts";
+import { waitFor } from "../../devkit/wait-for.ts";
+import { startWorker } from "../helpers/worker-process.ts";
 
 const saved = { ...process.env };
 let dataDir: string;

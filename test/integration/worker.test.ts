@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../lib/db/index.ts";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
-import { startWorker, waitFor } from "../helpers/worker-process.ts";
+import { waitFor } from "../../devkit/wait-for.ts";
+import { startWorker } from "../helpers/worker-process.ts";
 
 let w: TWorld;
 let proxy: FaultProxy;

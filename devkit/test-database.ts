@@ -1,9 +1,10 @@
-// A fresh PostgreSQL database per test file on the local server, migrated by Ferry's own
-// migrator, dropped afterwards. Refuses anything but a loopback server.
+// A fresh PostgreSQL database on the local server (one per test file, one per benchmark
+// run), migrated by Ferry's own migrator, dropped afterwards. Refuses anything but a
+// loopback server.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { closeDb, getDb } from "../../lib/db/index.ts";
-import { resetEnvCache } from "../../lib/env.ts";
+import { closeDb, getDb } from "../lib/db/index.ts";
+import { resetEnvCache } from "../lib/env.ts";
 
 const ADMIN_URL = process.env.FERRY_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 

@@ -101,7 +101,7 @@ export interface StartSlapdOptions {
   startTimeoutMs?: number;
 }
 
-const TEMPLATE_PATH = fileURLToPath(new URL("../slapd/slapd.conf.template", import.meta.url));
+const TEMPLATE_PATH = fileURLToPath(new URL("./slapd.conf.template", import.meta.url));
 const BIN_DIR = process.env.FERRY_SLAPD_BIN_DIR ?? (existsSync("/usr/sbin/slapd") ? "/usr/sbin" : "");
 const MODULE_DIR = process.env.FERRY_SLAPD_MODULE_DIR ?? "/usr/lib/ldap";
 const SCHEMA_DIR = process.env.FERRY_SLAPD_SCHEMA_DIR ?? "/etc/ldap/schema";

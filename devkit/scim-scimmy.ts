@@ -1,6 +1,6 @@
 /**
- * A second real SCIM 2.0 target: SCIMMY 1.3 + scimmy-routers 1.3 on Express 4, with an in-memory
- * store. SCIMMY does the protocol work: schema coercion, PatchOp, filter parsing and matching,
+ * A real SCIM 2.0 target for the demo, the benchmark and the tests: SCIMMY 1.3 + scimmy-routers 1.3
+ * on Express 4, with an in-memory store. SCIMMY does the protocol work: schema coercion, PatchOp, filter parsing and matching,
  * ListResponse, Bulk, /.search, discovery. This file only supplies storage, indexes, uniqueness and
  * referential integrity.
  *
