@@ -6,8 +6,8 @@ import { Agent, request } from "undici";
 import { z } from "zod";
 import type { TTarget } from "../channels/config.ts";
 import { decryptSecret } from "../crypto/secrets.ts";
-import { GROUP_SCHEMA, PATCH_SCHEMA, type TPatchOp } from "../mapping/map-entry.ts";
 import { ScimError, classifyStatus, parseRetryAfter } from "./errors.ts";
+import { GROUP_SCHEMA, PATCH_SCHEMA, type TPatchOp } from "./protocol.ts";
 
 export { ScimError };
 

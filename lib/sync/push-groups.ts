@@ -3,8 +3,8 @@
 // chunks (large groups are never sent whole). When Ferry cannot be sure what the target
 // holds (a linked group, a failed chunk) it reads the target's members first, so the
 // directory's membership overwrites whatever the target had.
-import type { TPatchOp } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
+import type { TPatchOp } from "../scim/protocol.ts";
 import type { TCycleContext } from "./context.ts";
 
 type TDirtyGroup = {

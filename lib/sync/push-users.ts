@@ -6,8 +6,9 @@
 // answer leads to the same lookup and link. A create whose answer was lost or unreadable
 // is resolved by the SCIM client within the cycle (found by userName: linked, and then
 // updated like any linked user, since what it holds is not known).
-import { patchOps, toResource, USER_SCHEMA, type TFlatValues } from "../mapping/map-entry.ts";
+import { patchOps, toResource, type TFlatValues } from "../mapping/map-entry.ts";
 import { ScimError, type ScimClient } from "../scim/client.ts";
+import { USER_SCHEMA } from "../scim/protocol.ts";
 import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { applyUserOutcomes, fetchDirtyUsers, markGroupsWithMembers, type TUserOutcome, type TUserRow } from "./store.ts";
