@@ -5,7 +5,7 @@
 // "uncertain": a write the target may well have applied, whose answer Ferry could not use
 // (a 2xx with a body that is not JSON, cut off, or without the resource; or a create whose
 // connection failed after it was sent). It is never retried blindly (a create sent twice
-// is a duplicate); the SCIM client resolves it by finding the resource (lib/scim/client.ts).
+// is a duplicate); the SCIM client resolves it by finding the resource (lib/scim/resources.ts).
 export type TScimErrorKind = "transient" | "rate-limited" | "conflict" | "not-found" | "uncertain" | "fatal";
 
 export class ScimError extends Error {
