@@ -71,7 +71,6 @@ export const EXIT_CODE_MEANING: Record<TErrorCode, string> = {
   DATABASE_UNAVAILABLE: "the database (internal store) cannot be reached",
   LDAP_ERROR: "the directory server failed",
   SCIM_ERROR: "the SCIM service provider failed",
-  UNSAFE_OPERATION: "refused as unsafe",
 };
 
 export function exitCodes(): Array<{ exit: number; codes: TErrorCode[]; meaning: string }> {

@@ -16,7 +16,6 @@ export const ERROR_CODES = {
   DATABASE_UNAVAILABLE: { http: 503, exit: 7 },
   LDAP_ERROR: { http: 502, exit: 8 },
   SCIM_ERROR: { http: 502, exit: 9 },
-  UNSAFE_OPERATION: { http: 409, exit: 10 },
   INTERNAL: { http: 500, exit: 1 },
 } as const;
 
