@@ -70,13 +70,13 @@ export const EXIT_CODE_MEANING: Record<TErrorCode, string> = {
   // the API's 413; provmgr never sends a request body, so it shares exit 2's meaning
   PAYLOAD_TOO_LARGE: INVALID_ARGUMENTS,
   NOT_FOUND: "no such channel, node, user or group",
-  CONFLICT: "conflict with the current state (e.g. a cycle is running)",
+  CONFLICT: "conflict with the current state",
+  CYCLE_RUNNING: "a cycle of the channel is running: try again when it ends",
   UNAUTHORIZED: "not allowed",
   FORBIDDEN: "not allowed",
   DATABASE_UNAVAILABLE: "the database (internal store) cannot be reached",
   LDAP_ERROR: "the directory server failed",
   SCIM_ERROR: "the SCIM service provider failed",
-  UNSAFE_OPERATION: "refused as unsafe",
 };
 
 export function exitCodes(): Array<{ exit: number; codes: TErrorCode[]; meaning: string }> {

@@ -9,12 +9,13 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { http: 413, exit: 2 },
   NOT_FOUND: { http: 404, exit: 4 },
   CONFLICT: { http: 409, exit: 5 },
+  /** another cycle of the channel holds its lease (lib/sync/lease.ts): a wait of seconds, not a conflict to resolve */
+  CYCLE_RUNNING: { http: 409, exit: 5 },
   UNAUTHORIZED: { http: 401, exit: 6 },
   FORBIDDEN: { http: 403, exit: 6 },
   DATABASE_UNAVAILABLE: { http: 503, exit: 7 },
   LDAP_ERROR: { http: 502, exit: 8 },
   SCIM_ERROR: { http: 502, exit: 9 },
-  UNSAFE_OPERATION: { http: 409, exit: 10 },
   INTERNAL: { http: 500, exit: 1 },
 } as const;
 

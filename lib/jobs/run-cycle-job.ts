@@ -8,6 +8,7 @@ import type { JobHelpers, WorkerUtils } from "graphile-worker";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import type { TLogger } from "../log.ts";
+import { LeaseHeldError } from "../sync/lease.ts";
 import { runCycle } from "../sync/run-cycle.ts";
 import { getDb } from "../db/index.ts";
 import { cycleJobKey, cycleQueue, RUN_CYCLE } from "./cycle-job-names.ts";
@@ -34,12 +35,14 @@ export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal:
     if (!channel || !channel.active || !channel.connectionActive) return; // deleted or switched off: nothing more to schedule
     let retrySoon = false;
     try {
-      if (ctx.signal.aborted) throw new AppError("CONFLICT", "node stopping");
-      await runCycle({ channelId: channel.id, nodeId: ctx.nodeId, trigger: payload.trigger ?? "scheduled", log: ctx.log, signal: ctx.signal });
+      // the node is stopping: queued again below, for whichever node is up in a few seconds
+      if (ctx.signal.aborted) retrySoon = true;
+      else await runCycle({ channelId: channel.id, nodeId: ctx.nodeId, trigger: payload.trigger ?? "scheduled", log: ctx.log, signal: ctx.signal });
     } catch (err) {
       // a lease held elsewhere (a cycle from provmgr, or a node that stopped answering
-      // and whose lease has not expired yet): try again shortly rather than a whole period later
-      retrySoon = err instanceof AppError && err.code === "CONFLICT";
+      // and whose lease has not expired yet): try again shortly rather than a whole period
+      // later. Any other refusal (CONFLICT: the channel was switched off) waits its period.
+      retrySoon = err instanceof LeaseHeldError;
       if (!(err instanceof AppError)) ctx.log.error("cycle crashed", { channel: channel.id, error: (err as Error).message });
       else if (!retrySoon) ctx.log.error("cycle could not run", { channel: channel.id, error: err.message });
     }

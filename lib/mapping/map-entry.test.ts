@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hashValues, mapEntry, patchOps, toResource, USER_SCHEMA } from "./map-entry.ts";
+import { USER_SCHEMA } from "../scim/protocol.ts";
+import { hashValues, mapEntry, patchOps, toResource } from "./map-entry.ts";
 
 const entry = {
   dn: "uid=jsmith,ou=people,dc=example,dc=com",

@@ -4,13 +4,10 @@
 import { createHash } from "node:crypto";
 import type { TMapping, TMappingValue } from "../channels/config.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
+import { USER_SCHEMA, type TPatchOp } from "../scim/protocol.ts";
 
 export type TScalar = string | boolean | number;
 export type TFlatValues = Record<string, TScalar>;
-
-export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
-export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
-export const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /** RFC 7643 multi-valued attributes whose entries carry a `type` (emails.work). */
 const TYPED_MULTI = new Set(["emails", "phoneNumbers", "ims", "photos", "addresses"]);
@@ -108,8 +105,6 @@ function removalPath(key: string): string {
   }
   return schema ? `${schema}:${p}` : p;
 }
-
-export type TPatchOp = { op: "add" | "replace" | "remove"; path?: string; value?: unknown };
 
 /**
  * PATCH operations that take the SP from `before` to `after`: one path-less replace

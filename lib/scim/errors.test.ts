@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { toAppError } from "../errors.ts";
 import { classifyStatus, parseRetryAfter, ScimError } from "./errors.ts";
 
 describe("classifyStatus", () => {
@@ -27,5 +28,19 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("Mon, 23 Nov 2026 00:00:05 GMT", now)).toBe(5000);
     expect(parseRetryAfter("soon")).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe("ScimError at the edges", () => {
+  it("is the AppError SCIM_ERROR whatever its kind: 502, provmgr exit 9, never INTERNAL", () => {
+    for (const kind of ["transient", "rate-limited", "conflict", "not-found", "uncertain", "fatal"] as const) {
+      const e = toAppError(new ScimError(kind, "POST /Users: 400 title is too long", { status: 400, scimType: "invalidValue" }));
+      expect(e).toBeInstanceOf(ScimError);
+      expect(e.code).toBe("SCIM_ERROR");
+      expect(e.httpStatus).toBe(502);
+      expect(e.exitCode).toBe(9);
+      expect(e.message).toBe("POST /Users: 400 title is too long");
+      expect(e.details).toEqual({ kind, status: 400, scimType: "invalidValue" });
+    }
   });
 });

@@ -5,10 +5,15 @@
 // "uncertain": a write the target may well have applied, whose answer Ferry could not use
 // (a 2xx with a body that is not JSON, cut off, or without the resource; or a create whose
 // connection failed after it was sent). It is never retried blindly (a create sent twice
-// is a duplicate); the SCIM client resolves it by finding the resource (lib/scim/client.ts).
+// is a duplicate); the SCIM client resolves it by finding the resource (lib/scim/resources.ts).
+//
+// Whatever its kind, a ScimError that reaches an edge is the AppError SCIM_ERROR (502,
+// provmgr exit 9): the target failed, not Ferry.
+import { AppError } from "../errors.ts";
+
 export type TScimErrorKind = "transient" | "rate-limited" | "conflict" | "not-found" | "uncertain" | "fatal";
 
-export class ScimError extends Error {
+export class ScimError extends AppError {
   readonly kind: TScimErrorKind;
   readonly status?: number;
   readonly retryAfterMs?: number;
@@ -17,7 +22,7 @@ export class ScimError extends Error {
   readonly timedOut: boolean;
 
   constructor(kind: TScimErrorKind, message: string, extra: { status?: number; retryAfterMs?: number; scimType?: string; timedOut?: boolean } = {}) {
-    super(message);
+    super("SCIM_ERROR", message, { kind, ...(extra.status !== undefined ? { status: extra.status } : {}), ...(extra.scimType ? { scimType: extra.scimType } : {}) });
     this.name = "ScimError";
     this.kind = kind;
     this.status = extra.status;

@@ -19,6 +19,22 @@ export class FencedError extends Error {
   }
 }
 
+/**
+ * Another cycle of the channel holds its lease, so this one did not start. The worker
+ * queues the channel's cycle again in a few seconds (lib/jobs/run-cycle-job.ts); any
+ * other refusal waits for the channel's next period.
+ */
+export class LeaseHeldError extends AppError {
+  constructor(channelId: number, owner: number | null, endsInSec: number) {
+    super("CYCLE_RUNNING", `a cycle of channel ${channelId} is already running${owner ? ` on node ${owner}` : ""} (lease ends in ${endsInSec} s)`, {
+      channelId,
+      owner,
+      endsInSec,
+    });
+    this.name = "LeaseHeldError";
+  }
+}
+
 export class Lease {
   private lastRenew = performance.now();
 
@@ -48,10 +64,7 @@ export class Lease {
       );
       const h = held[0];
       if (!h) throw new AppError("NOT_FOUND", `channel ${options.channelId} does not exist`);
-      throw new AppError(
-        "CONFLICT",
-        `a cycle of channel ${options.channelId} is already running${h.owner ? ` on node ${h.owner}` : ""} (lease ends in ${Math.max(0, Math.ceil(h.left))} s)`,
-      );
+      throw new LeaseHeldError(options.channelId, h.owner, Math.max(0, Math.ceil(h.left)));
     }
     return new Lease(options.db, options.channelId, options.nodeId ?? null, BigInt(token), options.durationSec, options.signal);
   }

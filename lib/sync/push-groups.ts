@@ -3,9 +3,10 @@
 // chunks (large groups are never sent whole). When Ferry cannot be sure what the target
 // holds (a linked group, a failed chunk) it reads the target's members first, so the
 // directory's membership overwrites whatever the target had.
-import type { TPatchOp } from "../mapping/map-entry.ts";
-import { ScimError, type ScimClient } from "../scim/client.ts";
 import { applyGroupOutcomes, fetchDirtyGroups, type TDirtyGroup, type TGroupOutcomes } from "../records/group-records.ts";
+import type { ScimClient } from "../scim/client.ts";
+import { ScimError } from "../scim/errors.ts";
+import type { TPatchOp } from "../scim/protocol.ts";
 import type { TCycleContext } from "./context.ts";
 
 /** What one group's push ended with; written to the store with the rest of its page. */
@@ -111,7 +112,7 @@ async function pushGroup(
 ): Promise<TGroupOutcome> {
   const { cfg } = ctx;
   if (g.pendingAction === "DELETE") {
-    if (g.scimId) await client.deleteResource("Groups", g.scimId);
+    if (g.scimId) await client.groups.delete(g.scimId);
     return { id: g.id, kind: "deleted" };
   }
   const name = g.pendingValues?.displayName ?? g.providerName;
@@ -121,13 +122,13 @@ async function pushGroup(
   let current: Set<string> | null = null;
 
   if (!scimId) {
-    const existing = await client.findGroupByName(name);
+    const existing = await client.groups.findByName(name);
     if (existing) {
       scimId = existing.id;
     } else {
       // create with at most one chunk of members; the rest follow as PATCH adds below
       const first = [...desired.keys()].slice(0, chunk);
-      const created = await client.createGroup(name, first);
+      const created = await client.groups.create(name, first);
       scimId = created.id;
       // linked after a lost answer: its members are read below
       current = created.linked ? null : new Set(first);
@@ -138,13 +139,13 @@ async function pushGroup(
     if (g.scimId && acked) {
       current = acked;
     } else {
-      const remote = await client.getGroup(scimId);
+      const remote = await client.groups.get(scimId);
       if (!remote) {
         // gone at the target: create it again
         const first = [...desired.keys()].slice(0, chunk);
-        const created = await client.createGroup(name, first);
+        const created = await client.groups.create(name, first);
         scimId = created.id;
-        current = created.linked ? new Set(((await client.getGroup(scimId))?.members ?? []).map((m) => m.value)) : new Set(first);
+        current = created.linked ? new Set(((await client.groups.get(scimId))?.members ?? []).map((m) => m.value)) : new Set(first);
       } else {
         current = new Set((remote.members ?? []).map((m) => m.value));
       }
@@ -156,17 +157,17 @@ async function pushGroup(
   const remove = [...current].filter((id) => !desired.has(id));
 
   if (usePatch) {
-    if (renamed) await client.patchGroup(scimId, [{ op: "replace", value: { displayName: name } }]);
+    if (renamed) await client.groups.patch(scimId, [{ op: "replace", value: { displayName: name } }]);
     for (let i = 0; i < add.length; i += chunk) {
       const ops: TPatchOp[] = [{ op: "add", path: "members", value: add.slice(i, i + chunk).map((value) => ({ value })) }];
-      await client.patchGroup(scimId, ops);
+      await client.groups.patch(scimId, ops);
     }
     for (let i = 0; i < remove.length; i += chunk) {
       const ops: TPatchOp[] = remove.slice(i, i + chunk).map((id) => ({ op: "remove", path: `members[value eq "${id}"]` }));
-      await client.patchGroup(scimId, ops);
+      await client.groups.patch(scimId, ops);
     }
   } else if (renamed || add.length > 0 || remove.length > 0) {
-    await client.putGroup(scimId, name, [...desired.keys()]);
+    await client.groups.put(scimId, name, [...desired.keys()]);
   }
   return { id: g.id, kind: "synced", scimId, name, memberUserIds: [...desired.values()] };
 }

@@ -6,8 +6,10 @@
 // answer leads to the same lookup and link. A create whose answer was lost or unreadable
 // is resolved by the SCIM client within the cycle (found by userName: linked, and then
 // updated like any linked user, since what it holds is not known).
-import { patchOps, toResource, USER_SCHEMA, type TFlatValues } from "../mapping/map-entry.ts";
-import { ScimError, type ScimClient } from "../scim/client.ts";
+import { patchOps, toResource, type TFlatValues } from "../mapping/map-entry.ts";
+import type { ScimClient } from "../scim/client.ts";
+import { ScimError } from "../scim/errors.ts";
+import { USER_SCHEMA } from "../scim/protocol.ts";
 import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
@@ -114,13 +116,13 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
       let before: TFlatValues | null = row.pushedValues as TFlatValues | null;
       if (!scimId) {
         // create-first targets answer 409 uniqueness for a userName they hold: linked below
-        const existing = lookupFirst ? await client.findUserByUserName(String(values.userName)) : null;
+        const existing = lookupFirst ? await client.users.findByUserName(String(values.userName)) : null;
         if (existing) {
           scimId = existing.id;
           before = null; // unknown to us: send every mapped value
         } else {
           try {
-            const created = await client.createUser({ ...toResource(values, USER_SCHEMA), active });
+            const created = await client.users.create({ ...toResource(values, USER_SCHEMA), active });
             if (!created.linked) return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
             // the create's answer was lost and the user was found by userName: updated below like any linked user
             scimId = created.id;
@@ -128,7 +130,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
           } catch (err) {
             // uniqueness conflict: it exists after all (e.g. the target's filter is case-sensitive); link it
             if (!(err instanceof ScimError && err.kind === "conflict")) throw err;
-            const again = await client.findUserByUserName(String(values.userName));
+            const again = await client.users.findByUserName(String(values.userName));
             if (!again) throw err;
             scimId = again.id;
             before = null;
@@ -140,7 +142,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
       } catch (err) {
         if (!(err instanceof ScimError && err.kind === "not-found")) throw err;
         // deleted at the target behind our back: provision again
-        const created = await client.createUser({ ...toResource(values, USER_SCHEMA), active });
+        const created = await client.users.create({ ...toResource(values, USER_SCHEMA), active });
         if (created.linked) await updateUser(client, created.id, null, values, active, usePatch, true);
         return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
       }
@@ -149,8 +151,8 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
     case "DISABLE": {
       if (!row.scimId) return done(null, "ABSENT", null, null);
       try {
-        if (usePatch) await client.patchUser(row.scimId, [{ op: "replace", value: { active: false } }]);
-        else await client.putUser(row.scimId, { ...toResource((row.pushedValues ?? {}) as TFlatValues, USER_SCHEMA), active: false });
+        if (usePatch) await client.users.patch(row.scimId, [{ op: "replace", value: { active: false } }]);
+        else await client.users.put(row.scimId, { ...toResource((row.pushedValues ?? {}) as TFlatValues, USER_SCHEMA), active: false });
       } catch (err) {
         if (err instanceof ScimError && err.kind === "not-found") return done(null, "ABSENT", null, null);
         throw err;
@@ -158,7 +160,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
       return done(row.scimId, "INACTIVE", row.pushedValues, row.valuesHash);
     }
     case "DELETE": {
-      if (row.scimId) await client.deleteResource("Users", row.scimId);
+      if (row.scimId) await client.users.delete(row.scimId);
       return done(null, "ABSENT", null, null);
     }
     default:
@@ -176,7 +178,7 @@ async function updateUser(
   sendActive: boolean,
 ): Promise<void> {
   if (!usePatch) {
-    await client.putUser(scimId, { ...toResource(after, USER_SCHEMA), active });
+    await client.users.put(scimId, { ...toResource(after, USER_SCHEMA), active });
     return;
   }
   const ops = patchOps(before, after);
@@ -185,5 +187,5 @@ async function updateUser(
     if (replace) (replace.value as Record<string, unknown>).active = active;
     else ops.unshift({ op: "replace", value: { active } });
   }
-  if (ops.length > 0) await client.patchUser(scimId, ops);
+  if (ops.length > 0) await client.users.patch(scimId, ops);
 }

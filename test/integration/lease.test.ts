@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { resetGroupTimestamp } from "../../lib/channels/reset-group-timestamp.ts";
-import { FencedError, Lease } from "../../lib/sync/lease.ts";
+import { FencedError, Lease, LeaseHeldError } from "../../lib/sync/lease.ts";
 import { runCycle } from "../../lib/sync/run-cycle.ts";
 import { useTestDatabase } from "../../devkit/test-database.ts";
 
@@ -33,6 +33,8 @@ describe("channel lease", () => {
     const prisma = await getDb();
     const a = await Lease.acquire({ db: prisma, channelId, nodeId: 1, durationSec: 30 });
     await expect(Lease.acquire({ db: prisma, channelId, nodeId: 2, durationSec: 30 })).rejects.toThrow(/already running on node 1/);
+    // its own error, not a CONFLICT: the worker retries a held lease in seconds, and nothing else
+    await expect(Lease.acquire({ db: prisma, channelId, nodeId: 2, durationSec: 30 })).rejects.toSatisfy((e) => e instanceof LeaseHeldError && e.code === "CYCLE_RUNNING");
     await a.release();
     const b = await Lease.acquire({ db: prisma, channelId, nodeId: 2, durationSec: 30 });
     expect(b.token).toBeGreaterThan(a.token);

@@ -1,0 +1,51 @@
+// Groups at the target (/Groups): found by displayName, read with their members,
+// created with a first chunk of members, renamed and given member deltas with PATCH (or
+// replaced whole with PUT), deleted. Members are SCIM ids of users at the target.
+import { z } from "zod";
+import { GROUP_SCHEMA, PATCH_SCHEMA, type TPatchOp } from "./protocol.ts";
+import { ScimEndpoint, ZResource, type TCreated, type TScimResource, type TUncertainLog } from "./resources.ts";
+import type { ScimTransport } from "./transport.ts";
+
+const ZGroup = ZResource.extend({
+  displayName: z.string().optional(),
+  members: z.array(z.object({ value: z.string() }).passthrough()).optional().nullable(),
+});
+export type TScimGroup = z.infer<typeof ZGroup>;
+
+export class ScimGroups {
+  private readonly endpoint: ScimEndpoint;
+
+  constructor(transport: ScimTransport, opts: { maxRetries: number; onUncertain?: TUncertainLog }) {
+    this.endpoint = new ScimEndpoint(transport, "Groups", "displayName", opts);
+  }
+
+  findByName(displayName: string): Promise<TScimResource | null> {
+    return this.endpoint.find(displayName);
+  }
+
+  /** The group with its members, or null when the target has no such group. */
+  get(id: string): Promise<TScimGroup | null> {
+    return this.endpoint.get(id, ZGroup, "a SCIM Group");
+  }
+
+  /** Never duplicated: an answer lost after sending is resolved by finding the group by displayName (`linked`). */
+  create(displayName: string, memberIds: string[]): Promise<TCreated> {
+    return this.endpoint.create({ schemas: [GROUP_SCHEMA], displayName, members: memberIds.map((value) => ({ value })) });
+  }
+
+  patch(id: string, ops: TPatchOp[]): Promise<TScimResource | null> {
+    return this.endpoint.write("PATCH", id, { schemas: [PATCH_SCHEMA], Operations: ops });
+  }
+
+  put(id: string, displayName: string, memberIds: string[]): Promise<TScimResource | null> {
+    return this.endpoint.write("PUT", id, { schemas: [GROUP_SCHEMA], id, displayName, members: memberIds.map((value) => ({ value })) });
+  }
+
+  delete(id: string): Promise<void> {
+    return this.endpoint.delete(id);
+  }
+
+  count(): Promise<number | null> {
+    return this.endpoint.count();
+  }
+}

@@ -1,0 +1,137 @@
+// SCIM requests to one target: JSON in and out with the target's Authorization header,
+// at most `maxConcurrency` at a time, every answer classified (errors.ts), transient
+// failures retried with exponential backoff and jitter, and a 429's Retry-After honoured
+// by pausing every request to the target. Tolerant of what real targets send back: an
+// answer Ferry cannot use is a clear ScimError, never a crash.
+import pLimit, { type LimitFunction } from "p-limit";
+import type { ScimAuth } from "./auth.ts";
+import { classifyStatus, parseRetryAfter, ScimError } from "./errors.ts";
+import { safeJson, type HttpConnections } from "./http.ts";
+
+export type TRequestInit = { method: string; path: string; body?: unknown; query?: Record<string, string> };
+export type TAnswer = { status: number; body: unknown };
+
+export type TTransportOptions = {
+  /** called before each retry wait, for logs */
+  onRetry?: (info: { method: string; path: string; attempt: number; waitMs: number; error: ScimError }) => void;
+  /** longest single wait Ferry accepts from Retry-After before giving the record back as dirty */
+  maxRetryAfterMs?: number;
+};
+
+export class ScimTransport {
+  private readonly base: string;
+  private readonly limit: LimitFunction;
+  private readonly maxRetries: number;
+  /** while a 429 is being honoured, every request to the target waits until this time */
+  private pausedUntil = 0;
+  private stopped = false;
+  /** requests sent (each attempt counts), for the cycle's statistics */
+  requests = 0;
+
+  constructor(
+    target: { url: string; maxConcurrency: number; maxRetries: number },
+    private readonly http: HttpConnections,
+    private readonly auth: ScimAuth,
+    private readonly opts: TTransportOptions = {},
+  ) {
+    this.base = target.url.replace(/\/+$/, "");
+    this.limit = pLimit(target.maxConcurrency);
+    this.maxRetries = target.maxRetries;
+  }
+
+  /**
+   * A fenced or aborted cycle sends nothing more: requests waiting for a slot, and any
+   * made later, fail at once without touching the network (they settle, so nothing
+   * that awaits them hangs); requests already on the wire finish.
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** With retries: transient failures back off exponentially; 429 honours Retry-After. */
+  async request(init: TRequestInit): Promise<TAnswer> {
+    return this.limit(async () => {
+      for (let attempt = 1; ; attempt++) {
+        // checked when a request gets its slot and before each retry: a stopped client sends nothing more
+        if (this.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
+        try {
+          return await this.once(init);
+        } catch (err) {
+          if (!(err instanceof ScimError) || !err.retryable || attempt > this.maxRetries) throw err;
+          let waitMs = Math.min(250 * 2 ** (attempt - 1), 8_000) * (0.75 + Math.random() * 0.5);
+          if (err.retryAfterMs !== undefined) {
+            if (err.retryAfterMs > (this.opts.maxRetryAfterMs ?? 60_000)) throw err;
+            waitMs = err.retryAfterMs;
+            this.pausedUntil = Math.max(this.pausedUntil, Date.now() + waitMs);
+          }
+          this.opts.onRetry?.({ method: init.method, path: init.path, attempt, waitMs, error: err });
+          await sleep(waitMs);
+        }
+      }
+    });
+  }
+
+  /** One HTTP exchange, no retries. */
+  private async once(init: TRequestInit): Promise<TAnswer> {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > 0) await sleep(wait);
+    const url = new URL(this.base + init.path);
+    for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
+    const where = `${init.method} ${init.path}`;
+    this.requests++;
+    const res = await this.http.exchange(where, url.toString(), {
+      method: init.method,
+      headers: {
+        authorization: await this.auth.header(),
+        accept: "application/scim+json, application/json",
+        ...(init.body !== undefined ? { "content-type": "application/scim+json" } : {}),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    const text = res.text ?? "";
+    const body = text === "" ? null : safeJson(text);
+    if (res.status === 401) this.auth.rejected();
+    if (res.status >= 200 && res.status < 300) {
+      const unreadable =
+        res.text === null ? `with its body cut off (${res.bodyError})` : text !== "" && body === undefined ? `with a body that is not JSON: ${text.slice(0, 120)}` : null;
+      if (unreadable) {
+        // a read answered with nonsense failed; a write the target acknowledged may have been applied
+        throw new ScimError(init.method === "GET" ? "fatal" : "uncertain", `${where}: answered ${res.status} ${unreadable}`, { status: res.status });
+      }
+      return { status: res.status, body };
+    }
+    if (res.status >= 300 && res.status < 400) {
+      // not followed: a SCIM client should not carry its credentials to wherever it is sent
+      const to = res.header("location");
+      throw new ScimError("fatal", `${where}: ${res.status} redirect${to ? ` to ${to}` : ""}; set the target URL to the final address`, { status: res.status });
+    }
+    const detail = scimDetail(body) ?? (res.text === null ? `(answer cut off: ${res.bodyError})` : text.slice(0, 200));
+    let kind = classifyStatus(res.status);
+    // a 409 that is not a uniqueness clash on a PATCH is a concurrent-modification refusal
+    // (Better Auth: "The SCIM Group changed concurrently; retry the request"): retry it
+    if (kind === "conflict" && init.method === "PATCH" && scimType(body) !== "uniqueness") kind = "transient";
+    const retryAfterMs = kind === "rate-limited" || res.status === 503 ? parseRetryAfter(res.header("retry-after")) : undefined;
+    throw new ScimError(kind, `${where}: ${res.status}${detail ? ` ${detail}` : ""}`, { status: res.status, retryAfterMs, scimType: scimType(body) });
+  }
+}
+
+/** What an error answer says (RFC 7644 §3.12 `detail`, or what non-SCIM servers put there). */
+function scimDetail(body: unknown): string | undefined {
+  if (body && typeof body === "object") {
+    const b = body as Record<string, unknown>;
+    const d = b.detail ?? b.message ?? b.error_description ?? b.error;
+    if (typeof d === "string") return d.slice(0, 300);
+  }
+  return undefined;
+}
+
+function scimType(body: unknown): string | undefined {
+  if (body && typeof body === "object" && typeof (body as Record<string, unknown>).scimType === "string") {
+    return (body as Record<string, string>).scimType;
+  }
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

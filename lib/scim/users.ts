@@ -1,0 +1,38 @@
+// Users at the target (/Users): found by userName, created, updated with PATCH or PUT,
+// deleted. A user's resource is built by the mapping (lib/mapping); this part only sends it.
+import { PATCH_SCHEMA, type TPatchOp } from "./protocol.ts";
+import { ScimEndpoint, type TCreated, type TScimResource, type TUncertainLog } from "./resources.ts";
+import type { ScimTransport } from "./transport.ts";
+
+export class ScimUsers {
+  private readonly endpoint: ScimEndpoint;
+
+  constructor(transport: ScimTransport, opts: { maxRetries: number; onUncertain?: TUncertainLog }) {
+    this.endpoint = new ScimEndpoint(transport, "Users", "userName", opts);
+  }
+
+  findByUserName(userName: string): Promise<TScimResource | null> {
+    return this.endpoint.find(userName);
+  }
+
+  /** Never duplicated: an answer lost after sending is resolved by finding the user by userName (`linked`). */
+  create(resource: Record<string, unknown>): Promise<TCreated> {
+    return this.endpoint.create(resource);
+  }
+
+  patch(id: string, ops: TPatchOp[]): Promise<TScimResource | null> {
+    return this.endpoint.write("PATCH", id, { schemas: [PATCH_SCHEMA], Operations: ops });
+  }
+
+  put(id: string, resource: Record<string, unknown>): Promise<TScimResource | null> {
+    return this.endpoint.write("PUT", id, { ...resource, id });
+  }
+
+  delete(id: string): Promise<void> {
+    return this.endpoint.delete(id);
+  }
+
+  count(): Promise<number | null> {
+    return this.endpoint.count();
+  }
+}
