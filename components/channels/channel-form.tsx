@@ -8,7 +8,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState, type ReactNode } from "react";
-import { DIRECTORY_DEFAULTS, DIRECTORY_TYPES, ZOptions, ZSourceInput, ZTargetInput, type TDirectoryType, type TMappingValue } from "@/lib/channels/config";
+import { DIRECTORY_DEFAULTS, DIRECTORY_TYPES, ZOptions, ZSourceInput, ZTargetInput, type TDirectoryType, type TMappingValue } from "@/lib/channel-config/config";
 import type { TSourceTestResult } from "@/lib/channels/test-source-connection";
 import type { TTargetTestResult } from "@/lib/channels/test-target-connection";
 import { api, ApiError } from "@/components/console/api";

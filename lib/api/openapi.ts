@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of /api/v1, built from the same zod schemas the routes
 // validate with, so the description cannot drift from what is enforced.
 import { z } from "zod";
-import { ZChannelFile } from "../channels/config.ts";
+import { ZChannelFile } from "../channel-config/config.ts";
 import { CHANNEL_OPERATIONS } from "../channels/operations.ts";
 import type { TRole } from "../auth/roles.ts";
 import * as S from "./schemas.ts";

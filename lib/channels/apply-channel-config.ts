@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import { parseChannelFile } from "./resolve.ts";
+import { parseChannelFile } from "../channel-config/resolve.ts";
 import { assertSecretsStayHome } from "./secret-hosts.ts";
 
 export type TApplyResult = { id: number; name: string; created: boolean };

@@ -6,7 +6,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { AppError, toAppError } from "../errors.ts";
 import type { TActor } from "./actor.ts";
 import { requireChannel } from "./require-channel.ts";
-import { parseChannelFile, type TChannelConfig } from "./resolve.ts";
+import { parseChannelFile, type TChannelConfig } from "../channel-config/resolve.ts";
 import { fillSecrets } from "./save-channel.ts";
 import { assertSecretsStayHome, originOf } from "./secret-hosts.ts";
 

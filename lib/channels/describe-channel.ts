@@ -4,10 +4,10 @@
 // way out, so a future config field cannot leak through this view.
 import { maskSecret } from "../crypto/secrets.ts";
 import { userScopeFilter } from "../ldap/scope.ts";
-import type { TAuth, TMapping, TMappingValue, TOptions, TSource, TTarget } from "./config.ts";
+import type { TAuth, TMapping, TMappingValue, TOptions, TSource, TTarget } from "../channel-config/config.ts";
 import { sourceAsLdapUrl } from "./list-channels.ts";
 import { requireChannel } from "./require-channel.ts";
-import { readStoredChannel } from "./resolve.ts";
+import { readStoredChannel } from "../channel-config/resolve.ts";
 
 export type TMaskedSource = Omit<TSource, "bindPassword"> & {
   bindPassword: string;

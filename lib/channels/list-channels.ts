@@ -1,7 +1,7 @@
 // --show-channels: every channel with its connection and channel status, users/dirty
 // counts, its source as an LDAP URL (RFC 4516) and its target.
 import { getDb } from "../db/index.ts";
-import type { TSource, TTarget } from "./config.ts";
+import type { TSource, TTarget } from "../channel-config/config.ts";
 import { userScopeFilter } from "../ldap/scope.ts";
 
 export type TChannelSummary = {

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { parseBigintId } from "../db/bigint-id.ts";
 import { getDb } from "../db/index.ts";
-import type { TSource } from "./config.ts";
+import type { TSource } from "../channel-config/config.ts";
 import { requireChannel } from "./require-channel.ts";
 import { guidCandidates } from "./show-record.ts";
 

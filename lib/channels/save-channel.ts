@@ -10,7 +10,7 @@ import { getDb } from "../db/index.ts";
 import { AppError, formatZodError } from "../errors.ts";
 import type { TActor } from "./actor.ts";
 import { applyChannelConfig, type TApplyResult } from "./apply-channel-config.ts";
-import { ZChannelFile } from "./config.ts";
+import { ZChannelFile } from "../channel-config/config.ts";
 import { requireChannel } from "./require-channel.ts";
 import { assertSecretsStayHome } from "./secret-hosts.ts";
 import { recordAudit } from "../audit/record-audit.ts";

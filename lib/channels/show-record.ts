@@ -6,7 +6,7 @@
 // print them by accident.
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import type { TSource } from "./config.ts";
+import type { TSource } from "../channel-config/config.ts";
 import { requireChannel } from "./require-channel.ts";
 
 export type TRecordLookup = { providerName: string } | { guid: string };

@@ -10,7 +10,7 @@ import { Directory, type TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupScopeFilter, userScopeFilter } from "../ldap/scope.ts";
 import { mapEntry } from "../mapping/map-entry.ts";
 import { auditConnectionTest, fillTestConfigAudited, resolveTestConfig, type TConnectionTestOptions } from "./connection-test-config.ts";
-import type { TChannelConfig } from "./resolve.ts";
+import type { TChannelConfig } from "../channel-config/resolve.ts";
 
 export type TSourceTestResult =
   | {

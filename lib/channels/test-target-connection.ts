@@ -5,7 +5,7 @@
 // 400 and the secret must be typed again.
 import { toAppError } from "../errors.ts";
 import { ScimClient } from "../scim/client.ts";
-import type { TTarget } from "./config.ts";
+import type { TTarget } from "../channel-config/config.ts";
 import { auditConnectionTest, fillTestConfigAudited, resolveTestConfig, type TConnectionTestOptions } from "./connection-test-config.ts";
 
 export type TTargetTestResult =

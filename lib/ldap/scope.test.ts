@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isDisabled, ldapTimeToMs, leftScopeFilter, memberDnsOf, msToLdapTime, userScopeFilter } from "./scope.ts";
-import type { TSource } from "../channels/config.ts";
+import type { TSource } from "../channel-config/config.ts";
 
 const base: TSource = {
   groupChangeAttribute: "entryCSN",

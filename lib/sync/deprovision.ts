@@ -12,7 +12,7 @@
 // released by the next cycle) or the directory changes back (nothing awaits any more:
 // the hold is resolved). It cannot leak out through a later incremental cycle, because
 // that cycle's left-scope users go through this same count.
-import type { TOptions } from "../channels/config.ts";
+import type { TOptions } from "../channel-config/config.ts";
 import type { TCycleContext } from "./context.ts";
 import { guardDeprovisioning, type TRecordKind } from "./deprovision-guard.ts";
 import type { TSql } from "./lease.ts";

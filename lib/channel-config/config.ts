@@ -3,7 +3,7 @@
 // (options). The same schemas validate a channel file, an API body and what is
 // read back from the store.
 import { z } from "zod";
-import { dnProblem, ldapFilterProblem } from "../ldap/syntax.ts";
+import { dnProblem, ldapFilterProblem } from "./ldap-syntax.ts";
 
 export const DIRECTORY_TYPES = ["openldap", "active-directory", "389ds", "generic"] as const;
 export type TDirectoryType = (typeof DIRECTORY_TYPES)[number];
@@ -19,7 +19,7 @@ const ZLdapUrl = z
   .string()
   .regex(/^ldaps?:\/\/[^/\s]+\/?$/i, "must be ldap://host[:port] or ldaps://host[:port]");
 
-// Parsed in full (lib/ldap/syntax.ts) when a channel is saved, with the position of the
+// Parsed in full (ldap-syntax.ts) when a channel is saved, with the position of the
 // first problem: a filter that is only balanced can still read nobody.
 const ZDn = z.string().superRefine((dn, ctx) => {
   const problem = dnProblem(dn);
