@@ -4,7 +4,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { Agent, request } from "undici";
 import { z } from "zod";
-import type { TTarget } from "../channel-config/config.ts";
+import type { TTarget } from "../channel-config/stored.ts";
 import { decryptSecret } from "../crypto/secrets.ts";
 import { GROUP_SCHEMA, PATCH_SCHEMA, type TPatchOp } from "../mapping/map-entry.ts";
 import { ScimError, classifyStatus, parseRetryAfter } from "./errors.ts";
