@@ -20,12 +20,14 @@ export type TDirectoryType = (typeof DIRECTORY_TYPES)[number];
  * (`enc:v1:`) value copied from the store is this channel's own stored secret, kept
  * only where secret-hosts.ts allows.
  */
-export const ZSecretInput = z.union([
-  ZEncryptedSecret.transform((stored) => ({ stored })),
-  ZPlainSecret,
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-]).describe("the secret's value, { env: NAME }, { file: path }, or this channel's own stored (enc:v1:) value");
+export const ZSecretInput = z
+  .union([
+    ZEncryptedSecret.transform((stored) => ({ stored })),
+    ZPlainSecret,
+    z.object({ env: z.string().min(1) }).strict(),
+    z.object({ file: z.string().min(1) }).strict(),
+  ])
+  .describe("the secret's value, { env: NAME }, { file: path }, or this channel's own stored (enc:v1:) value");
 
 export const KEEP_SECRET = { keep: true } as const;
 
@@ -227,6 +229,3 @@ export const ZChannelEdit = channelSchema(ZSourceEdit, ZTargetEdit);
 export type TChannelEdit = z.output<typeof ZChannelEdit>;
 export type TSourceEdit = z.output<typeof ZSourceEdit>;
 export type TTargetEdit = z.output<typeof ZTargetEdit>;
-
-export type TSourceInput = z.output<typeof ZSourceInput>;
-export type TTargetInput = z.output<typeof ZTargetInput>;
