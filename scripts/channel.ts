@@ -1,7 +1,7 @@
 // `npm run channel -- apply <file.yaml|file.json>`: create or update a channel from a
 // channel file (see docs/channel-file.md). `validate <file>` checks it without saving.
 import { applyChannelConfig, readChannelFile } from "../lib/channels/apply-channel-config.ts";
-import { parseChannelFile } from "../lib/channels/resolve.ts";
+import { parseChannelFile } from "../lib/channel-config/resolve.ts";
 import { osActor } from "../lib/audit/record-audit.ts";
 import { closeDb } from "../lib/db/index.ts";
 import { toAppError } from "../lib/errors.ts";

@@ -1,6 +1,6 @@
 "use client";
 // --show-source and --show-target, plus the mapping and options, as stored (secrets masked).
-import type { TMappingValue } from "@/lib/channels/config";
+import type { TMappingValue } from "@/lib/channel-config/config";
 import { Badge, Card, KeyValue, SkeletonRows } from "@/components/ui/primitives";
 import { useChannel } from "./use-channel";
 

@@ -1,6 +1,6 @@
 "use client";
 import { Card, SkeletonRows } from "@/components/ui/primitives";
-import { ChannelForm } from "./channel-form";
+import { ChannelForm } from "./channel-form/channel-form";
 import { useChannel } from "./use-channel";
 
 export function EditChannel({ id }: { id: number }) {

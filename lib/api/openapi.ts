@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of /api/v1, built from the same zod schemas the routes
 // validate with, so the description cannot drift from what is enforced.
 import { z } from "zod";
-import { ZChannelFile } from "../channels/config.ts";
+import { ZChannelEdit, ZChannelFile } from "../channel-config/config.ts";
 import { CHANNEL_OPERATIONS } from "../channels/operations.ts";
 import type { TRole } from "../auth/roles.ts";
 import * as S from "./schemas.ts";
@@ -21,9 +21,9 @@ export const ENDPOINTS: TEndpoint[] = [
   { method: "get", path: "/me", role: "viewer", tag: "Account", summary: "Who is asking (and, for a console session, its CSRF token)" },
   { method: "post", path: "/me/password", role: "viewer", tag: "Account", summary: "Change your own password (console users)", body: S.ZChangeOwnPasswordBody },
   { method: "get", path: "/channels", role: "viewer", tag: "Channels", summary: "Every channel: the --show-channels columns, last cycle and whether one is running" },
-  { method: "post", path: "/channels", role: "admin", tag: "Channels", summary: "Create a channel from a channel file", body: S.ZSaveChannelBody, created: true },
+  { method: "post", path: "/channels", role: "admin", tag: "Channels", summary: "Create a channel: a channel file with its secrets given as values", body: S.ZSaveChannelBody, created: true },
   { method: "get", path: "/channels/{id}", role: "viewer", tag: "Channels", summary: "A channel's overview: masked source and target (--show-source, --show-target), mapping, options, state, counts, last cycles" },
-  { method: "put", path: "/channels/{id}", role: "admin", tag: "Channels", summary: "Change a channel's configuration (omitted secrets are kept)", body: S.ZSaveChannelBody },
+  { method: "put", path: "/channels/{id}", role: "admin", tag: "Channels", summary: "Change a channel's configuration (a secret given as { keep: true }, or left out, is kept)", body: S.ZSaveChannelBody },
   { method: "post", path: "/channels/{id}/status", role: "admin", tag: "Channels", summary: "Activate or deactivate a channel or its connection", body: S.ZChannelStatusBody },
   { method: "get", path: "/channels/{id}/cycles", role: "viewer", tag: "Channels", summary: "The channel's last provisioning cycles", query: S.ZCyclesQuery },
   { method: "get", path: "/channels/{id}/holds", role: "viewer", tag: "Deprovisioning", summary: "Deprovisioning the guard held: open holds with the first records they cover, and recent closed ones" },
@@ -50,8 +50,8 @@ export const ENDPOINTS: TEndpoint[] = [
   { method: "get", path: "/channels/{id}/groups", role: "viewer", tag: "Records", summary: "Groups of the channel's store, a keyset page at a time", query: S.ZRecordQuery },
   { method: "get", path: "/channels/{id}/groups/{recordId}", role: "viewer", tag: "Records", summary: "Every internal field of one group (--show-group)" },
   { method: "get", path: "/channels/{id}/groups/{recordId}/history", role: "viewer", tag: "Records", summary: "A group's history as the store knows it" },
-  { method: "post", path: "/connection-tests/source", role: "admin", tag: "Channels", summary: "Bind to a directory and report what the channel would see", body: S.ZConnectionTestBody },
-  { method: "post", path: "/connection-tests/target", role: "admin", tag: "Channels", summary: "Read a SCIM target's /ServiceProviderConfig and count its users and groups", body: S.ZConnectionTestBody },
+  { method: "post", path: "/connection-tests/source", role: "admin", tag: "Channels", summary: "Bind to a directory and report what the channel would see", body: S.ZSourceTestBody },
+  { method: "post", path: "/connection-tests/target", role: "admin", tag: "Channels", summary: "Read a SCIM target's /ServiceProviderConfig and count its users and groups", body: S.ZTargetTestBody },
   { method: "get", path: "/nodes", role: "viewer", tag: "Nodes", summary: "Every provisioning node with mode, status and last heartbeat (--show-nodes)" },
   { method: "post", path: "/nodes/{id}/force-backup", role: "operator", tag: "Nodes", summary: "Put a node in FAILOVER mode (--force-node-backup)" },
   { method: "get", path: "/audit", role: "viewer", tag: "Audit", summary: "The audit log, newest first", query: S.ZAuditQuery },
@@ -136,7 +136,7 @@ export function openApiDocument(): Record<string, unknown> {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "fry_… API token" } },
-      schemas: { ChannelFile: jsonSchema(ZChannelFile) },
+      schemas: { ChannelFile: jsonSchema(ZChannelFile), ChannelEdit: jsonSchema(ZChannelEdit) },
     },
     paths,
   };

@@ -2,6 +2,8 @@
 // OpenAPI document (description). Response shapes are the lib functions' return types.
 import { z } from "zod";
 import { ROLES } from "../auth/roles.ts";
+import { ZChannelEdit, ZMapping, ZSourceEdit, ZTargetEdit } from "../channel-config/config.ts";
+import { testSettings } from "../channels/connection-test-config.ts";
 import { CHANNEL_OPERATION_IDS } from "../channels/operations.ts";
 import { ZAuditCursor } from "../audit/list-audit.ts";
 import { ZRecordCursor } from "../channels/list-records.ts";
@@ -69,12 +71,30 @@ export const ZAuditQuery = z.object({
 export const ZCyclesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).optional() });
 
 export const ZSaveChannelBody = z.object({
-  config: z.record(z.string(), z.unknown()).describe("a channel file (see ChannelFile); on update, omitted secrets keep their stored values"),
+  config: ZChannelEdit.describe(
+    "a channel file (see ChannelFile) whose secrets are each a new value, or { keep: true } for the stored one; a secret left out is kept. A kept secret is used only while the URLs it is sent to keep their scheme, host and port",
+  ),
 });
 
-export const ZConnectionTestBody = z.object({
-  channelId: z.number().int().positive().optional().describe("an existing channel whose stored secrets fill in omitted ones"),
-  config: z.record(z.string(), z.unknown()).describe("the channel's settings as a (partial) channel file: source (and mapping) or target"),
+const ZTestChannelId = z.number().int().positive().optional().describe("an existing channel, whose stored secrets { keep: true } (or a secret left out) refers to");
+
+export const ZSourceTestBody = z.object({
+  channelId: ZTestChannelId,
+  config: z
+    .object({
+      source: testSettings(ZSourceEdit, "source"),
+      mapping: ZMapping.optional()
+        .catch(undefined)
+        .describe("the mapping whose userName the sample shows; one that is missing or not valid yet: the directory type's default"),
+    })
+    .describe("the channel's source (and mapping) as the channel body gives them; settings that do not validate are answered { ok: false, stage: \"config\" }"),
+});
+
+export const ZTargetTestBody = z.object({
+  channelId: ZTestChannelId,
+  config: z
+    .object({ target: testSettings(ZTargetEdit, "target") })
+    .describe("the channel's target as the channel body gives it; settings that do not validate are answered { ok: false, stage: \"config\" }"),
 });
 
 export const ZChannelStatusBody = z

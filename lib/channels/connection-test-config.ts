@@ -1,84 +1,75 @@
-// What both connection tests share: the form's settings with the stored channel's
-// secrets filled in (refused when a stored secret would go to a new host: see
-// secret-hosts.ts), resolved as a stored channel would be, and the audit entry every
-// test leaves: who, which channel, which host, the result. Never a secret.
+// What both connection tests share: their settings, parsed at the route; the stored
+// channel whose secrets they may keep (only for the hosts they were stored for:
+// lib/channel-config/secret-hosts.ts); and the audit entry every test leaves: who, which
+// channel, which host, the result. Never a secret.
+import { z } from "zod";
+import { originOf } from "../channel-config/secret-hosts.ts";
+import { readStoredParts, type TStoredParts } from "../channel-config/stored.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import { AppError, toAppError } from "../errors.ts";
+import { formatZodError, toAppError } from "../errors.ts";
 import type { TActor } from "./actor.ts";
 import { requireChannel } from "./require-channel.ts";
-import { parseChannelFile, type TChannelConfig } from "./resolve.ts";
-import { fillSecrets } from "./save-channel.ts";
-import { assertSecretsStayHome, originOf } from "./secret-hosts.ts";
 
-type TObj = Record<string, unknown>;
-export type TTestPart = "source" | "target" | "mapping";
-export type TConnectionTestOptions = { channelId?: number; config: unknown } & TActor;
+export type TConnectionTestOptions = { channelId?: number } & TActor;
 
-/** A channel file for a test: the form's parts and placeholders for what the test does not use. */
-function placeholders(config: TObj): TObj {
-  return {
-    name: "connection test",
-    connectionId: "connection-test",
-    ...config,
-    source: config.source ?? { url: "ldap://placeholder.invalid", bindDn: "cn=placeholder", bindPassword: "placeholder", baseDn: "dc=placeholder", filter: "(objectClass=*)" },
-    target: config.target ?? { url: "https://placeholder.invalid/scim", auth: { type: "bearer", token: "placeholder" } },
-  };
-}
+/** A part of a connection test's settings as the route parsed it: the settings, or what is wrong with them (the test's first finding). */
+export type TTestSettings<T> = { ok: true; value: T } | { ok: false; error: string; url: string | null };
 
 /**
- * The form's parts with the stored channel's secrets where the form left them out.
- * Throws (400) when a stored secret would be sent to a host it was not stored for.
+ * Parses a part of a connection test's body with the channel's own schema. Settings that
+ * do not validate yet (a form half filled in) are no bad request: the test answers
+ * { ok: false, stage: "config" } with the problems, as it answers a host that is down.
  */
-export async function fillTestConfig(options: TConnectionTestOptions, parts: TTestPart[]): Promise<TObj> {
-  if (typeof options.config !== "object" || options.config === null) throw new AppError("INVALID_CONFIG", "give the channel's settings to test");
-  const stored = options.channelId !== undefined ? await requireChannel(options.channelId) : null;
-  const given = options.config as TObj;
-  const picked: TObj = {};
-  for (const p of parts) if (given[p] !== undefined) picked[p] = given[p];
-  const storedSecrets = stored ? { source: stored.source, target: stored.target } : null;
-  const filled = fillSecrets(picked, storedSecrets);
-  assertSecretsStayHome(filled, storedSecrets);
-  return filled;
+export function testSettings<T extends z.ZodType>(schema: T, part: string) {
+  return schema
+    .transform((value): TTestSettings<z.output<T>> => ({ ok: true, value }))
+    .catch((ctx): TTestSettings<z.output<T>> => {
+      const given = ctx.input as { url?: unknown } | null | undefined;
+      return {
+        ok: false,
+        error: `invalid channel configuration:\n${formatZodError(new z.ZodError(ctx.error.issues), part)}`,
+        url: typeof given === "object" && given !== null && typeof given.url === "string" ? given.url : null,
+      };
+    });
 }
 
-/** The filled parts resolved as a stored channel would be (defaults, encrypted secrets). */
-export function resolveTestConfig(filled: TObj): TChannelConfig {
-  return parseChannelFile(placeholders(filled));
+/** The stored source and target of the channel whose secrets a test may keep; null without a channel. */
+export async function storedForTest(channelId: number | undefined): Promise<TStoredParts | null> {
+  return channelId === undefined ? null : readStoredParts(await requireChannel(channelId));
 }
 
 /** Where a test connects, as an origin (for the audit log): the URL's, or the text given when it is no URL. */
-function hostOf(url: unknown): string | null {
+export function hostOf(url: string | null | undefined): string | null {
   return originOf(url) ?? (typeof url === "string" ? url.slice(0, 200) : null);
 }
+
+export type TTestHosts = { host: string | null; tokenHost?: string | null };
 
 export async function auditConnectionTest(
   kind: "source" | "target",
   options: TConnectionTestOptions,
+  hosts: TTestHosts,
   result: { ok: true } | { ok: false; stage: string; error: string },
 ): Promise<void> {
-  const part = (options.config as TObj | null)?.[kind] as TObj | undefined;
-  const auth = kind === "target" ? (part?.auth as TObj | undefined) : undefined;
   await recordAudit({
     actor: options.actor,
     via: options.via,
     channelId: options.channelId,
     action: `connection-test.${kind}`,
     details: {
-      host: hostOf(part?.url),
-      ...(auth?.type === "oauth2" ? { tokenHost: hostOf(auth.tokenUrl) } : {}),
+      ...hosts,
       ok: result.ok,
       ...(result.ok ? {} : { stage: result.stage, error: result.error.slice(0, 500) }),
     },
   });
 }
 
-/** Runs fillTestConfig, auditing a refusal before it becomes the 400 answer. */
-export async function fillTestConfigAudited(kind: "source" | "target", options: TConnectionTestOptions, parts: TTestPart[]): Promise<TObj> {
+/** Resolves a test's settings, auditing a refusal (a kept secret headed for a new host) before it becomes the 400 answer. */
+export async function resolveAudited<T>(kind: "source" | "target", options: TConnectionTestOptions, hosts: TTestHosts, resolve: () => T): Promise<T> {
   try {
-    return await fillTestConfig(options, parts);
+    return resolve();
   } catch (err) {
-    const e = toAppError(err);
-    if (e.code !== "NOT_FOUND") await auditConnectionTest(kind, options, { ok: false, stage: "refused", error: e.message });
+    await auditConnectionTest(kind, options, hosts, { ok: false, stage: "refused", error: toAppError(err).message });
     throw err;
   }
 }

@@ -4,12 +4,18 @@
 // way out, so a future config field cannot leak through this view.
 import { maskSecret } from "../crypto/secrets.ts";
 import { userScopeFilter } from "../ldap/scope.ts";
-import type { TAuth, TMapping, TMappingValue, TOptions, TSource, TTarget } from "./config.ts";
+import type { TMapping, TMappingValue, TOptions } from "../channel-config/config.ts";
+import { readStoredChannel, type TStoredAuth, type TStoredSource, type TStoredTarget } from "../channel-config/stored.ts";
 import { sourceAsLdapUrl } from "./list-channels.ts";
 import { requireChannel } from "./require-channel.ts";
-import { readStoredChannel } from "./resolve.ts";
 
-export type TMaskedSource = Omit<TSource, "bindPassword"> & {
+/** The target's authentication with its secret masked. */
+export type TMaskedAuth =
+  | { type: "bearer"; token: string }
+  | { type: "basic"; username: string; password: string }
+  | (Omit<Extract<TStoredAuth, { type: "oauth2" }>, "clientSecret"> & { clientSecret: string });
+
+export type TMaskedSource = Omit<TStoredSource, "bindPassword"> & {
   bindPassword: string;
   /** the scope as one LDAP URL (RFC 4516), as --show-channels shows it */
   ldapUrl: string;
@@ -17,7 +23,7 @@ export type TMaskedSource = Omit<TSource, "bindPassword"> & {
   userFilter: string;
 };
 
-export type TMaskedTarget = Omit<TTarget, "auth"> & { auth: TAuth };
+export type TMaskedTarget = Omit<TStoredTarget, "auth"> & { auth: TMaskedAuth };
 
 export type TChannelDescription = {
   id: number;
@@ -85,7 +91,7 @@ export async function describeChannel(options: { channelId: number }): Promise<T
   const cfg = readStoredChannel(row);
   const s = cfg.source;
   const t = cfg.target;
-  const auth: TAuth =
+  const auth: TMaskedAuth =
     t.auth.type === "bearer"
       ? { type: "bearer", token: maskSecret(t.auth.token) }
       : t.auth.type === "basic"

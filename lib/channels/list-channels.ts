@@ -1,7 +1,7 @@
 // --show-channels: every channel with its connection and channel status, users/dirty
 // counts, its source as an LDAP URL (RFC 4516) and its target.
 import { getDb } from "../db/index.ts";
-import type { TSource, TTarget } from "./config.ts";
+import { readStoredParts, type TStoredSource } from "../channel-config/stored.ts";
 import { userScopeFilter } from "../ldap/scope.ts";
 
 export type TChannelSummary = {
@@ -24,7 +24,7 @@ export type TChannelSummary = {
 };
 
 /** ldap://host:port/baseDn??sub?(filter) — the scope as one LDAP URL. */
-export function sourceAsLdapUrl(source: TSource): string {
+export function sourceAsLdapUrl(source: TStoredSource): string {
   const base = source.url.replace(/\/+$/, "");
   return `${base}/${encodeURI(source.baseDn)}??sub?${encodeURI(userScopeFilter(source))}`;
 }
@@ -53,8 +53,8 @@ export async function listChannels(): Promise<TChannelSummary[]> {
   const holds = await db.deprovisionHold.findMany({ where: { status: { in: ["HELD", "APPROVED"] } }, select: { channelId: true, kind: true, count: true } });
   const held = (id: number, kind: string) => holds.filter((h) => h.channelId === id && h.kind === kind).reduce((n, h) => n + h.count, 0);
   return channels.map((c) => {
-    const source = c.source as TSource;
-    const target = c.target as TTarget;
+    // a row that does not read back is shown as such; --show-source and cycles name what is wrong
+    const { source, target } = readStoredParts(c);
     return {
       id: c.id,
       name: c.name,
@@ -65,8 +65,8 @@ export async function listChannels(): Promise<TChannelSummary[]> {
       dirtyUsers: Number(get(c.id, "users")?.dirty ?? 0),
       groups: Number(get(c.id, "groups")?.total ?? 0),
       dirtyGroups: Number(get(c.id, "groups")?.dirty ?? 0),
-      source: sourceAsLdapUrl(source),
-      target: `SCIM 2.0 ${redactUrlCredentials(target.url)}`,
+      source: source ? sourceAsLdapUrl(source) : "(invalid stored source)",
+      target: target ? `SCIM 2.0 ${redactUrlCredentials(target.url)}` : "(invalid stored target)",
       lastCycleAt: c.lastCycleAt,
       lastCycleStatus: c.lastCycleStatus,
       lastCycleMessage: c.lastCycleMessage,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { parseBigintId } from "../db/bigint-id.ts";
 import { getDb } from "../db/index.ts";
-import type { TSource } from "./config.ts";
+import { readStoredParts } from "../channel-config/stored.ts";
 import { requireChannel } from "./require-channel.ts";
 import { guidCandidates } from "./show-record.ts";
 
@@ -139,7 +139,7 @@ export async function listRecords(options: {
   if (q) {
     const like = p(`%${escapeLike(q)}%`);
     const exact = p(q);
-    const guids = p(guidCandidates(q, ch.source as Pick<TSource, "guidAttribute">));
+    const guids = p(guidCandidates(q, readStoredParts(ch).source ?? undefined));
     where.push(`(provider_name ILIKE ${like} OR dn ILIKE ${like} OR guid ILIKE ${like} OR scim_id = ${exact} OR guid = ANY(${guids}::text[]))`);
   }
   if (options.state) where.push(STATE_SQL[options.state]);

@@ -6,7 +6,7 @@
 // print them by accident.
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
-import type { TSource } from "./config.ts";
+import { readStoredParts, type TSource } from "../channel-config/stored.ts";
 import { requireChannel } from "./require-channel.ts";
 
 export type TRecordLookup = { providerName: string } | { guid: string };
@@ -142,7 +142,7 @@ export async function showRecord(options: {
     const guid = lookup.guid.trim();
     if (!guid) throw new AppError("INVALID_ARGUMENT", `give the ${options.kind}'s LDAP GUID`);
     what = `LDAP GUID ${guid}`;
-    const candidates = guidCandidates(guid, ch.source as Pick<TSource, "guidAttribute">);
+    const candidates = guidCandidates(guid, readStoredParts(ch).source ?? undefined);
     ids = await findIds(`SELECT id FROM ${table} WHERE channel_id = $1 AND guid = ANY($2::text[]) ORDER BY id`, ch.id, candidates);
     if (ids.length === 0) {
       // a hyphenated GUID typed without hyphens, or the other way round

@@ -2,15 +2,18 @@
 // what the channel would see — users in scope (counted up to a cap), a few of them
 // with the userName the mapping gives them, the provisioning group and the groups to
 // provision — and warnings for settings that look wrong (missing GUID or timestamp
-// attributes). Read-only; nothing is stored but the audit entry. A stored bind password
-// is used only for the directory host it was stored for (secret-hosts.ts): for another
-// host the answer is 400 and the password must be typed again.
+// attributes). Read-only; nothing is stored but the audit entry. It binds with the
+// password as typed; a kept (stored) one only for the directory host it was stored for
+// (lib/channel-config/secret-hosts.ts): for another host the answer is 400 and the
+// password must be typed again.
+import type { TMapping, TSourceEdit } from "../channel-config/config.ts";
+import { resolveTestSource } from "../channel-config/resolve.ts";
+import type { TSource } from "../channel-config/stored.ts";
 import { toAppError } from "../errors.ts";
 import { Directory, type TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupScopeFilter, userScopeFilter } from "../ldap/scope.ts";
 import { mapEntry } from "../mapping/map-entry.ts";
-import { auditConnectionTest, fillTestConfigAudited, resolveTestConfig, type TConnectionTestOptions } from "./connection-test-config.ts";
-import type { TChannelConfig } from "./resolve.ts";
+import { auditConnectionTest, hostOf, resolveAudited, storedForTest, type TConnectionTestOptions, type TTestSettings } from "./connection-test-config.ts";
 
 export type TSourceTestResult =
   | {
@@ -32,30 +35,31 @@ export type TSourceTestResult =
 const COUNT_CAP = 250_000;
 const SAMPLE = 5;
 
-export async function testSourceConnection(options: TConnectionTestOptions): Promise<TSourceTestResult> {
-  const result = await runSourceTest(options);
-  await auditConnectionTest("source", options, result);
+export type TSourceTestOptions = TConnectionTestOptions & {
+  source: TTestSettings<TSourceEdit>;
+  /** the mapping whose userName the sample shows; none (or one not valid yet): the directory type's default */
+  mapping?: TMapping | undefined;
+};
+
+export async function testSourceConnection(options: TSourceTestOptions): Promise<TSourceTestResult> {
+  const hosts = { host: hostOf(options.source.ok ? options.source.value.url : options.source.url) };
+  const t0 = Date.now();
+  const stored = await storedForTest(options.channelId);
+  let result: TSourceTestResult;
+  if (!options.source.ok) {
+    result = { ok: false, stage: "config", error: options.source.error, elapsedMs: Date.now() - t0 };
+  } else {
+    const settings = options.source.value;
+    // a kept secret headed for a new host is refused (400), not reported as a failed test
+    const { source, userMapping } = await resolveAudited("source", options, hosts, () => resolveTestSource(settings, options.mapping, stored));
+    result = await runSourceTest(source, userMapping, t0);
+  }
+  await auditConnectionTest("source", options, hosts, result);
   return result;
 }
 
-async function runSourceTest(options: TConnectionTestOptions): Promise<TSourceTestResult> {
-  const t0 = Date.now();
+async function runSourceTest(source: TSource, userMapping: TMapping, t0: number): Promise<TSourceTestResult> {
   const elapsed = () => Date.now() - t0;
-  // a stored secret headed for a new host is refused (400), not reported as a failed test
-  const filled = await fillTestConfigAudited("source", options, ["source", "mapping"]);
-  let cfg: TChannelConfig;
-  try {
-    try {
-      cfg = resolveTestConfig(filled);
-    } catch (err) {
-      // a half-written mapping must not stop the connection test
-      if (filled.mapping === undefined) throw err;
-      cfg = resolveTestConfig({ source: filled.source });
-    }
-  } catch (err) {
-    return { ok: false, stage: "config", error: toAppError(err).message, elapsedMs: elapsed() };
-  }
-  const source = cfg.source;
   let dir: Directory;
   try {
     dir = await Directory.open({ ...source, connectTimeoutMs: Math.min(source.connectTimeoutMs, 5_000), timeoutMs: Math.min(source.timeoutMs, 20_000) });
@@ -65,7 +69,7 @@ async function runSourceTest(options: TConnectionTestOptions): Promise<TSourceTe
   const warnings: string[] = [];
   try {
     const userFilter = userScopeFilter(source);
-    const userNameSpec = cfg.mapping.user.userName;
+    const userNameSpec = userMapping.userName;
     const sampleAttrs = ["*", source.guidAttribute, source.timestampAttribute];
     const sample: TLdapEntry[] = [];
     let count = 0;
@@ -81,7 +85,7 @@ async function runSourceTest(options: TConnectionTestOptions): Promise<TSourceTe
     const rows = sample.map((e) => {
       let userName: string | null = null;
       try {
-        const v = mapEntry(e, cfg.mapping.user).userName;
+        const v = mapEntry(e, userMapping).userName;
         userName = v === undefined ? null : String(v);
       } catch {
         userName = null;

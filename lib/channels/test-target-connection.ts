@@ -1,12 +1,15 @@
 // "Test" for a channel's target: authenticate, read /ServiceProviderConfig and count the
 // users and groups already there. Read-only; no retries, short timeouts, so a wrong URL
-// answers in seconds. Audited. A stored token, password or client secret is used only
-// for the host(s) it was stored for (secret-hosts.ts): for another host the answer is
-// 400 and the secret must be typed again.
+// answers in seconds. Audited. It authenticates with the secret as typed; a kept
+// (stored) token, password or client secret only for the host(s) it was stored for
+// (lib/channel-config/secret-hosts.ts): for another host the answer is 400 and the
+// secret must be typed again.
+import type { TTargetEdit } from "../channel-config/config.ts";
+import { resolveTestTarget } from "../channel-config/resolve.ts";
+import type { TTarget } from "../channel-config/stored.ts";
 import { toAppError } from "../errors.ts";
 import { ScimClient } from "../scim/client.ts";
-import type { TTarget } from "./config.ts";
-import { auditConnectionTest, fillTestConfigAudited, resolveTestConfig, type TConnectionTestOptions } from "./connection-test-config.ts";
+import { auditConnectionTest, hostOf, resolveAudited, storedForTest, type TConnectionTestOptions, type TTestHosts, type TTestSettings } from "./connection-test-config.ts";
 
 export type TTargetTestResult =
   | {
@@ -29,23 +32,29 @@ function supported(raw: unknown, key: string): boolean | null {
   return typeof v === "boolean" ? v : null;
 }
 
-export async function testTargetConnection(options: TConnectionTestOptions): Promise<TTargetTestResult> {
-  const result = await runTargetTest(options);
-  await auditConnectionTest("target", options, result);
+export type TTargetTestOptions = TConnectionTestOptions & { target: TTestSettings<TTargetEdit> };
+
+export async function testTargetConnection(options: TTargetTestOptions): Promise<TTargetTestResult> {
+  const given = options.target;
+  const auth = given.ok ? given.value.auth : undefined;
+  const hosts: TTestHosts = { host: hostOf(given.ok ? given.value.url : given.url), ...(auth?.type === "oauth2" ? { tokenHost: hostOf(auth.tokenUrl) } : {}) };
+  const t0 = Date.now();
+  const stored = await storedForTest(options.channelId);
+  let result: TTargetTestResult;
+  if (!given.ok) {
+    result = { ok: false, stage: "config", error: given.error, elapsedMs: Date.now() - t0 };
+  } else {
+    const settings = given.value;
+    // a kept secret headed for a new host is refused (400), not reported as a failed test
+    const target = await resolveAudited("target", options, hosts, () => resolveTestTarget(settings, stored));
+    result = await runTargetTest(target, t0);
+  }
+  await auditConnectionTest("target", options, hosts, result);
   return result;
 }
 
-async function runTargetTest(options: TConnectionTestOptions): Promise<TTargetTestResult> {
-  const t0 = Date.now();
+async function runTargetTest(target: TTarget, t0: number): Promise<TTargetTestResult> {
   const elapsed = () => Date.now() - t0;
-  // a stored secret headed for a new host is refused (400), not reported as a failed test
-  const filled = await fillTestConfigAudited("target", options, ["target"]);
-  let target: TTarget;
-  try {
-    target = resolveTestConfig(filled).target;
-  } catch (err) {
-    return { ok: false, stage: "config", error: toAppError(err).message, elapsedMs: elapsed() };
-  }
   const client = new ScimClient({ ...target, maxRetries: 0, timeoutMs: Math.min(target.timeoutMs, 10_000) });
   const warnings: string[] = [];
   try {

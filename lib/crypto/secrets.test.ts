@@ -18,9 +18,9 @@ describe("secrets", () => {
   it("uses a fresh IV each time", () => {
     expect(encryptSecret("x")).not.toBe(encryptSecret("x"));
   });
-  it("does not encrypt twice", () => {
+  it("refuses a value that is already a stored secret instead of letting it through", () => {
     const enc = encryptSecret("abc");
-    expect(encryptSecret(enc)).toBe(enc);
+    expect(() => encryptSecret(enc)).toThrow(/already a stored/);
   });
   it("masks", () => {
     expect(maskSecret("abcdefghijkl")).toBe("********kl");

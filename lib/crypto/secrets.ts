@@ -1,13 +1,16 @@
 // Secrets (bind passwords, SCIM tokens, OAuth client secrets) are stored encrypted with
 // AES-256-GCM. The key comes from FERRY_SECRET_KEY or, failing that, a key file created
-// once in the data directory (mode 0600) and shared by console, worker and CLI.
+// once in the data directory (mode 0600) and shared by console, worker and CLI. The
+// kinds of secret value (stored, typed) are types of their own: secret-types.ts.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
+import { ENCRYPTED_PREFIX, isEncrypted, type TEncryptedSecret } from "./secret-types.ts";
 
-const PREFIX = "enc:v1:";
+export { isEncrypted };
+
 let key: Buffer | undefined;
 
 function loadKey(): Buffer {
@@ -28,21 +31,25 @@ function loadKey(): Buffer {
   return key;
 }
 
-export function isEncrypted(value: string): boolean {
-  return value.startsWith(PREFIX);
-}
-
-export function encryptSecret(plain: string): string {
-  if (isEncrypted(plain)) return plain;
+/**
+ * Encrypts a secret's value. A value that is already a stored secret is refused, not let
+ * through: whoever holds one decides whether it may be kept (lib/channel-config/secret-hosts.ts).
+ */
+export function encryptSecret(plain: string): TEncryptedSecret {
+  if (isEncrypted(plain)) throw new AppError("INTERNAL", "refusing to encrypt a value that is already a stored (encrypted) secret");
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", loadKey(), iv);
   const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
+  return (ENCRYPTED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64")) as TEncryptedSecret;
 }
 
+/**
+ * A secret's value, to send: a stored secret (TEncryptedSecret) decrypted; a value given
+ * for a connection test (TPlainSecret, which never looks stored) as it is.
+ */
 export function decryptSecret(stored: string): string {
   if (!isEncrypted(stored)) return stored;
-  const buf = Buffer.from(stored.slice(PREFIX.length), "base64");
+  const buf = Buffer.from(stored.slice(ENCRYPTED_PREFIX.length), "base64");
   const decipher = createDecipheriv("aes-256-gcm", loadKey(), buf.subarray(0, 12));
   decipher.setAuthTag(buf.subarray(12, 28));
   try {

@@ -14,7 +14,7 @@ import {
 } from "ldapts";
 import { AppError } from "../errors.ts";
 import { decryptSecret } from "../crypto/secrets.ts";
-import type { TSource } from "../channels/config.ts";
+import type { TSource } from "../channel-config/stored.ts";
 
 /** An entry with attribute names lower-cased and every value a string (binary as hex). */
 export type TLdapEntry = { dn: string; attrs: Record<string, string[]> };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isDisabled, ldapTimeToMs, leftScopeFilter, memberDnsOf, msToLdapTime, userScopeFilter } from "./scope.ts";
-import type { TSource } from "../channels/config.ts";
+import type { TSource } from "../channel-config/stored.ts";
+import type { TPlainSecret } from "../crypto/secret-types.ts";
 
 const base: TSource = {
   groupChangeAttribute: "entryCSN",
@@ -9,7 +10,7 @@ const base: TSource = {
   startTls: false,
   rejectUnauthorized: true,
   bindDn: "cn=admin,dc=example,dc=com",
-  bindPassword: "x",
+  bindPassword: "x" as TPlainSecret,
   connectTimeoutMs: 1000,
   timeoutMs: 1000,
   baseDn: "dc=example,dc=com",

@@ -1,6 +1,6 @@
 // Which entries a channel reads, and how a raw entry is read: GUID, timestamp,
 // disabled flag. Pure functions over the channel's source config.
-import type { TSource } from "../channels/config.ts";
+import type { TSource } from "../channel-config/stored.ts";
 import type { TLdapEntry } from "./directory.ts";
 import { escapeFilterValue } from "./directory.ts";
 

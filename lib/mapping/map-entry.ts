@@ -2,7 +2,7 @@
 // can be hashed, compared with what the SP last acknowledged, and turned into a full
 // resource (POST/PUT) or into PATCH operations.
 import { createHash } from "node:crypto";
-import type { TMapping, TMappingValue } from "../channels/config.ts";
+import type { TMapping, TMappingValue } from "../channel-config/config.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
 import { USER_SCHEMA, type TPatchOp } from "../scim/protocol.ts";
 

@@ -3,7 +3,7 @@
 // (the only statement that marks DISABLE or DELETE), and the holds that keep them back.
 // The predicate is one SQL text per kind, held to the rulebook (lib/sync/decide.ts:
 // deprovisionAction) by test/integration/deprovision-guard.test.ts.
-import type { TOptions } from "../channels/config.ts";
+import type { TOptions } from "../channel-config/config.ts";
 import type { TSql } from "../db/index.ts";
 import type { TRecordKind } from "./states.ts";
 

@@ -3,7 +3,7 @@
 // per request) and OAuth2 client credentials (a token fetched from the token endpoint,
 // kept until 30 s before it expires, and fetched again after the target answers 401).
 import { z } from "zod";
-import type { TAuth } from "../channels/config.ts";
+import type { TAuth } from "../channel-config/stored.ts";
 import { decryptSecret } from "../crypto/secrets.ts";
 import { ScimError } from "./errors.ts";
 import { safeJson, type HttpConnections } from "./http.ts";

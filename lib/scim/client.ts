@@ -8,7 +8,7 @@
 //   discovery.ts  /ServiceProviderConfig
 //   resources.ts  find, create, write, delete on one endpoint; uncertain writes resolved by looking
 //   users.ts, groups.ts
-import type { TTarget } from "../channels/config.ts";
+import type { TTarget } from "../channel-config/stored.ts";
 import { ScimAuth } from "./auth.ts";
 import { discover, type TCapabilities } from "./discovery.ts";
 import { ScimGroups } from "./groups.ts";

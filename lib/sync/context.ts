@@ -1,4 +1,4 @@
-import type { TChannelConfig } from "../channels/resolve.ts";
+import type { TChannelConfig } from "../channel-config/stored.ts";
 import type { PrismaClient } from "../db/index.ts";
 import type { TLogger } from "../log.ts";
 import type { Lease } from "./lease.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ZOptions } from "../channels/config.ts";
+import { ZOptions } from "../channel-config/config.ts";
 import { decideInScope, deprovisionAction, isCandidate, type TKnownRecord } from "./decide.ts";
 
 const opts = ZOptions.parse({});

@@ -1,6 +1,6 @@
 // What a directory read means for one user record: pure, so every rule of the seed's
 // provisioning behaviour can be unit-tested on plain data. The cycle applies it.
-import type { TOptions } from "../channels/config.ts";
+import type { TOptions } from "../channel-config/config.ts";
 import { ldapTimeToMs } from "../ldap/scope.ts";
 
 import type { TAction, TKnownState, TSourceState, TTargetState } from "../records/states.ts";

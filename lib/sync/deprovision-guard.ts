@@ -4,7 +4,7 @@
 // once per cycle, for every path that can lead to deprovisioning (a full read's
 // missing users, an incremental read's users who left the scope, users disabled in
 // the directory, groups gone from the scope, and whatever later feeds the store).
-import type { TOptions } from "../channels/config.ts";
+import type { TOptions } from "../channel-config/config.ts";
 import type { TRecordKind } from "../records/states.ts";
 
 export type { TRecordKind };

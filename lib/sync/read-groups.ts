@@ -3,7 +3,7 @@
 // groups, and — after a complete listing — records groups gone from the scope. Their
 // deletion at the target is decided by deprovision.ts, behind the guard.
 import type { Directory } from "../ldap/directory.ts";
-import type { TSource } from "../channels/config.ts";
+import type { TSource } from "../channel-config/stored.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
 import { evaluate } from "../mapping/map-entry.ts";

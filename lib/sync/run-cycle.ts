@@ -8,7 +8,7 @@
 // succeeded, and deprovisioning is decided once, after the whole read, by one guarded
 // step (deprovision.ts) whatever path found the people who are gone. A read that fails
 // halfway leaves the next cycle to read again and deprovisions no one.
-import { readStoredChannel } from "../channels/resolve.ts";
+import { readStoredChannel } from "../channel-config/stored.ts";
 import { getDb } from "../db/index.ts";
 import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";

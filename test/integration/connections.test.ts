@@ -2,7 +2,7 @@
 // certificate checking, and a target without PATCH (updates and groups by PUT).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Directory } from "../../lib/ldap/directory.ts";
-import { parseChannelFile } from "../../lib/channels/resolve.ts";
+import { parseChannelFile } from "../../lib/channel-config/resolve.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
 
 let w: TWorld;

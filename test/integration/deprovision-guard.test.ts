@@ -9,7 +9,7 @@ import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { approveDeprovisioning } from "../../lib/channels/approve-deprovisioning.ts";
 import { listDeprovisionHolds } from "../../lib/channels/list-deprovision-holds.ts";
 import { resetGroupTimestamp } from "../../lib/channels/reset-group-timestamp.ts";
-import { ZOptions, type TOptions } from "../../lib/channels/config.ts";
+import { ZOptions, type TOptions } from "../../lib/channel-config/config.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { createLogger } from "../../lib/log.ts";
 import { emptyStats, type TCycleContext } from "../../lib/sync/context.ts";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { ChannelForm } from "@/components/channels/channel-form";
+import { ChannelForm } from "@/components/channels/channel-form/channel-form";
 import { Forbidden } from "@/components/console/forbidden";
 import { PageHead } from "@/components/ui/primitives";
 import { guardPage } from "@/lib/auth/page-viewer";

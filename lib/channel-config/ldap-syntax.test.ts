@@ -1,6 +1,6 @@
 import { FilterParser } from "ldapts";
 import { describe, expect, it } from "vitest";
-import { dnProblem, ldapFilterProblem } from "./syntax.ts";
+import { dnProblem, ldapFilterProblem } from "./ldap-syntax.ts";
 
 const goodFilters = [
   "(uid=jdoe)",

@@ -6,8 +6,8 @@
 // Why not ldapts's own parsers: ldapts has no DN parser (its DN class only builds DNs);
 // its FilterParser reports no positions, accepts an unclosed "(&(a=b)", and lives in a
 // bundle that imports node:net, while this module is also bundled into the console's
-// channel form (lib/channels/config.ts). The filter grammar here is deliberately no
-// wider than FilterParser's (lib/ldap/syntax.test.ts checks both on the same cases):
+// channel form (config.ts beside it). The filter grammar here is deliberately no
+// wider than FilterParser's (ldap-syntax.test.ts checks both on the same cases):
 // what is saved can always be sent by the search.
 //
 // Positions are 1-based character positions in the string as given.

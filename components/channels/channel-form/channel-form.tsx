@@ -1,0 +1,81 @@
+"use client";
+// Create or edit a channel: the channel itself, its source (with "Test connection"), its
+// target (with "Test target"), the attribute mapping and the options. The form holds
+// the channel in the API's own input type (form-model.ts) and sends it as PUT or POST
+// /channels take it; the server validates it with the same schema. Secrets are never
+// sent to the page: on edit, a secret field left empty keeps the stored secret.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { api, ApiError } from "@/components/console/api";
+import { Banner, Button, Card } from "@/components/ui/primitives";
+import { useToast } from "@/components/ui/toasts";
+import type { TOverview } from "../use-channel";
+import { ChannelSection } from "./channel-section";
+import { channelFormFrom, issuesByField, newChannelForm, problemText, saveBody, type TChannelForm } from "./form-model";
+import { MappingSection } from "./mapping-section";
+import { OptionsSection } from "./options-section";
+import { SourceSection } from "./source-section";
+import { TargetSection } from "./target-section";
+
+export function ChannelForm({ channel }: { channel?: TOverview }) {
+  const editing = channel !== undefined;
+  const router = useRouter();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const [form, setForm] = useState<TChannelForm>(() => (channel ? channelFormFrom(channel) : newChannelForm()));
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const sectionProps = { form, update: (change: (f: TChannelForm) => TChannelForm) => setForm(change), error: (path: string) => issues[path] };
+
+  const save = useMutation({
+    mutationFn: () =>
+      editing
+        ? api<{ id: number; name: string }>(`/channels/${channel.id}`, { method: "PUT", body: saveBody(form) })
+        : api<{ id: number; name: string }>("/channels", { method: "POST", body: saveBody(form) }),
+    onSuccess: (r) => {
+      toast(editing ? `Channel "${r.name}" saved.` : `Channel "${r.name}" created. The worker starts its first cycle in a few seconds.`);
+      void qc.invalidateQueries({ queryKey: ["channels"] });
+      void qc.invalidateQueries({ queryKey: ["channel", r.id] });
+      router.push(`/channels/${r.id}`);
+    },
+    onError: (e) => {
+      setIssues(issuesByField(e instanceof ApiError ? e.details?.issues : undefined));
+      window.scrollTo({ top: 0, behavior: "smooth" });
+    },
+  });
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+      aria-label={editing ? "Edit channel" : "New channel"}
+    >
+      {save.isError && (
+        <div style={{ marginBottom: 16 }}>
+          <Banner tone="red" title="The channel was not saved">
+            <span style={{ whiteSpace: "pre-line" }}>{problemText(save.error.message)}</span>
+          </Banner>
+        </div>
+      )}
+      <Card>
+        <ChannelSection {...sectionProps} />
+        <SourceSection {...sectionProps} channelId={channel?.id} />
+        <TargetSection {...sectionProps} channelId={channel?.id} />
+        <MappingSection {...sectionProps} />
+        <OptionsSection {...sectionProps} />
+        <div className="row" style={{ paddingTop: 16 }}>
+          <span className="spacer" />
+          <Link className="btn" href={editing ? `/channels/${channel.id}` : "/channels"}>
+            Cancel
+          </Link>
+          <Button type="submit" variant="primary" loading={save.isPending}>
+            {editing ? "Save changes" : "Create channel"}
+          </Button>
+        </div>
+      </Card>
+    </form>
+  );
+}

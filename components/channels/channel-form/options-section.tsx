@@ -1,0 +1,39 @@
+"use client";
+// What provisioning may do at the target. Options the form does not show (the guard's
+// minimum) are kept as stored.
+import { numberFrom, withOptions } from "./form-model";
+import { Check, Field, NumberInput, Section, Select, type TSectionProps } from "./fields";
+
+export function OptionsSection({ form, update, error }: TSectionProps) {
+  const o = form.channel.options;
+  const set = (patch: Parameters<typeof withOptions>[1]) => update((f) => withOptions(f, patch));
+  return (
+    <Section title="Options" intro="What provisioning may do at the target.">
+      <div className="grid-2">
+        <Check id="o-create" checked={o.createUsers ?? true} onChange={(v) => set({ createUsers: v })} label="Create users" />
+        <Check id="o-update" checked={o.updateUsers ?? true} onChange={(v) => set({ updateUsers: v })} label="Update users" />
+        <Check id="o-deprov" checked={o.deprovisionUsers ?? true} onChange={(v) => set({ deprovisionUsers: v })} label="Disable / delete users" hint="When they are disabled, deleted or leave the scope." />
+        <Check id="o-disabled" checked={o.provisionDisabledUsers ?? false} onChange={(v) => set({ provisionDisabledUsers: v })} label="Provision disabled users" hint="Create them at the target as inactive." />
+      </div>
+      <div className="grid-3">
+        <Field id="o-remove" label="Remove User Action">
+          <Select
+            id="o-remove"
+            value={o.removeUserAction ?? "disable"}
+            options={[
+              ["disable", "Disable the user at the target"],
+              ["delete", "Delete the user at the target"],
+            ]}
+            onChange={(v) => set({ removeUserAction: v })}
+          />
+        </Field>
+        <Field id="o-full" label="Full read every (seconds)" hint="Safety net for deletions a directory does not signal; 0 = never." error={error("options.fullSyncIntervalSec")}>
+          <NumberInput id="o-full" min={0} value={o.fullSyncIntervalSec} onChange={(v) => set({ fullSyncIntervalSec: numberFrom(v) })} />
+        </Field>
+        <Field id="o-guard" label="Hold cycles deprovisioning more than (%)" hint="A read that would remove more users is held for review." error={error("options.maxDeprovisionPercent")}>
+          <NumberInput id="o-guard" min={0} max={100} value={o.maxDeprovisionPercent} onChange={(v) => set({ maxDeprovisionPercent: numberFrom(v) })} />
+        </Field>
+      </div>
+    </Section>
+  );
+}

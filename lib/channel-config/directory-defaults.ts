@@ -1,0 +1,59 @@
+// What each directory type fills in when a channel leaves it out: the GUID, timestamp
+// and change-marker attributes, what a user entry is, how a disabled user is told, and
+// the default mapping. Applied when a channel is resolved (resolve.ts); the console's
+// form shows them as placeholders. Browser-safe.
+import type { TDirectoryType, TDisabledRule, TMapping } from "./config.ts";
+
+/** inetOrgPerson directories (OpenLDAP, 389-DS, most others): uid, givenName, sn, mail, cn */
+const INET_ORG_PERSON_MAPPING: TMapping = {
+  userName: "uid",
+  "name.givenName": "givenName",
+  "name.familyName": "sn",
+  "emails.work": "mail",
+  displayName: "cn",
+};
+
+export const DIRECTORY_DEFAULTS: Record<
+  TDirectoryType,
+  { guid: string; timestamp: string; groupChange: string; userObjectFilter: string; disabled: TDisabledRule; mapping: TMapping }
+> = {
+  openldap: {
+    guid: "entryUUID",
+    timestamp: "modifyTimestamp",
+    // microsecond change sequence number: two edits within one second still differ
+    groupChange: "entryCSN",
+    userObjectFilter: "(objectClass=inetOrgPerson)",
+    disabled: { kind: "none" },
+    mapping: INET_ORG_PERSON_MAPPING,
+  },
+  "active-directory": {
+    guid: "objectGUID",
+    timestamp: "whenChanged",
+    groupChange: "uSNChanged",
+    userObjectFilter: "(&(objectCategory=person)(objectClass=user))",
+    disabled: { kind: "ad-uac" },
+    mapping: {
+      userName: "sAMAccountName",
+      "name.givenName": "givenName",
+      "name.familyName": "sn",
+      "emails.work": "mail",
+      displayName: "displayName",
+    },
+  },
+  "389ds": {
+    guid: "nsUniqueId",
+    timestamp: "modifyTimestamp",
+    groupChange: "modifyTimestamp",
+    userObjectFilter: "(objectClass=inetOrgPerson)",
+    disabled: { kind: "attribute", attribute: "nsAccountLock", value: "true" },
+    mapping: INET_ORG_PERSON_MAPPING,
+  },
+  generic: {
+    guid: "entryUUID",
+    timestamp: "modifyTimestamp",
+    groupChange: "modifyTimestamp",
+    userObjectFilter: "(objectClass=person)",
+    disabled: { kind: "none" },
+    mapping: INET_ORG_PERSON_MAPPING,
+  },
+};

@@ -1,0 +1,64 @@
+// Writes a resolved channel (lib/channel-config/resolve.ts) to the store, for both ways
+// a channel is given: channel files (apply-channel-config.ts) and the console's and the
+// API's edits (save-channel.ts). On update, a new scope is read in full by the next
+// cycle, and new mapping or options make it look at every user again.
+import { recordAudit } from "../audit/record-audit.ts";
+import { ZStoredSource, type TChannelConfig } from "../channel-config/stored.ts";
+import { getDb } from "../db/index.ts";
+
+export type TApplyResult = { id: number; name: string; created: boolean };
+
+type TExistingRow = { id: number; name: string; source: unknown; mapping: unknown; options: unknown };
+
+export async function storeChannelConfig(options: { cfg: TChannelConfig; existing: TExistingRow | null; actor: string; via: string }): Promise<TApplyResult> {
+  const { cfg, existing } = options;
+  const db = await getDb();
+  const data = {
+    name: cfg.name,
+    connectionId: cfg.connectionId,
+    active: cfg.active,
+    connectionActive: cfg.connectionActive,
+    syncFrequencySec: cfg.syncFrequencySec,
+    source: cfg.source,
+    target: cfg.target,
+    mapping: cfg.mapping,
+    options: cfg.options,
+  };
+  if (!existing) {
+    const created = await db.channel.create({ data });
+    await recordAudit({ actor: options.actor, via: options.via, channelId: created.id, action: "channel.create" });
+    return { id: created.id, name: cfg.name, created: true };
+  }
+  // a stored source that does not read back counts as a new scope
+  const read = ZStoredSource.safeParse(existing.source);
+  const prev = read.success ? read.data : undefined;
+  const scopeChanged = prev?.baseDn !== cfg.source.baseDn || prev?.groupDn !== cfg.source.groupDn || prev?.filter !== cfg.source.filter;
+  // new mapping or options change what every user should look like at the target
+  const rulesChanged = !sameJson(existing.mapping, cfg.mapping) || !sameJson(existing.options, cfg.options);
+  if (existing.name !== cfg.name) {
+    await recordAudit({ actor: options.actor, via: options.via, channelId: existing.id, action: "channel.rename", details: { from: existing.name, to: cfg.name } });
+  }
+  await db.channel.update({
+    where: { id: existing.id },
+    data: {
+      ...data,
+      // a new scope must be read in full on the next cycle
+      ...(scopeChanged ? { groupTimestamp: null, lastFullSyncAt: null } : {}),
+      ...(rulesChanged ? { attributeSyncTimestamp: "1" } : {}),
+    },
+  });
+  await recordAudit({ actor: options.actor, via: options.via, channelId: existing.id, action: "channel.update", details: { scopeChanged, rulesChanged } });
+  return { id: existing.id, name: cfg.name, created: false };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
