@@ -4,7 +4,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import type { TActor } from "../channels/actor.ts";
 import { getDb } from "../db/index.ts";
 import { roleToDb, type TRole } from "../auth/roles.ts";
-import { newApiToken } from "./token-format.ts";
+import { newApiToken } from "../auth/api-token-format.ts";
 import type { TApiTokenView } from "./list-api-tokens.ts";
 
 export async function createApiToken(options: { name: string; role: TRole; expiresInDays?: number | null } & TActor): Promise<{ token: string; view: TApiTokenView }> {

@@ -3,7 +3,7 @@
 // the console's secret; the session row and the user are then read fresh, so sign-out,
 // revocation, disabling and role changes hold from the next request on.
 import { getToken } from "next-auth/jwt";
-import { verifyApiToken } from "../api-tokens/verify-api-token.ts";
+import { verifyApiToken } from "./verify-api-token.ts";
 import { useSecureCookies } from "./auth-env.ts";
 import { getAuthSecret } from "./auth-secret.ts";
 import { resolveSession } from "./resolve-session.ts";

@@ -1,9 +1,9 @@
 // A bearer token from an API request to the token behind it, or null when it is unknown,
 // revoked or expired.
 import { getDb } from "../db/index.ts";
-import { roleFromDb } from "../auth/roles.ts";
-import type { TViewer } from "../auth/viewer.ts";
-import { hashApiToken, TOKEN_PATTERN } from "./token-format.ts";
+import { roleFromDb } from "./roles.ts";
+import type { TViewer } from "./viewer.ts";
+import { hashApiToken, TOKEN_PATTERN } from "./api-token-format.ts";
 
 export async function verifyApiToken(options: { token: string }): Promise<Extract<TViewer, { kind: "token" }> | null> {
   if (!TOKEN_PATTERN.test(options.token)) return null;

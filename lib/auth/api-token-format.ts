@@ -1,3 +1,4 @@
+// API tokens as credentials (their format and hash); creating, listing and revoking them is lib/api-tokens.
 import { createHash, randomBytes } from "node:crypto";
 
 /** fry_<8 id chars>_<43 secret chars>: recognisable in logs and secret scanners, 256 random bits. */
