@@ -1,11 +1,13 @@
 // Starts Ferry's processes side by side: the database (embedded PostgreSQL unless
-// DATABASE_URL is set), the worker, and the console (built on first start). Used by
+// DATABASE_URL is set), the worker (from its JavaScript build, rebuilt first if a
+// source changed: scripts/build.mjs), and the console (built on first start). Used by
 // `npm start` and by the demo. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getEnv } from "../lib/env.ts";
+import { ensureBuilt } from "./build.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -41,6 +43,7 @@ function prefixed(child: ChildProcess, tag: string): void {
 
 export async function launch(options: { port?: number; extraEnv?: Record<string, string> } = {}): Promise<TLaunched> {
   const env = getEnv();
+  const workerJs = (await ensureBuilt()).file("worker/main"); // before the database: a build error stops nothing half-started
   await getDb(); // starts the embedded PostgreSQL if needed and applies migrations
   const { url } = await resolveDatabaseUrl();
   const port = options.port ?? Number(process.env.PORT ?? 3000);
@@ -48,7 +51,7 @@ export async function launch(options: { port?: number; extraEnv?: Record<string,
 
   buildConsoleIfNeeded(childEnv);
 
-  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", path.join(ROOT, "worker/main.ts")], { cwd: ROOT, env: childEnv });
+  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, workerJs], { cwd: ROOT, env: childEnv });
   prefixed(worker, "worker");
   // loopback unless told otherwise: put TLS in front (and NEXTAUTH_URL=https://…) before exposing it
   const host = process.env.FERRY_HOST ?? "127.0.0.1";
