@@ -5,7 +5,7 @@
 //
 // No process may start from a build older than its sources. `ensureBuilt()` (used by
 // bin/provmgr.js, bin/worker.js and scripts/launch.ts) compares the size and mtime of
-// every file the current build was made from, about a millisecond; when one differs it
+// every file the current build was made from (a few milliseconds); when one differs it
 // builds again (under a second) before the process starts. Editing a .ts file therefore
 // needs no build step, and `npm ci` builds once (postinstall) so that a fresh install
 // starts without one.
