@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // provmgr entry (package.json "bin"): `npx provmgr`, bin/provmgr.sh, or this file from
-// anywhere. Registers tsx's loader so the TypeScript sources run as they are, with the
-// project's own tsconfig whatever the current directory is.
-import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+// anywhere. Runs the JavaScript build of cli/provmgr.ts (dist/, scripts/build.mjs),
+// built again first if a source changed since: never stale code, never TypeScript.
+import { ensureBuilt } from "../scripts/build.mjs";
 
-register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
-await import(new URL("../cli/provmgr.ts", import.meta.url).href);
+let entry;
+try {
+  entry = (await ensureBuilt()).url("cli/provmgr");
+} catch (err) {
+  process.stderr.write(`provmgr: cannot build provmgr from its sources: ${err.message}\n`);
+  process.exit(1);
+}
+await import(entry);

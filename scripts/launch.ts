@@ -1,5 +1,6 @@
 // Starts Ferry's processes side by side: the database (embedded PostgreSQL unless
-// DATABASE_URL is set), the worker, and the console (built on first start). Used by
+// DATABASE_URL is set), the worker (from its JavaScript build, rebuilt first if a
+// source changed: scripts/build.mjs), and the console (built on first start). Used by
 // `npm start` and by the demo. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -7,6 +8,7 @@ import path from "node:path";
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getAuthEnv } from "../lib/auth/auth-env.ts";
 import { childEnv, getEnv, getLaunchEnv } from "../lib/env.ts";
+import { ensureBuilt } from "./build.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -45,6 +47,7 @@ export async function launch(options: { port?: number; extraEnv?: Record<string,
   const launchEnv = getLaunchEnv();
   // the console's own settings are checked here too: a mistake stops the start, not the console alone
   const { NEXTAUTH_URL } = getAuthEnv();
+  const workerJs = (await ensureBuilt()).file("worker/main"); // before the database: a build error stops nothing half-started
   await getDb(); // starts the embedded PostgreSQL if needed and applies migrations
   const { url } = await resolveDatabaseUrl();
   const port = options.port ?? launchEnv.PORT;
@@ -53,7 +56,7 @@ export async function launch(options: { port?: number; extraEnv?: Record<string,
 
   buildConsoleIfNeeded(childrenEnv);
 
-  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", path.join(ROOT, "worker/main.ts")], { cwd: ROOT, env: childrenEnv });
+  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, workerJs], { cwd: ROOT, env: childrenEnv });
   prefixed(worker, "worker");
   // loopback unless told otherwise: put TLS in front (and NEXTAUTH_URL=https://…) before exposing it
   const host = launchEnv.FERRY_HOST;

@@ -11,8 +11,12 @@ import path from "node:path";
 const stub = path.join(mkdtempSync(path.join(tmpdir(), "ferry-prisma-")), "schema-engine");
 writeFileSync(stub, "#!/bin/sh\necho 'schema engine not available: Ferry applies SQL migrations itself (lib/db/migrate.ts)' >&2\nexit 1\n");
 chmodSync(stub, 0o755);
+// JITI_FS_CACHE=false: Prisma loads prisma.config.ts through jiti, which would otherwise
+// cache it in node_modules/.cache/ after npm has written node_modules/.package-lock.json.
+// npm then takes that record for out of date, and every `npx provmgr` read the whole
+// node_modules tree again first (about a second of CPU).
 const res = spawnSync("npx", ["prisma", "generate"], {
   stdio: "inherit",
-  env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: stub, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+  env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: stub, PRISMA_HIDE_UPDATE_MESSAGE: "1", JITI_FS_CACHE: "false" },
 });
 process.exit(res.status ?? 1);

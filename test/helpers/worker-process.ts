@@ -1,4 +1,6 @@
-// Runs the real worker (worker/main.ts) as a child process against the test database.
+// Runs the real worker as a child process against the test database, as `npm run worker`
+// does: bin/worker.js, the JavaScript build of worker/main.ts (rebuilt first if a source
+// changed).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 export function startWorker(env: Record<string, string> = {}): TWorkerProcess {
   let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker/main.ts")], {
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/worker.js")], {
     cwd: ROOT,
     env: {
       ...process.env,

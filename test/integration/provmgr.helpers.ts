@@ -27,14 +27,15 @@ export function testLog(): { config: string; logFile: string } {
 }
 
 /**
- * provmgr as an administrator runs it. `via`: "tsx" = node --import tsx cli/provmgr.ts,
- * "bin" = bin/provmgr.js, "sh" = bin/provmgr.sh, "npx" = npx provmgr.
+ * provmgr as an administrator runs it. `via`: "bin" (the default) = bin/provmgr.js, the
+ * JavaScript build; "sh" = bin/provmgr.sh; "npx" = npx provmgr; "tsx" = node --import tsx
+ * cli/provmgr.ts, the TypeScript sources as they are.
  */
 export function provmgr(
   args: string[],
   opts: { env?: Record<string, string | undefined>; cwd?: string; via?: "tsx" | "bin" | "sh" | "npx" } = {},
 ): Promise<TRun> {
-  const via = opts.via ?? "tsx";
+  const via = opts.via ?? "bin";
   const [cmd, pre] =
     via === "tsx"
       ? [process.execPath, ["--import", "tsx", path.join(ROOT, "cli/provmgr.ts")]]

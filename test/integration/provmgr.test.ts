@@ -86,7 +86,7 @@ describe("provmgr: help and how it is started", () => {
   it("--help, -h and no arguments describe every argument, from any directory, without a database", async () => {
     const offline = { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none" };
     const runs = await Promise.all([
-      provmgr([], { env: offline }),
+      provmgr([], { via: "tsx", env: offline }),
       provmgr(["--help"], { via: "sh", cwd: tmpdir(), env: offline }),
       provmgr(["-h"], { via: "bin", cwd: "/", env: offline }),
       provmgr(["--help"], { via: "npx", env: offline }),
