@@ -4,6 +4,9 @@ import path from "node:path";
 // Two projects: unit tests live beside the code (lib/**/*.test.ts) and use plain data;
 // integration tests (test/integration) start real slapd, PostgreSQL schemas and SCIM services.
 export default defineConfig({
+  // outside node_modules: a cache written there after npm recorded node_modules makes npm
+  // (and so `npx provmgr`) re-read every package on its next run
+  cacheDir: ".vitest-cache",
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     reporters: ["default", "./test/summary-reporter.ts"],
