@@ -101,13 +101,14 @@ export class Lease {
     this.checkAbort();
     // A batch may wait on a row lock (an operator's reset, a slow disk) longer than
     // Prisma's 5 s default before it commits: it may take as long as the lease lasts,
-    // which it renewed first. Past that, the write is a fenced node's anyway.
+    // which it renewed first (and never less than that default). Past that, the write is
+    // a fenced node's anyway.
     return this.db.$transaction(
       async (tx) => {
         await this.renew(tx);
         return fn(tx);
       },
-      { timeout: this.durationSec * 1000, maxWait: 10_000 },
+      { timeout: Math.max(5_000, this.durationSec * 1000), maxWait: 10_000 },
     );
   }
 
