@@ -16,6 +16,15 @@ export const DIRECTORY_TYPES = ["openldap", "active-directory", "389ds", "generi
 export type TDirectoryType = (typeof DIRECTORY_TYPES)[number];
 
 /**
+ * How incremental cycles learn what changed (lib/ldap/change-feed.ts): modification
+ * timestamps (any directory), Active Directory's DirSync or uSNChanged, OpenLDAP's RFC 4533
+ * content synchronisation, 389-DS's retro changelog. `auto`: the best the directory type
+ * offers.
+ */
+export const CHANGE_CAPTURE_KINDS = ["timestamp", "dirsync", "usn", "syncrepl", "changelog"] as const;
+export type TChangeCaptureKind = (typeof CHANGE_CAPTURE_KINDS)[number];
+
+/**
  * A secret as written in a channel file: its value, or where to read it from. A stored
  * (`enc:v1:`) value copied from the store is this channel's own stored secret, kept
  * only where secret-hosts.ts allows.
@@ -111,6 +120,8 @@ export const ZSourceFields = z.object({
   groupChangeAttribute: z.string().optional(),
   disabled: ZDisabledRule.optional(),
   pageSize: z.number().int().min(1).max(5_000).default(500),
+  /** how incremental cycles learn what changed; auto = the best the directory type offers */
+  changeCapture: z.enum(["auto", ...CHANGE_CAPTURE_KINDS]).default("auto"),
 });
 
 /** Users in scope are members of a group or match a filter: exactly one of the two. */

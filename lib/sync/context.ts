@@ -8,6 +8,8 @@ export type TCycleStats = {
   reasons: string[];
   usersRead: number;
   usersLeftScope: number;
+  /** users a change feed reported deleted */
+  usersDeleted: number;
   usersMissing: number;
   usersMarkedDirty: number;
   /** records the read rewrote in the store (new, changed or re-decided) */
@@ -37,6 +39,7 @@ export function emptyStats(): TCycleStats {
     reasons: [],
     usersRead: 0,
     usersLeftScope: 0,
+    usersDeleted: 0,
     usersMissing: 0,
     usersMarkedDirty: 0,
     usersWritten: 0,
@@ -66,6 +69,9 @@ export type TCycleContext = {
     lastFullSyncAt: Date | null;
     /** an open deprovisioning hold of users: every cycle reads the whole scope again until it closes */
     usersHeld?: boolean;
+    /** the change feed that wrote changeCookie, and where it stands (lib/ldap/change-feed.ts) */
+    changeFeed?: string | null;
+    changeCookie?: string | null;
   };
   cfg: Pick<TChannelConfig, "source" | "target" | "mapping" | "options">;
   log: TLogger;

@@ -1,37 +1,34 @@
 // Who is gone from the directory scope, in the two ways a read finds out (authentik's
-// _sync_cleanup): users an incremental read sees changed and no longer matching the
-// scope, and users a complete full read did not return. Both only record the
+// _sync_cleanup): users a change feed reports deleted or no longer matching the scope,
+// and users a complete full read did not return. Both only record the
 // directory's word (OUT_OF_SCOPE, or DELETED when the entry is no longer there); what
 // happens to them at the target is decided once per cycle, behind the guard, by
 // deprovision.ts. Where a user is deprovisioned is these three files: this one,
 // deprovision-guard.ts (the rule), deprovision.ts (the step).
-import type { Directory, TLdapEntry } from "../ldap/directory.ts";
-import { guidOf, leftScopeFilter } from "../ldap/scope.ts";
+import type { Directory } from "../ldap/directory.ts";
 import { knownInScopeUsers, loadUsersByGuid, markUsersGone, type TUserRow } from "../records/user-records.ts";
 import type { TCycleContext } from "./context.ts";
 
-const BATCH = 500;
-
-/** Incremental reads: users who changed since `since` and no longer match the scope. */
-export async function markLeftScope(ctx: TCycleContext, dir: Directory, since: string): Promise<void> {
-  const { cfg } = ctx;
-  const source = cfg.source;
-  const batch: TLdapEntry[] = [];
-  for await (const entry of dir.search(source.baseDn, leftScopeFilter(source, since), [source.guidAttribute, source.timestampAttribute])) {
-    batch.push(entry);
-    if (batch.length >= BATCH) await leftScope(ctx, batch.splice(0));
-  }
-  await leftScope(ctx, batch.splice(0));
-}
-
-async function leftScope(ctx: TCycleContext, entries: TLdapEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const { db, channel, cfg, stats } = ctx;
-  const guids = entries.map((e) => guidOf(e, cfg.source)).filter((g): g is string => Boolean(g));
-  const known = await loadUsersByGuid(db, channel.id, guids);
+/**
+ * Users a change feed reports gone: deleted from the directory, or no longer in the
+ * scope (an incremental read's "changed and left the scope"). Only records the store
+ * has in scope are touched.
+ */
+export async function markGoneByGuid(ctx: TCycleContext, items: Array<{ guid: string; deleted: boolean }>): Promise<void> {
+  if (items.length === 0) return;
+  const { db, channel, stats } = ctx;
+  const deleted = new Set(items.filter((i) => i.deleted).map((i) => i.guid.toLowerCase()));
+  const known = await loadUsersByGuid(db, channel.id, items.map((i) => i.guid.toLowerCase()));
   const gone = [...known.values()].filter((r) => r.sourceState === "IN_SCOPE" || r.sourceState === "DISABLED");
-  stats.usersLeftScope += gone.length;
-  if (gone.length > 0) await ctx.lease.write((tx) => markUsersGone(tx, gone, "OUT_OF_SCOPE"));
+  if (gone.length === 0) return;
+  const del = gone.filter((r) => deleted.has(r.guid));
+  const left = gone.filter((r) => !deleted.has(r.guid));
+  stats.usersLeftScope += left.length;
+  stats.usersDeleted += del.length;
+  await ctx.lease.write(async (tx) => {
+    await markUsersGone(tx, del, "DELETED");
+    await markUsersGone(tx, left, "OUT_OF_SCOPE");
+  });
 }
 
 /**

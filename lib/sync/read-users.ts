@@ -1,25 +1,18 @@
 // The read half of a cycle for users: decide between an incremental and a full read,
-// stream the directory, mark what changed as dirty, and have mark-gone.ts record who is
-// gone: users who left the scope (incremental) or are missing from a complete full
-// read. Nothing here marks anyone for deprovisioning: that is deprovision.ts, behind the
-// guard, once the whole read has completed.
+// read the directory, mark what changed as dirty, and have mark-gone.ts record who is
+// gone. An incremental read asks the channel's change feed (lib/ldap/change-feed.ts) what
+// changed; a full read streams the whole scope. Nothing here marks anyone for
+// deprovisioning: that is deprovision.ts, behind the guard, once the whole read has
+// completed.
+import { changeFeedFor } from "../ldap/change-feeds.ts";
+import { FeedResetError, guidFilter, type TChangeBatch, type TChangeFeed, type TFeedRequest } from "../ldap/change-feed.ts";
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
-import {
-  changedSinceFilter,
-  firstValue,
-  guidOf,
-  isDisabled,
-  ldapTimeToMs,
-  msToLdapTime,
-  timestampOf,
-  userAttributes,
-  userScopeFilter,
-} from "../ldap/scope.ts";
+import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
+import { knownInScopeUsers, loadUsersByGuid, writeUsersRead, type TUserRow, type TUserUpsert } from "../records/user-records.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
-import { loadUsersByGuid, writeUsersRead, type TUserRow, type TUserUpsert } from "../records/user-records.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
-import { markLeftScope, markMissing } from "./mark-gone.ts";
+import { markGoneByGuid, markMissing } from "./mark-gone.ts";
 
 const BATCH = 500;
 /**
@@ -35,12 +28,15 @@ export type TUserReadOutcome = {
   /** what to store once the whole cycle's read is known to be complete */
   nextGroupTimestamp: string | null;
   nextAttributeSyncTimestamp: string;
+  /** the change feed and where it stands now */
+  nextFeed: { kind: string; cookie: string };
 };
 
 export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUserReadOutcome> {
   const { channel, cfg, stats } = ctx;
   const source = cfg.source;
   const readStart = Date.now();
+  const feed = changeFeedFor(source);
 
   const lookAtAll = channel.attributeSyncTimestamp === "1";
   let full = false;
@@ -64,6 +60,10 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     full = true;
     stats.reasons.push("attribute sync timestamp reset");
   }
+  if (!full && feed.kind !== "timestamp" && (channel.changeFeed !== feed.kind || !channel.changeCookie)) {
+    full = true;
+    stats.reasons.push(`change feed ${feed.kind} starts`);
+  }
   if (!full && channel.usersHeld) {
     // a held deprovisioning is re-checked against the whole scope: it is released only by
     // an approval or by the directory changing back, never by a partial look
@@ -75,53 +75,183 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     full = true;
     stats.reasons.push("periodic full reconciliation");
   }
-  stats.mode = full ? "full" : "incremental";
 
   const since = channel.attributeSyncTimestamp;
-  const scope = userScopeFilter(source);
-  const filter = full || !since ? scope : changedSinceFilter(scope, source, since);
-  const seen = full ? new Set<string>() : null;
-  // entries the read returned without a GUID: never taken for users who are gone
-  const skippedDns = full ? new Set<string>() : null;
-  let maxSeenMs = 0;
-
-  // While one batch is decided and stored, the search goes on reading the next: the
-  // directory and the store work side by side, batches are still stored one after the
-  // other, and at most two batches are held in memory.
-  let batch: TLdapEntry[] = [];
-  const storing: { batch: Promise<void> | null } = { batch: null };
-  const flush = async () => {
-    const b = batch;
-    batch = [];
-    if (storing.batch) await storing.batch;
-    const p = timed(stats, "users.decide+write", () => processInScope(ctx, b, lookAtAll, seen, skippedDns)).then((ts) => {
-      maxSeenMs = Math.max(maxSeenMs, ts);
-    });
-    // a failure is awaited (and thrown) by the next flush or below; never left unhandled meanwhile
-    p.catch(() => undefined);
-    storing.batch = p;
-  };
-  try {
-    for await (const entry of dir.search(source.baseDn, filter, userAttributes(source))) {
-      stats.usersRead++;
-      batch.push(entry);
-      if (batch.length >= BATCH) await flush();
+  const req: TFeedRequest = { dir, source, filter: userScopeFilter(source), attributes: userAttributes(source) };
+  const pipe = new StorePipeline(ctx, lookAtAll);
+  let cookie: string;
+  if (!full) {
+    stats.mode = "incremental";
+    try {
+      cookie = await readChanges(ctx, feed, req, feed.kind === "timestamp" ? since! : channel.changeCookie!, pipe);
+      return outcome(false, cookie);
+    } catch (err) {
+      if (!(err instanceof FeedResetError)) throw err;
+      // the feed lost its place: read everything, which it can never mistake for "nothing changed"
+      full = true;
+      stats.reasons.push(`change feed reset: ${err.message}`);
     }
-    await flush();
-  } finally {
-    // a failed search still waits for the batch being stored, so nothing writes after the read returns
-    await storing.batch?.catch(() => undefined);
   }
-  await storing.batch;
 
-  if (!full && since) await timed(stats, "users.left-scope", () => markLeftScope(ctx, dir, since));
-
+  stats.mode = "full";
+  // where the feed stands before the read: what changes during it is read next time
+  cookie = await feed.start(req);
+  const seen = new Set<string>();
+  // entries the read returned without a GUID: never taken for users who are gone
+  const skippedDns = new Set<string>();
+  await pipe.run(async () => {
+    for await (const entry of dir.search(source.baseDn, req.filter, req.attributes)) {
+      stats.usersRead++;
+      await pipe.add(entry, seen, skippedDns);
+    }
+  });
   // on a first read (or after --delete-all) there is nothing the store knows that could be missing
-  if (full && seen && skippedDns && since !== null) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen, skippedDns));
+  if (since !== null) await timed(stats, "users.missing", () => markMissing(ctx, dir, seen, skippedDns));
+  return outcome(true, cookie);
 
-  const prevMs = ldapTimeToMs(since);
-  const nextMs = maxSeenMs > 0 ? Math.min(maxSeenMs, readStart) - OVERLAP_MS : prevMs > 0 ? prevMs : readStart - OVERLAP_MS;
-  return { full, nextGroupTimestamp: groupTs, nextAttributeSyncTimestamp: msToLdapTime(Math.max(nextMs, 1000), source) };
+  function outcome(isFull: boolean, nextCookie: string): TUserReadOutcome {
+    const prevMs = ldapTimeToMs(since);
+    const maxSeenMs = pipe.maxSeenMs;
+    const nextMs = maxSeenMs > 0 ? Math.min(maxSeenMs, readStart) - OVERLAP_MS : prevMs > 0 ? prevMs : readStart - OVERLAP_MS;
+    return {
+      full: isFull,
+      nextGroupTimestamp: groupTs,
+      nextAttributeSyncTimestamp: msToLdapTime(Math.max(nextMs, 1000), source),
+      nextFeed: { kind: feed.kind, cookie: nextCookie },
+    };
+  }
+}
+
+/**
+ * An incremental read: whatever the feed reports. Entries it returned in scope are
+ * decided like a full read's; entries it cannot place are read again by GUID with the
+ * scope filter; gone ones are recorded gone; a change to what decides the scope has the
+ * scope read again (GUIDs only). Returns the feed's next cookie.
+ */
+async function readChanges(ctx: TCycleContext, feed: TChangeFeed, req: TFeedRequest, cookie: string, pipe: StorePipeline): Promise<string> {
+  const { stats } = ctx;
+  let scopeChanged = false;
+  let next = "";
+  await pipe.run(async () => {
+    next = await feed.read(req, cookie, async (b: TChangeBatch) => {
+      for (const entry of b.inScope ?? []) {
+        stats.usersRead++;
+        await pipe.add(entry, null, null);
+      }
+      if (b.changed?.length) {
+        const found = await readByGuid(req, b.changed);
+        for (const entry of found.entries) {
+          stats.usersRead++;
+          await pipe.add(entry, null, null);
+        }
+        // changed but not in the scope: left it, or moved out of the base
+        await pipe.drain();
+        await markGoneByGuid(ctx, found.missing.map((guid) => ({ guid, deleted: false })));
+      }
+      if (b.gone?.length) {
+        await pipe.drain();
+        await markGoneByGuid(ctx, b.gone);
+      }
+      if (b.scopeChanged) scopeChanged = true;
+    });
+  });
+  if (scopeChanged) await timed(stats, "users.rescope", () => rescope(ctx, req, pipe));
+  return next;
+}
+
+/** Entries of these GUIDs that are in the scope, and the GUIDs that are not (200 per search). */
+async function readByGuid(req: TFeedRequest, guids: string[]): Promise<{ entries: TLdapEntry[]; missing: string[] }> {
+  const entries: TLdapEntry[] = [];
+  const found = new Set<string>();
+  for (let i = 0; i < guids.length; i += 200) {
+    const chunk = guids.slice(i, i + 200);
+    for await (const e of req.dir.search(req.source.baseDn, `(&${req.filter}${guidFilter(req.source, chunk)})`, req.attributes)) {
+      const g = guidOf(e, req.source);
+      if (g) found.add(g);
+      entries.push(e);
+    }
+  }
+  return { entries, missing: guids.map((g) => g.toLowerCase()).filter((g) => !found.has(g)) };
+}
+
+/**
+ * Who is in scope, read again with GUIDs only (the scope may have changed without any
+ * user entry changing: a nested group's membership): users new to the scope are read
+ * and decided, users no longer in it recorded gone.
+ */
+async function rescope(ctx: TCycleContext, req: TFeedRequest, pipe: StorePipeline): Promise<void> {
+  const { db, channel } = ctx;
+  const seen = new Set<string>();
+  const skippedDns = new Set<string>();
+  for await (const e of req.dir.search(req.source.baseDn, req.filter, [req.source.guidAttribute])) {
+    const g = guidOf(e, req.source);
+    if (g) seen.add(g);
+    else skippedDns.add(e.dn.toLowerCase());
+  }
+  const known = new Set<string>();
+  for await (const page of knownInScopeUsers(db, channel.id)) for (const r of page) known.add(r.guid);
+  const fresh = [...seen].filter((g) => !known.has(g));
+  if (fresh.length > 0) {
+    await pipe.run(async () => {
+      for (const e of (await readByGuid(req, fresh)).entries) await pipe.add(e, null, null);
+    });
+  }
+  await markMissing(ctx, req.dir, seen, skippedDns);
+}
+
+/**
+ * Decides and stores entries in batches while the directory is read: one batch is
+ * decided and written while the next is read, batches are stored one after the other,
+ * and at most two are held in memory.
+ */
+class StorePipeline {
+  maxSeenMs = 0;
+  private batch: TLdapEntry[] = [];
+  private storing: Promise<void> | null = null;
+  private seen: Set<string> | null = null;
+  private skipped: Set<string> | null = null;
+
+  constructor(
+    private readonly ctx: TCycleContext,
+    private readonly lookAtAll: boolean,
+  ) {}
+
+  async add(entry: TLdapEntry, seen: Set<string> | null, skippedDns: Set<string> | null): Promise<void> {
+    this.seen = seen;
+    this.skipped = skippedDns;
+    this.batch.push(entry);
+    if (this.batch.length >= BATCH) await this.flush();
+  }
+
+  /** Every entry added so far is decided and stored. */
+  async drain(): Promise<void> {
+    await this.flush();
+    await this.storing;
+  }
+
+  /** Runs a read; whatever it added is stored before this returns, and a failed read still waits for the batch being stored. */
+  async run(read: () => Promise<void>): Promise<void> {
+    try {
+      await read();
+      await this.flush();
+    } finally {
+      await this.storing?.catch(() => undefined);
+    }
+    await this.storing;
+  }
+
+  private async flush(): Promise<void> {
+    const b = this.batch;
+    this.batch = [];
+    if (this.storing) await this.storing;
+    if (b.length === 0) return;
+    const p = timed(this.ctx.stats, "users.decide+write", () => processInScope(this.ctx, b, this.lookAtAll, this.seen, this.skipped)).then((ts) => {
+      this.maxSeenMs = Math.max(this.maxSeenMs, ts);
+    });
+    // a failure is awaited (and thrown) by the next flush or by run(); never left unhandled meanwhile
+    p.catch(() => undefined);
+    this.storing = p;
+  }
 }
 
 /** Decides and stores a batch of in-scope entries; returns the newest timestamp seen. */

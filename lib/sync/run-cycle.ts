@@ -76,6 +76,8 @@ export async function runCycle(options: {
         attributeSyncTimestamp: row.attributeSyncTimestamp,
         lastFullSyncAt: row.lastFullSyncAt,
         usersHeld,
+        changeFeed: row.changeFeed,
+        changeCookie: row.changeCookie,
       },
       cfg,
       log,
@@ -134,6 +136,8 @@ export async function runCycle(options: {
           data: {
             groupTimestamp: outcome.nextGroupTimestamp,
             attributeSyncTimestamp: outcome.nextAttributeSyncTimestamp,
+            changeFeed: outcome.nextFeed.kind,
+            changeCookie: outcome.nextFeed.cookie || null,
             ...(outcome.full ? { lastFullSyncAt: new Date(t0) } : {}),
           },
         }),
