@@ -34,6 +34,8 @@ export const COMMANDS = [
   { name: "show-group", needs: "channel+record", help: "show every internal field of a group (with -u <provider name> or -g <LDAP GUID>) and the fields waiting to be pushed" },
   ...operations("dirty"),
   ...operations("store"),
+  // Ferry's own, beyond the seed: retries and quarantine
+  ...operations("health"),
   { name: "show-target", needs: "channel", help: "display the target configuration (secrets masked)" },
   { name: "show-source", needs: "channel", help: "display the source LDAP configuration: settings and location (secrets masked)" },
   // Ferry's own, beyond the seed: the deprovisioning guard's holds

@@ -33,6 +33,7 @@ const records = () => import("./commands/records.ts");
 const resets = () => import("./commands/resets.ts");
 const show = () => import("./commands/show.ts");
 const holds = () => import("./commands/holds.ts");
+const health = () => import("./commands/health.ts");
 
 /** provmgr's own commands: one handler each. */
 const HANDLERS: Record<TOwnCommandName, THandler> = {
@@ -67,6 +68,10 @@ async function runOperation(ctx: TCommandContext, channelId: number, call: TOper
       return (await records()).deleteDirty(ctx, channelId, call.kind);
     case "delete-all":
       return (await records()).deleteAll(ctx, channelId, call.keepGroups);
+    case "retry-now":
+      return (await health()).retryFailed(ctx, channelId);
+    case "release-quarantine":
+      return (await health()).releaseQuarantine(ctx, channelId);
   }
 }
 

@@ -16,13 +16,15 @@ export async function showChannels(ctx: TCommandContext): Promise<TSummary> {
   }
   await ctx.out.lines(
     table(
-      ["ID", "NAME", "CONNECTION ID", "CONNECTION", "CHANNEL", "USERS/DIRTY", "GROUPS/DIRTY", "SOURCE", "TARGET", "LAST CYCLE", "MESSAGE"],
+      ["ID", "NAME", "CONNECTION ID", "CONNECTION", "CHANNEL", "HEALTH", "USERS/DIRTY", "GROUPS/DIRTY", "SOURCE", "TARGET", "LAST CYCLE", "MESSAGE"],
       channels.map((c) => [
         String(c.id),
         c.name,
         c.connectionId,
         c.connectionStatus,
         c.channelStatus,
+        // healthy, degraded, failing, quarantined (until when), held, inactive, pending
+        c.health.state === "quarantined" && c.health.quarantineUntil ? `quarantined until ${fmtDate(c.health.quarantineUntil)}` : c.health.state,
         `${c.users}/${c.dirtyUsers}`,
         `${c.groups}/${c.dirtyGroups}`,
         c.source,

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { api, ApiError } from "@/components/console/api";
-import { ActiveBadge, CycleBadge } from "@/components/console/status";
+import { ActiveBadge, CycleBadge, HealthBadge } from "@/components/console/status";
 import { useViewer } from "@/components/console/viewer-context";
 import { Dialog } from "@/components/ui/dialog";
 import { Banner, Button, PageHead } from "@/components/ui/primitives";
@@ -52,6 +52,7 @@ export function ChannelHeader({ id }: { id: number }) {
         title={
           <span className="row" style={{ gap: 12 }}>
             {c?.name ?? "…"}
+            {c && <HealthBadge state={c.health.state} reason={c.health.reason} />}
             {c && <CycleBadge status={c.state.lastCycleStatus} running={c.activity.running} />}
           </span>
         }

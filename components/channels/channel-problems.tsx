@@ -5,6 +5,7 @@ import Link from "next/link";
 import { Banner } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
 import { HeldDeprovisioning } from "./held-deprovisioning";
+import { QuarantineBanner } from "./quarantine-banner";
 import type { TOverview } from "./use-channel";
 
 export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showRunning?: boolean }) {
@@ -15,6 +16,7 @@ export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showR
   return (
     <>
       <HeldDeprovisioning channelId={c.id} holds={c.holds} />
+      <QuarantineBanner c={c} />
       {showRunning && c.activity.running && (
         <Banner tone="blue" title="A cycle is running">
           Started <Time value={c.activity.latest?.startedAt} />. Counts refresh every 1.5 seconds until it finishes.
@@ -25,8 +27,11 @@ export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showR
           Its node may have stopped mid-cycle; see <Link href="/nodes">Nodes</Link>. The next cycle picks up where it left off.
         </Banner>
       )}
-      {(last === "FAILED" || last === "PARTIAL") && c.state.lastCycleMessage && !onlyHeld && (
-        <Banner tone={last === "FAILED" ? "red" : "amber"} title={last === "FAILED" ? "The last cycle failed" : "The last cycle finished with problems"}>
+      {(last === "FAILED" || last === "PARTIAL") && c.state.lastCycleMessage && !onlyHeld && c.health.state !== "quarantined" && (
+        <Banner
+          tone={last === "FAILED" || c.health.state === "failing" ? "red" : "amber"}
+          title={c.health.state === "failing" ? `Failing${c.health.failingCycles > 1 ? ` for ${c.health.failingCycles} cycles in a row` : ""}` : last === "FAILED" ? "The last cycle failed" : "The last cycle finished with problems"}
+        >
           <span data-testid="last-cycle-message">{c.state.lastCycleMessage}</span>
         </Banner>
       )}

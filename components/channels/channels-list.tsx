@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { TChannelLive } from "@/lib/channels/list-channels-live";
 import { api, type Json } from "@/components/console/api";
-import { ChannelStatusBadge, CycleBadge } from "@/components/console/status";
+import { ChannelStatusBadge, CycleBadge, HealthBadge } from "@/components/console/status";
 import { useViewer } from "@/components/console/viewer-context";
 import { IconChannels, IconPlus } from "@/components/ui/icons";
 import { Badge, Banner, Card, EmptyState, PageHead, SkeletonRows, Stat, fmtNumber } from "@/components/ui/primitives";
@@ -23,8 +23,16 @@ export function ChannelsList() {
   });
   const channels = q.data?.channels ?? [];
   const totals = channels.reduce(
-    (a, c) => ({ users: a.users + c.users, dirty: a.dirty + c.dirtyUsers + c.dirtyGroups, failing: a.failing + (c.lastCycleStatus === "FAILED" ? 1 : 0), active: a.active + (c.channelStatus === "active" && c.connectionStatus === "active" ? 1 : 0) }),
-    { users: 0, dirty: 0, failing: 0, active: 0 },
+    (a, c) => ({
+      users: a.users + c.users,
+      dirty: a.dirty + c.dirtyUsers + c.dirtyGroups,
+      // by health: a target that refuses everything is failing, not "partial"
+      failing: a.failing + (c.health.state === "failing" || c.health.state === "quarantined" ? 1 : 0),
+      quarantined: a.quarantined + (c.health.state === "quarantined" ? 1 : 0),
+      attention: a.attention + (c.health.state === "held" || c.health.state === "degraded" ? 1 : 0),
+      active: a.active + (c.channelStatus === "active" && c.connectionStatus === "active" ? 1 : 0),
+    }),
+    { users: 0, dirty: 0, failing: 0, quarantined: 0, attention: 0, active: 0 },
   );
 
   return (
@@ -61,7 +69,12 @@ export function ChannelsList() {
           <Stat label="Channels" value={fmtNumber(channels.length)} foot={`${totals.active} active`} />
           <Stat label="Users in the store" value={fmtNumber(totals.users)} foot="across all channels" />
           <Stat label="Dirty records" value={fmtNumber(totals.dirty)} tone={totals.dirty > 0 ? "amber" : undefined} foot="waiting for a target" />
-          <Stat label="Failing channels" value={fmtNumber(totals.failing)} tone={totals.failing > 0 ? "red" : "green"} foot="last cycle failed" />
+          <Stat
+            label="Failing channels"
+            value={fmtNumber(totals.failing)}
+            tone={totals.failing > 0 ? "red" : "green"}
+            foot={totals.quarantined > 0 ? `${totals.quarantined} in quarantine` : totals.attention > 0 ? `${totals.attention} degraded or held` : "all healthy"}
+          />
         </div>
       )}
       <Card flush>
@@ -109,7 +122,12 @@ export function ChannelsList() {
                         <div className="cell-sub nowrap">connection {c.connectionId}</div>
                       </td>
                       <td>
-                        <ChannelStatusBadge channel={c.channelStatus === "active"} connection={c.connectionStatus === "active"} />
+                        <div className="row-wrap" style={{ gap: 4 }}>
+                          <HealthBadge state={c.health.state} reason={c.health.reason} />
+                          {c.health.state !== "inactive" ? null : (
+                            <ChannelStatusBadge channel={c.channelStatus === "active"} connection={c.connectionStatus === "active"} />
+                          )}
+                        </div>
                         {c.held.users + c.held.groups > 0 && (
                           <div style={{ marginTop: 4 }}>
                             <Badge tone="red" title="Deprovisioning held for approval">

@@ -1,5 +1,26 @@
 // How states look everywhere in the console: one mapping from a state to a badge.
+import { HEALTH_LABELS, type THealthState } from "@/lib/health/channel-health";
 import { Badge, type TTone } from "@/components/ui/primitives";
+
+const HEALTH_TONES: Record<THealthState, TTone> = {
+  healthy: "green",
+  degraded: "amber",
+  failing: "red",
+  quarantined: "red",
+  held: "red",
+  inactive: "gray",
+  pending: "gray",
+};
+
+/** A channel's health (lib/health/channel-health.ts), with why as its tooltip. */
+export function HealthBadge({ state, reason }: { state: string; reason?: string }) {
+  const s = (state in HEALTH_TONES ? state : "pending") as THealthState;
+  return (
+    <Badge tone={HEALTH_TONES[s]} dot title={reason}>
+      {HEALTH_LABELS[s]}
+    </Badge>
+  );
+}
 
 const CYCLE: Record<string, [TTone, string]> = {
   SUCCESS: ["green", "Success"],

@@ -209,6 +209,10 @@ export const ZOptions = z
     maxDeprovisionPercent: z.number().min(0).max(100).default(50),
     /** …unless it is at most this many users */
     deprovisionGuardMinimum: z.number().int().min(0).default(10),
+    /** failing cycles in a row before the channel is quarantined (waits 5 min, 15 min, 1 h, then 4 h between tries); 0 = never */
+    quarantineAfterFailures: z.number().int().min(0).max(100).default(3),
+    /** a record the target keeps refusing waits 1, 2, 4 … minutes between tries, at most this long; 0 = try every cycle */
+    recordRetryMaxSec: z.number().int().min(0).max(7 * 24 * 3600).default(3600),
   })
   .strict();
 export type TOptions = z.infer<typeof ZOptions>;

@@ -5,6 +5,7 @@ import { cycleActivity, type TCycleActivity } from "./cycle-activity.ts";
 import { describeChannel, type TChannelDescription } from "./describe-channel.ts";
 import { listCycles, type TCycleView } from "./list-cycles.ts";
 import { listDeprovisionHolds, type THoldView } from "./list-deprovision-holds.ts";
+import { healthOf, type THealthView } from "./health-of.ts";
 
 export type TStoreCounts = { total: number; provisioned: number; inactive: number; absent: number; dirty: number; failing: number; outOfScope: number };
 
@@ -14,6 +15,8 @@ export type TChannelOverview = TChannelDescription & {
   cycles: TCycleView[];
   /** deprovisioning held for approval, with the first records each hold covers */
   holds: THoldView[];
+  /** healthy, degraded, failing, quarantined, held, inactive or pending, and why */
+  health: THealthView;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -44,7 +47,7 @@ export async function getChannelOverview(options: { channelId: number }): Promis
     cycleActivity([options.channelId]),
     listCycles({ channelId: options.channelId, limit: 10 }),
     listDeprovisionHolds({ channelId: options.channelId, limit: 5, sample: 8 }),
-    db.channel.findUnique({ where: { id: options.channelId }, select: { createdAt: true, updatedAt: true } }),
+    db.channel.findUnique({ where: { id: options.channelId } }),
   ]);
   return {
     ...description,
@@ -52,6 +55,7 @@ export async function getChannelOverview(options: { channelId: number }): Promis
     activity: activity.get(options.channelId) ?? { running: false, stalled: false, latest: null },
     cycles,
     holds: holds.open,
+    health: row ? healthOf(row, holds.open.filter((h) => h.status === "HELD").length) : { state: "pending", reason: "", since: null, quarantineUntil: null, failingCycles: 0 },
     createdAt: row?.createdAt ?? new Date(0),
     updatedAt: row?.updatedAt ?? new Date(0),
   };

@@ -1,6 +1,7 @@
 // --show-channels: every channel with its connection and channel status, users/dirty
 // counts, its source as an LDAP URL (RFC 4516) and its target.
 import { getDb } from "../db/index.ts";
+import { healthOf, type THealthView } from "./health-of.ts";
 import { readStoredParts, type TStoredSource } from "../channel-config/stored.ts";
 import { userScopeFilter } from "../ldap/scope.ts";
 
@@ -21,6 +22,8 @@ export type TChannelSummary = {
   lastCycleMessage: string | null;
   /** users and groups whose deprovisioning the guard holds for approval */
   held: { users: number; groups: number };
+  /** healthy, degraded, failing, quarantined, held, inactive or pending, and why */
+  health: THealthView;
 };
 
 /** ldap://host:port/baseDn??sub?(filter) — the scope as one LDAP URL. */
@@ -50,7 +53,7 @@ export async function listChannels(): Promise<TChannelSummary[]> {
      SELECT channel_id, 'groups', count(*), count(*) FILTER (WHERE dirty) FROM group_record GROUP BY channel_id`,
   );
   const get = (id: number, kind: string) => counts.find((c) => c.channel_id === id && c.kind === kind);
-  const holds = await db.deprovisionHold.findMany({ where: { status: { in: ["HELD", "APPROVED"] } }, select: { channelId: true, kind: true, count: true } });
+  const holds = await db.deprovisionHold.findMany({ where: { status: { in: ["HELD", "APPROVED"] } }, select: { channelId: true, kind: true, count: true, status: true } });
   const held = (id: number, kind: string) => holds.filter((h) => h.channelId === id && h.kind === kind).reduce((n, h) => n + h.count, 0);
   return channels.map((c) => {
     // a row that does not read back is shown as such; --show-source and cycles name what is wrong
@@ -71,6 +74,7 @@ export async function listChannels(): Promise<TChannelSummary[]> {
       lastCycleStatus: c.lastCycleStatus,
       lastCycleMessage: c.lastCycleMessage,
       held: { users: held(c.id, "users"), groups: held(c.id, "groups") },
+      health: healthOf(c, holds.filter((h) => h.channelId === c.id && h.status === "HELD").length),
     };
   });
 }

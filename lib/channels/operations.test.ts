@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { CHANNEL_OPERATIONS, isChannelOperation, needsTypedConfirmation, OPERATION_GROUPS } from "./operations.ts";
 
 describe("the channel operations", () => {
-  it("are twelve, each in a group the console shows", () => {
-    expect(CHANNEL_OPERATIONS).toHaveLength(12);
-    expect(new Set(CHANNEL_OPERATIONS.map((o) => o.id)).size).toBe(12);
+  it("are the seed's twelve and Ferry's two (retry, quarantine), each in a group the console shows", () => {
+    expect(CHANNEL_OPERATIONS).toHaveLength(14);
+    expect(new Set(CHANNEL_OPERATIONS.map((o) => o.id)).size).toBe(14);
     for (const o of CHANNEL_OPERATIONS) expect(Object.keys(OPERATION_GROUPS)).toContain(o.group);
   });
 

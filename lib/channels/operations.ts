@@ -12,7 +12,8 @@ import type { TRecordKind } from "./record-kind.ts";
 export type TOperationCall =
   | { fn: "reset-group-timestamp" | "reset-attribute-sync" | "reset-values-hash" | "reset-all" }
   | { fn: "clear-dirty-records" | "delete-dirty-records"; kind: TRecordKind }
-  | { fn: "delete-all"; keepGroups: boolean };
+  | { fn: "delete-all"; keepGroups: boolean }
+  | { fn: "retry-now" | "release-quarantine" };
 
 type TChannelOperation = {
   id: string;
@@ -107,6 +108,22 @@ export const CHANNEL_OPERATIONS = [
     help: "remove all dirty group records from the internal store",
   },
   {
+    id: "retry-failed-records",
+    group: "health",
+    call: { fn: "retry-now" },
+    label: "Retry failed records now",
+    description: "Records the target refused wait longer between attempts each time (1, 2, 4 … minutes). Try every one of them in a cycle that starts now.",
+    help: "try every record the target refused again now, instead of after its backoff (a cycle is asked for at once)",
+  },
+  {
+    id: "release-quarantine",
+    group: "health",
+    call: { fn: "release-quarantine" },
+    label: "Release from quarantine",
+    description: "A channel that failed several cycles in a row waits minutes to hours between tries. Clear the quarantine and run a cycle now.",
+    help: "release the channel from quarantine and run a cycle at once (it was waiting after failing cycles in a row)",
+  },
+  {
     id: "delete-all-users",
     group: "store",
     call: { fn: "delete-all", keepGroups: true },
@@ -130,6 +147,7 @@ export const CHANNEL_OPERATION_IDS = CHANNEL_OPERATIONS.map((o) => o.id) as [TCh
 export const OPERATION_GROUPS = {
   resets: { title: "Resets", hint: "Make the next cycle look again. Nothing is deleted." },
   dirty: { title: "Dirty records", hint: "Records the service provider has not acknowledged yet." },
+  health: { title: "Retries and quarantine", hint: "Do not wait: try again now." },
   store: { title: "Start over", hint: "Empty the internal store; the next cycle provisions from the beginning." },
 } as const;
 

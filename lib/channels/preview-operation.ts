@@ -19,8 +19,10 @@ const n = (count: number, what: string) => `${count.toLocaleString("en-US")} ${w
 export async function previewOperation(options: { channelId: number; operation: TChannelOperationId }): Promise<TOperationPreview> {
   const ch = await requireChannel(options.channelId);
   const db = await getDb();
-  const [row] = await db.$queryRawUnsafe<Array<{ users: bigint; dirty_users: bigint; hashed: bigint; groups: bigint; dirty_groups: bigint }>>(
+  const [row] = await db.$queryRawUnsafe<Array<{ users: bigint; dirty_users: bigint; hashed: bigint; groups: bigint; dirty_groups: bigint; failing: bigint }>>(
     `SELECT
+       (SELECT count(*) FROM user_record WHERE channel_id = $1 AND dirty AND last_error IS NOT NULL)
+         + (SELECT count(*) FROM group_record WHERE channel_id = $1 AND dirty AND last_error IS NOT NULL) AS failing,
        (SELECT count(*) FROM user_record WHERE channel_id = $1) AS users,
        (SELECT count(*) FROM user_record WHERE channel_id = $1 AND dirty) AS dirty_users,
        (SELECT count(*) FROM user_record WHERE channel_id = $1 AND values_hash IS NOT NULL) AS hashed,
@@ -65,6 +67,12 @@ export async function previewOperation(options: { channelId: number; operation: 
         return call.kind === "all" ? [clearU, clearG] : call.kind === "users" ? [clearU] : [clearG];
       case "delete-dirty-records":
         return [...(call.kind === "all" ? [delU, delG] : call.kind === "users" ? [delU] : [delG]), rescan];
+      case "retry-now":
+        return [`${n(Number(row?.failing ?? 0), "record")} the target refused ${Number(row?.failing ?? 0) === 1 ? "is" : "are"} tried again by a cycle that starts now, whatever their backoff.`];
+      case "release-quarantine":
+        return ch.quarantineUntil && ch.quarantineUntil.getTime() > Date.now()
+          ? [`The quarantine (until ${ch.quarantineUntil.toISOString().replace(/\.\d{3}Z$/, "Z")}) is cleared and a cycle starts now. If it fails again, the next quarantine is longer.`]
+          : ["The channel is not in quarantine: a cycle starts now all the same."];
       case "delete-all":
         return call.keepGroups
           ? [

@@ -13,6 +13,8 @@ import { resetAll } from "./reset-all.ts";
 import { resetAttributeSync } from "./reset-attribute-sync.ts";
 import { resetGroupTimestamp } from "./reset-group-timestamp.ts";
 import { resetValuesHash } from "./reset-values-hash.ts";
+import { releaseQuarantine } from "./release-quarantine.ts";
+import { retryNow } from "./retry-now.ts";
 
 function call(c: TOperationCall, a: { channelId: number } & TActor): Promise<unknown> {
   switch (c.fn) {
@@ -30,6 +32,10 @@ function call(c: TOperationCall, a: { channelId: number } & TActor): Promise<unk
       return deleteDirtyRecords({ ...a, kind: c.kind });
     case "delete-all":
       return deleteAll({ ...a, keepGroups: c.keepGroups });
+    case "retry-now":
+      return retryNow(a);
+    case "release-quarantine":
+      return releaseQuarantine(a);
   }
 }
 

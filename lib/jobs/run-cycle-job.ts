@@ -33,6 +33,12 @@ export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal:
     const db = await getDb();
     const channel = await db.channel.findUnique({ where: { id: payload.channelId } });
     if (!channel || !channel.active || !channel.connectionActive) return; // deleted or switched off: nothing more to schedule
+    // quarantined: whatever asked for this cycle, the channel waits until its quarantine ends
+    // (releasing it by hand clears quarantine_until and asks for a cycle)
+    if (channel.quarantineUntil && channel.quarantineUntil.getTime() > Date.now()) {
+      await queueCycle(helpers.addJob, channel.id, channel.quarantineUntil, "replace", "quarantine ended");
+      return;
+    }
     let retrySoon = false;
     try {
       // the node is stopping: queued again below, for whichever node is up in a few seconds
@@ -47,7 +53,10 @@ export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal:
       else if (!retrySoon) ctx.log.error("cycle could not run", { channel: channel.id, error: err.message });
     }
     const delay = retrySoon ? Math.min(5, channel.syncFrequencySec) : channel.syncFrequencySec;
-    await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + delay * 1000), "replace");
+    // a cycle that put the channel in quarantine: the next one waits for its end
+    const after = await db.channel.findUnique({ where: { id: channel.id }, select: { quarantineUntil: true } });
+    const next = Math.max(Date.now() + delay * 1000, after?.quarantineUntil?.getTime() ?? 0);
+    await queueCycle(helpers.addJob, channel.id, new Date(next), "replace");
   };
 }
 
@@ -56,10 +65,10 @@ export async function scheduleChannels(utils: WorkerUtils): Promise<number> {
   const db = await getDb();
   const channels = await db.channel.findMany({
     where: { active: true, connectionActive: true },
-    select: { id: true, lastCycleAt: true, syncFrequencySec: true },
+    select: { id: true, lastCycleAt: true, syncFrequencySec: true, quarantineUntil: true },
   });
   for (const c of channels) {
-    const due = c.lastCycleAt ? new Date(c.lastCycleAt.getTime() + c.syncFrequencySec * 1000) : new Date();
+    const due = new Date(Math.max(c.lastCycleAt ? c.lastCycleAt.getTime() + c.syncFrequencySec * 1000 : Date.now(), c.quarantineUntil?.getTime() ?? 0));
     // preserve_run_at: an already queued cycle keeps its time
     await queueCycle(utils.addJob, c.id, due, "preserve_run_at");
   }

@@ -61,6 +61,8 @@ export async function writeGroupsRead(db: TSql, channelId: number, rows: TGroupU
        ldap_attributes = EXCLUDED.ldap_attributes,
        dirty = group_record.dirty OR EXCLUDED.dirty,
        pending_action = CASE WHEN EXCLUDED.pending_action <> 'NONE' THEN EXCLUDED.pending_action ELSE group_record.pending_action END,
+       -- a group the read found changed is worth trying at once, whatever the backoff
+       next_attempt_at = CASE WHEN EXCLUDED.dirty THEN NULL ELSE group_record.next_attempt_at END,
        pending_values = EXCLUDED.pending_values, updated_at = now()`,
     channelId,
     JSON.stringify(rows),
@@ -110,14 +112,17 @@ export type TDirtyGroup = {
   pendingValues: { displayName?: string } | null;
   pushedValues: { displayName?: string } | null;
   resyncMembers: boolean;
+  attempts: number;
 };
 
 export async function fetchDirtyGroups(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TDirtyGroup[]> {
   return db.$queryRawUnsafe<TDirtyGroup[]>(
     `SELECT id, dn, scim_id AS "scimId", provider_name AS "providerName", target_state::text AS "targetState",
        source_state::text AS "sourceState", pending_action::text AS "pendingAction", pending_values AS "pendingValues",
-       pushed_values AS "pushedValues", resync_members AS "resyncMembers"
-     FROM group_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT $3`,
+       pushed_values AS "pushedValues", resync_members AS "resyncMembers", attempts
+     FROM group_record
+     WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+     ORDER BY id LIMIT $3`,
     channelId,
     afterId,
     limit,
@@ -129,8 +134,8 @@ export type TGroupOutcomes = {
   deleted: bigint[];
   /** created, renamed or re-membered: the target holds this id, name and these members */
   synced: Array<{ id: bigint; scimId: string; name: string; memberUserIds: bigint[] }>;
-  /** stays dirty with its error; its members are read from the target next time */
-  failed: Array<{ id: bigint; error: string }>;
+  /** stays dirty with its error, not tried again for retryInSec; its members are read from the target next time */
+  failed: Array<{ id: bigint; error: string; retryInSec?: number }>;
 };
 
 /** Writes a page of group outcomes, with the membership the target acknowledged. */
@@ -147,7 +152,7 @@ export async function applyGroupOutcomes(db: TSql, o: TGroupOutcomes): Promise<v
     await db.$executeRawUnsafe(
       `UPDATE group_record r SET scim_id = u.scim_id, target_state = 'ACTIVE', dirty = false, pending_action = 'NONE', pending_values = NULL,
          pushed_values = jsonb_build_object('displayName', u.name), resync_members = false, last_error = NULL, attempts = 0,
-         last_attempt_at = now(), last_synced_at = now(), updated_at = now()
+         next_attempt_at = NULL, last_attempt_at = now(), last_synced_at = now(), updated_at = now()
        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, scim_id, name) WHERE r.id = u.id`,
       ids,
       o.synced.map((s) => s.scimId),
@@ -156,10 +161,12 @@ export async function applyGroupOutcomes(db: TSql, o: TGroupOutcomes): Promise<v
   }
   if (o.failed.length > 0) {
     await db.$executeRawUnsafe(
-      `UPDATE group_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(), resync_members = true, updated_at = now()
-       FROM unnest($1::bigint[], $2::text[]) AS u(id, err) WHERE r.id = u.id`,
+      `UPDATE group_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(), resync_members = true,
+         next_attempt_at = CASE WHEN u.wait > 0 THEN now() + make_interval(secs => u.wait) END, updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::int[]) AS u(id, err, wait) WHERE r.id = u.id`,
       o.failed.map((f) => f.id),
       o.failed.map((f) => f.error),
+      o.failed.map((f) => f.retryInSec ?? 0),
     );
   }
 }
@@ -177,10 +184,20 @@ export async function noteGroupsPushStopped(db: TSql, channelId: number, error: 
 
 // ---- operators' repairs (provmgr, console, API) ------------------------------------
 
+/** "Retry now": groups waiting out their backoff are tried by the next cycle (one group, or every one that failed). */
+export async function retryGroupsNow(db: TSql, channelId: number, recordId?: bigint): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE group_record SET next_attempt_at = NULL, updated_at = now()
+     WHERE channel_id = $1 AND dirty AND ${recordId === undefined ? "last_error IS NOT NULL" : "id = $2"}`,
+    channelId,
+    ...(recordId === undefined ? [] : [recordId]),
+  );
+}
+
 export async function clearDirtyGroups(db: TSql, channelId: number): Promise<number> {
   return db.$executeRawUnsafe(
     `UPDATE group_record SET dirty = false, pending_action = 'NONE', pending_values = NULL, pending_hash = NULL,
-       last_error = NULL, attempts = 0, updated_at = now() WHERE channel_id = $1 AND dirty`,
+       last_error = NULL, attempts = 0, next_attempt_at = NULL, updated_at = now() WHERE channel_id = $1 AND dirty`,
     channelId,
   );
 }

@@ -56,7 +56,9 @@ export async function* knownInScopeUsers(db: TSql, channelId: number, page = 5_0
 
 export async function fetchDirtyUsers(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
   return db.$queryRawUnsafe<TUserRow[]>(
-    `SELECT ${USER_COLUMNS} FROM user_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 ORDER BY id LIMIT $3`,
+    `SELECT ${USER_COLUMNS} FROM user_record
+     WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+     ORDER BY id LIMIT $3`,
     channelId,
     afterId,
     limit,
@@ -96,6 +98,9 @@ export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUps
        ldap_attributes = EXCLUDED.ldap_attributes,
        last_error = CASE WHEN EXCLUDED.dirty THEN COALESCE(EXCLUDED.last_error, user_record.last_error) ELSE NULL END,
        attempts = CASE WHEN EXCLUDED.dirty THEN user_record.attempts ELSE 0 END,
+       -- new values from the directory are worth trying at once, whatever the backoff
+       next_attempt_at = CASE WHEN EXCLUDED.dirty AND EXCLUDED.pending_hash IS NOT DISTINCT FROM user_record.pending_hash
+         THEN user_record.next_attempt_at END,
        updated_at = now()`,
     channelId,
     rows.map((r) => r.guid),
@@ -151,9 +156,20 @@ export type TUserOutcome =
       /** the record describes nothing any more (gone from the directory and from the target) */
       forget: boolean;
     }
-  | { id: bigint; ok: false; error: string };
+  | {
+      id: bigint;
+      ok: false;
+      error: string;
+      /** the target refused this record itself (not its credentials, not an outage) */
+      recordFault: boolean;
+      /** not tried again for this long (a target that keeps refusing it) */
+      retryInSec?: number;
+    };
 
-/** Writes the outcome of a batch of pushes. A failure leaves the record dirty with its error. */
+/**
+ * Writes the outcome of a batch of pushes. A failure leaves the record dirty with its
+ * error, and not tried again before its backoff has passed.
+ */
 export async function applyUserOutcomes(db: TSql, outcomes: TUserOutcome[]): Promise<void> {
   const ok = outcomes.filter((o): o is Extract<TUserOutcome, { ok: true }> => o.ok);
   const failed = outcomes.filter((o): o is Extract<TUserOutcome, { ok: false }> => !o.ok);
@@ -163,7 +179,7 @@ export async function applyUserOutcomes(db: TSql, outcomes: TUserOutcome[]): Pro
     await db.$executeRawUnsafe(
       `UPDATE user_record r SET scim_id = u.scim_id, target_state = u.target_state::"TargetState", values_hash = u.values_hash,
          pushed_values = u.pushed_values::jsonb, dirty = false, pending_action = 'NONE', pending_values = NULL, pending_hash = NULL,
-         last_error = NULL, attempts = 0, last_attempt_at = now(), last_synced_at = now(), updated_at = now()
+         last_error = NULL, attempts = 0, next_attempt_at = NULL, last_attempt_at = now(), last_synced_at = now(), updated_at = now()
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, scim_id, target_state, values_hash, pushed_values)
        WHERE r.id = u.id`,
       keep.map((o) => o.id),
@@ -176,10 +192,12 @@ export async function applyUserOutcomes(db: TSql, outcomes: TUserOutcome[]): Pro
   if (forget.length > 0) await db.$executeRawUnsafe(`DELETE FROM user_record WHERE id = ANY($1::bigint[])`, forget);
   if (failed.length > 0) {
     await db.$executeRawUnsafe(
-      `UPDATE user_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
-       FROM unnest($1::bigint[], $2::text[]) AS u(id, err) WHERE r.id = u.id`,
+      `UPDATE user_record r SET last_error = u.err, attempts = attempts + 1, last_attempt_at = now(),
+         next_attempt_at = CASE WHEN u.wait > 0 THEN now() + make_interval(secs => u.wait) END, updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::int[]) AS u(id, err, wait) WHERE r.id = u.id`,
       failed.map((o) => o.id),
       failed.map((o) => o.error),
+      failed.map((o) => o.retryInSec ?? 0),
     );
   }
 }
@@ -197,11 +215,33 @@ export async function noteUsersPushStopped(db: TSql, channelId: number, error: s
 
 // ---- operators' repairs (provmgr, console, API) ------------------------------------
 
+/** Dirty records the target refused that wait out their backoff, and when the first is due. */
+export async function waitingRecords(db: TSql, channelId: number): Promise<{ count: number; nextAt: Date | null }> {
+  const [r] = await db.$queryRawUnsafe<{ count: bigint; next_at: Date | null }[]>(
+    `SELECT count(*) AS count, min(next_at) AS next_at FROM (
+       SELECT next_attempt_at AS next_at FROM user_record WHERE channel_id = $1 AND dirty AND next_attempt_at > now()
+       UNION ALL
+       SELECT next_attempt_at FROM group_record WHERE channel_id = $1 AND dirty AND next_attempt_at > now()) w`,
+    channelId,
+  );
+  return { count: Number(r?.count ?? 0), nextAt: r?.next_at ?? null };
+}
+
+/** "Retry now": records waiting out their backoff are tried by the next cycle (one record, or every one that failed). */
+export async function retryUsersNow(db: TSql, channelId: number, recordId?: bigint): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE user_record SET next_attempt_at = NULL, updated_at = now()
+     WHERE channel_id = $1 AND dirty AND ${recordId === undefined ? "last_error IS NOT NULL" : "id = $2"}`,
+    channelId,
+    ...(recordId === undefined ? [] : [recordId]),
+  );
+}
+
 /** --clear-dirty-*: what waited is dropped; the record says what the target last acknowledged. */
 export async function clearDirtyUsers(db: TSql, channelId: number): Promise<number> {
   return db.$executeRawUnsafe(
     `UPDATE user_record SET dirty = false, pending_action = 'NONE', pending_values = NULL, pending_hash = NULL,
-       last_error = NULL, attempts = 0, updated_at = now() WHERE channel_id = $1 AND dirty`,
+       last_error = NULL, attempts = 0, next_attempt_at = NULL, updated_at = now() WHERE channel_id = $1 AND dirty`,
     channelId,
   );
 }

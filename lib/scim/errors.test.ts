@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toAppError } from "../errors.ts";
-import { classifyStatus, parseRetryAfter, ScimError } from "./errors.ts";
+import { classifyStatus, isRecordFault, parseRetryAfter, ScimError } from "./errors.ts";
 
 describe("classifyStatus", () => {
   it("classifies", () => {
@@ -18,6 +18,22 @@ describe("classifyStatus", () => {
     expect(new ScimError("conflict", "x").retryable).toBe(false);
     // a write that may have been applied is resolved by looking, never by sending it again
     expect(new ScimError("uncertain", "x", { status: 201 }).retryable).toBe(false);
+  });
+});
+
+describe("isRecordFault", () => {
+  it("is the record's own refusal, not the target's credentials or an outage", () => {
+    expect(isRecordFault(new ScimError("fatal", "x", { status: 400 }))).toBe(true);
+    expect(isRecordFault(new ScimError("conflict", "x", { status: 409 }))).toBe(true);
+    expect(isRecordFault(new Error("mapping: no value for userName"))).toBe(true);
+    expect(isRecordFault(new ScimError("fatal", "x", { status: 401 }))).toBe(false);
+    expect(isRecordFault(new ScimError("fatal", "x", { status: 403 }))).toBe(false);
+    expect(isRecordFault(new ScimError("transient", "x", { status: 503 }))).toBe(false);
+    expect(isRecordFault(new ScimError("transient", "connection refused"))).toBe(false);
+    expect(isRecordFault(new ScimError("rate-limited", "x", { status: 429 }))).toBe(false);
+    expect(isRecordFault(new ScimError("uncertain", "x", { status: 201 }))).toBe(false);
+    // a 3xx or an HTML page: the URL is wrong for every record
+    expect(isRecordFault(new ScimError("fatal", "x", { status: 308 }))).toBe(false);
   });
 });
 

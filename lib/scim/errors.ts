@@ -36,6 +36,18 @@ export class ScimError extends AppError {
   }
 }
 
+/**
+ * Whether a failed push is this record's own problem (the target refused *it*: a 400, a
+ * 409 it could not resolve, a mapping Ferry could not build), as opposed to the target's
+ * as a whole (it refuses the credentials, is down, unreachable, or could not be read). A
+ * record's own refusal backs off; the target's counts against the channel's health.
+ */
+export function isRecordFault(err: unknown): boolean {
+  if (!(err instanceof ScimError)) return true;
+  if (err.kind !== "fatal" && err.kind !== "conflict" && err.kind !== "not-found") return false;
+  return err.status === undefined || (err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 && err.status !== 407);
+}
+
 export function classifyStatus(status: number): TScimErrorKind {
   if (status === 429) return "rate-limited";
   if (status === 404) return "not-found";

@@ -19,6 +19,8 @@ export type TCycleStats = {
   groupsMarkedDirty: number;
   pushed: Record<string, number>;
   failed: number;
+  /** of those, failures of the target as a whole (auth, 5xx, unreachable), not of one record */
+  targetFailed: number;
   /** the first few push errors, for the cycle's message */
   sampleErrors: string[];
   held: string[];
@@ -48,6 +50,7 @@ export function emptyStats(): TCycleStats {
     groupsMarkedDirty: 0,
     pushed: {},
     failed: 0,
+    targetFailed: 0,
     sampleErrors: [],
     held: [],
     released: { users: 0, groups: 0 },

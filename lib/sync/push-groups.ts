@@ -5,15 +5,16 @@
 // directory's membership overwrites whatever the target had.
 import { applyGroupOutcomes, fetchDirtyGroups, type TDirtyGroup, type TGroupOutcomes } from "../records/group-records.ts";
 import type { ScimClient } from "../scim/client.ts";
-import { ScimError } from "../scim/errors.ts";
+import { isRecordFault, ScimError } from "../scim/errors.ts";
 import type { TPatchOp } from "../scim/protocol.ts";
+import { recordBackoffSec } from "../health/channel-health.ts";
 import type { TCycleContext } from "./context.ts";
 
 /** What one group's push ended with; written to the store with the rest of its page. */
 type TGroupOutcome =
   | { id: bigint; kind: "deleted" }
   | { id: bigint; kind: "synced"; scimId: string; name: string; memberUserIds: bigint[] }
-  | { id: bigint; kind: "failed"; error: string };
+  | { id: bigint; kind: "failed"; error: string; recordFault: boolean };
 
 const PAGE = 50;
 
@@ -79,7 +80,7 @@ async function membersOf(ctx: TCycleContext, rows: TDirtyGroup[]) {
 /** A group push that failed: the group stays dirty with the error. */
 function failedOutcome(g: TDirtyGroup, err: unknown): TGroupOutcome {
   const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
-  return { id: g.id, kind: "failed", error: message };
+  return { id: g.id, kind: "failed", error: message, recordFault: isRecordFault(err) };
 }
 
 /** Writes a page of group outcomes in one transaction. A failure keeps the group dirty with its error. */
@@ -89,8 +90,9 @@ async function recordGroupOutcomes(ctx: TCycleContext, rows: TDirtyGroup[], outc
   outcomes.forEach((o, i) => {
     const g = rows[i]!;
     if (o.kind === "failed") {
-      written.failed.push(o);
+      written.failed.push({ id: o.id, error: o.error, retryInSec: o.recordFault ? recordBackoffSec(g.attempts + 1, ctx.cfg.options.recordRetryMaxSec) : 0 });
       stats.failed++;
+      if (!o.recordFault) stats.targetFailed++;
       if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`group ${g.providerName ?? g.dn}: ${o.error}`);
       log.warn("group push failed; record stays dirty", { group: g.providerName, action: g.pendingAction, error: o.error });
       return;

@@ -8,8 +8,9 @@
 // updated like any linked user, since what it holds is not known).
 import { patchOps, toResource, type TFlatValues } from "../mapping/map-entry.ts";
 import type { ScimClient } from "../scim/client.ts";
-import { ScimError } from "../scim/errors.ts";
+import { isRecordFault, ScimError } from "../scim/errors.ts";
 import { USER_SCHEMA } from "../scim/protocol.ts";
+import { recordBackoffSec } from "../health/channel-health.ts";
 import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
@@ -63,9 +64,14 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
   if (previous) await previous;
 }
 
-async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], outcomes: TUserOutcome[]): Promise<void> {
+async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUserOutcome[]): Promise<void> {
   const { channel, stats, log } = ctx;
   const membershipChanged: string[] = [];
+  // a record the target keeps refusing waits longer each time before it is tried again
+  // (only for its own refusals: a target that is down or refuses the credentials is the channel's problem)
+  const outcomes = results.map((o, i): TUserOutcome =>
+    o.ok || !o.recordFault ? o : { ...o, retryInSec: recordBackoffSec(rows[i]!.attempts + 1, ctx.cfg.options.recordRetryMaxSec) },
+  );
   outcomes.forEach((o, i) => {
     const row = rows[i]!;
     if (o.ok) {
@@ -74,6 +80,7 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], outcomes: TU
       if ((row.scimId === null) !== (o.scimId === null) || o.forget) membershipChanged.push(row.dn);
     } else {
       stats.failed++;
+      if (!o.recordFault) stats.targetFailed++;
       if (stats.sampleErrors.length < 3) stats.sampleErrors.push(`${row.providerName ?? row.dn}: ${o.error}`);
       log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
     }
@@ -90,7 +97,7 @@ async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, loo
     return await apply(row, client, usePatch, lookupFirst);
   } catch (err) {
     const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
-    return { id: row.id, ok: false, error: message };
+    return { id: row.id, ok: false, error: message, recordFault: isRecordFault(err) };
   }
 }
 
@@ -164,7 +171,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
       return done(null, "ABSENT", null, null);
     }
     default:
-      return { id: row.id, ok: false, error: `unexpected pending action ${row.pendingAction}` };
+      return { id: row.id, ok: false, error: `unexpected pending action ${row.pendingAction}`, recordFault: true };
   }
 }
 

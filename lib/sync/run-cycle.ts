@@ -17,11 +17,15 @@ import { logger as rootLogger, type TLogger } from "../log.ts";
 import { ScimClient } from "../scim/client.ts";
 import { emptyStats, ReadProgress, timed, type TCycleContext, type TCycleStats } from "./context.ts";
 import { decideDeprovisioning } from "./deprovision.ts";
+import { onHealthChange } from "../alerts/on-health-change.ts";
+import type { THealth } from "../health/channel-health.ts";
+import { healthAfterCycle, type THealthChange } from "./record-health.ts";
 import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
 import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
+import { waitingRecords } from "../records/user-records.ts";
 import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
@@ -31,6 +35,8 @@ export type TCycleResult = {
   status: "SUCCESS" | "PARTIAL" | "FAILED";
   message: string;
   stats: TCycleStats;
+  /** the channel's health after this cycle (none when the cycle was fenced) */
+  health?: THealth;
 };
 
 export async function runCycle(options: {
@@ -195,6 +201,15 @@ export async function runCycle(options: {
     if (stats.failed > 0) {
       problems.push(`${stats.failed} record(s) not acknowledged by the target; they stay dirty (${stats.sampleErrors.join("; ")})`);
     }
+    if (!fenced) {
+      // records refused for themselves wait out their backoff: still the target's refusal, not a success
+      const waiting = await waitingRecords(db, row.id).catch(() => ({ count: 0, nextAt: null }));
+      if (waiting.count > 0) {
+        problems.push(
+          `${waiting.count} record(s) the target refused wait for their next try (the first at ${waiting.nextAt!.toISOString().replace(/\.\d{3}Z$/, "Z")}); retry now sends them at once`,
+        );
+      }
+    }
     problems.push(...stats.held);
     if (fenced) problems.unshift(fenced);
     const status: TCycleResult["status"] = fenced || !readOk ? "FAILED" : problems.length > 0 ? "PARTIAL" : "SUCCESS";
@@ -209,15 +224,35 @@ export async function runCycle(options: {
       where: { id: cycle.id },
       data: { status, finishedAt: new Date(), stats: stats as unknown as object, message },
     });
+    let health: THealthChange | undefined;
     if (!fenced) {
       await lease
-        .write((tx) => tx.channel.update({ where: { id: row.id }, data: { lastCycleAt: new Date(), lastCycleStatus: status, lastCycleMessage: message } }))
+        .write(async (tx) => {
+          const after = await healthAfterCycle(tx, row, cfg.options, {
+            status,
+            readFailed: !readOk,
+            pushStopped: Boolean(stoppedBy),
+            fenced: false,
+            pushed: pushedTotal,
+            failed: stats.failed,
+            targetFailed: stats.targetFailed,
+            message,
+          });
+          health = after.change;
+          await tx.channel.update({ where: { id: row.id }, data: { lastCycleAt: new Date(), lastCycleStatus: status, lastCycleMessage: message, ...after.data } });
+        })
         .catch((err) => {
           if (!(err instanceof FencedError)) throw err;
         });
     }
+    if (health && health.previous !== health.current.state) {
+      log.warn("channel health changed", { from: health.previous ?? "none", to: health.current.state, reason: health.current.reason });
+      await onHealthChange({ channelId: row.id, channelName: row.name, change: health }).catch((err: unknown) =>
+        log.error("could not send the health alert", { error: (err as Error).message }),
+      );
+    }
     log.info("cycle finished", { status, mode: stats.mode, read: stats.usersRead, pushed: pushedTotal, failed: stats.failed, ms: Date.now() - t0 });
-    return { cycleId: cycle.id, channelId: row.id, status, message, stats };
+    return { cycleId: cycle.id, channelId: row.id, status, message, stats, health: health?.current };
   } finally {
     if (!fenced) await lease.release().catch(() => undefined);
   }

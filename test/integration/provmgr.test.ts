@@ -106,7 +106,7 @@ describe("provmgr: global commands", () => {
     const [text, json] = await Promise.all([provmgr(["--show-channels"]), provmgr(["--show-channels", "--json"])]);
     expect(text.code, text.stderr).toBe(0);
     const [head, row] = text.stdout.trim().split("\n");
-    expect(head).toMatch(/^ID\s+NAME\s+CONNECTION ID\s+CONNECTION\s+CHANNEL\s+USERS\/DIRTY\s+GROUPS\/DIRTY\s+SOURCE\s+TARGET\s+LAST CYCLE\s+MESSAGE$/);
+    expect(head).toMatch(/^ID\s+NAME\s+CONNECTION ID\s+CONNECTION\s+CHANNEL\s+HEALTH\s+USERS\/DIRTY\s+GROUPS\/DIRTY\s+SOURCE\s+TARGET\s+LAST CYCLE\s+MESSAGE$/);
     // the cycle with the wrong token: PARTIAL, and why, in the text output as in --json
     const db = await getDb();
     const ch = await db.channel.findUniqueOrThrow({ where: { id: w.channelId } });
@@ -115,14 +115,14 @@ describe("provmgr: global commands", () => {
     expect(row).toMatch(new RegExp(`\\sPARTIAL ${at}\\s+\\d+ record\\(s\\) not acknowledged by the target; they stay dirty \\(.*401 Invalid SCIM bearer token`));
     expect(row!.endsWith(ch.lastCycleMessage!.replace(/\s*[\r\n]+\s*/g, " "))).toBe(true);
     // five users of which dan and eve are dirty; two groups of which Sales is dirty
-    expect(row).toMatch(new RegExp(`^${c}\\s+test channel\\s+test-sp\\s+active\\s+active\\s+5/2\\s+2/1\\s+ldap://`));
+    expect(row).toMatch(new RegExp(`^${c}\\s+test channel\\s+test-sp\\s+active\\s+active\\s+failing\\s+5/2\\s+2/1\\s+ldap://`));
     expect(row).toContain(`${w.slapd.url.replace(/\/$/, "")}/${w.slapd.peopleDn}??sub?`);
     expect(row).toContain(w.scim.baseUrl);
 
     const j = parsed(json);
     expect(j.command).toBe("show-channels");
     expect(j.channels).toHaveLength(1);
-    expect(j.channels[0]).toMatchObject({ id: w.channelId, name: "test channel", connectionStatus: "active", channelStatus: "active", users: 5, dirtyUsers: 2, groups: 2, dirtyGroups: 1, lastCycleStatus: "PARTIAL", lastCycleMessage: ch.lastCycleMessage });
+    expect(j.channels[0]).toMatchObject({ id: w.channelId, name: "test channel", connectionStatus: "active", channelStatus: "active", users: 5, dirtyUsers: 2, groups: 2, dirtyGroups: 1, lastCycleStatus: "PARTIAL", lastCycleMessage: ch.lastCycleMessage, health: { state: "failing" } });
     expect(await storeSnapshot()).toBe(before);
   });
 });

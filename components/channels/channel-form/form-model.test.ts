@@ -79,6 +79,8 @@ const stored: TStoredChannelView = {
     fullSyncIntervalSec: 3600,
     maxDeprovisionPercent: 50,
     deprovisionGuardMinimum: 7,
+    quarantineAfterFailures: 4,
+    recordRetryMaxSec: 900,
   },
 };
 
