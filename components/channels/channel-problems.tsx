@@ -30,7 +30,13 @@ export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showR
       {(last === "FAILED" || last === "PARTIAL") && c.state.lastCycleMessage && !onlyHeld && c.health.state !== "quarantined" && (
         <Banner
           tone={last === "FAILED" || c.health.state === "failing" ? "red" : "amber"}
-          title={c.health.state === "failing" ? `Failing${c.health.failingCycles > 1 ? ` for ${c.health.failingCycles} cycles in a row` : ""}` : last === "FAILED" ? "The last cycle failed" : "The last cycle finished with problems"}
+          title={
+            c.health.state === "failing" && c.health.failingCycles > 1
+              ? `Failing for ${c.health.failingCycles} cycles in a row`
+              : last === "FAILED" || c.health.state === "failing"
+                ? "The last cycle failed"
+                : "The last cycle finished with problems"
+          }
         >
           <span data-testid="last-cycle-message">{c.state.lastCycleMessage}</span>
         </Banner>
