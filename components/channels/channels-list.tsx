@@ -73,7 +73,15 @@ export function ChannelsList() {
             label="Failing channels"
             value={fmtNumber(totals.failing)}
             tone={totals.failing > 0 ? "red" : "green"}
-            foot={totals.quarantined > 0 ? `${totals.quarantined} in quarantine` : totals.attention > 0 ? `${totals.attention} degraded or held` : "all healthy"}
+            foot={
+              totals.quarantined > 0
+                ? `${totals.quarantined} in quarantine`
+                : totals.failing > 0
+                  ? "the directory or the target refuses them"
+                  : totals.attention > 0
+                    ? `${totals.attention} degraded or held`
+                    : "all healthy"
+            }
           />
         </div>
       )}
