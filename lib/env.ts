@@ -53,6 +53,8 @@ const ZEnv = z.object({
    * X-Forwarded-For read; none (the default) means the socket's address is the client's.
    */
   FERRY_TRUSTED_PROXIES: ZTrustedProxies,
+  /** the console's address as people reach it (https://ferry.example.com), for links in alerts */
+  FERRY_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };

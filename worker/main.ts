@@ -12,6 +12,8 @@ import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
 import { RUN_CYCLE } from "../lib/jobs/cycle-job-names.ts";
 import { makeRunCycleHandler, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
+import { DELIVER_ALERT } from "../lib/alerts/deliver.ts";
+import { deliverAlertHandler } from "../lib/jobs/deliver-alert-job.ts";
 import { logger } from "../lib/log.ts";
 import { heartbeat, NodeDeclaredDeadError } from "../lib/nodes/heartbeat.ts";
 import { reapDeadNodes, shouldProvision } from "../lib/nodes/reap-dead-nodes.ts";
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
       pollInterval: 1000,
       logger: jobLogger,
       events,
-      taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal }) as never },
+      taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal }) as never, [DELIVER_ALERT]: deliverAlertHandler as never },
     });
     log.info("provisioning", { mode });
   };
