@@ -18,6 +18,7 @@ import { logger } from "../lib/log.ts";
 import { heartbeat, NodeDeclaredDeadError } from "../lib/nodes/heartbeat.ts";
 import { reapDeadNodes, shouldProvision } from "../lib/nodes/reap-dead-nodes.ts";
 import { registerNode } from "../lib/nodes/register-node.ts";
+import { startMetricsServer } from "../lib/metrics/server.ts";
 
 /** Exit code of a node that was declared dead by its peers: restart it, fresh. */
 const EXIT_DECLARED_DEAD = 75;
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
       log.error("scheduling failed", { error: (err as Error).message });
     }
   };
+  const metrics = await startMetricsServer({ host: env.FERRY_METRICS_HOST, port: env.FERRY_METRICS_PORT, log });
   await beat();
   await schedule();
   const timers = [setInterval(beat, env.FERRY_HEARTBEAT_SEC * 1000), setInterval(schedule, env.FERRY_SCHEDULER_SEC * 1000)];
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
       }
     };
     await step("the job runner", async () => runner?.stop());
+    await step("the metrics endpoint", async () => metrics?.close());
     await step("the job utilities", () => utils.release());
     await step("recording the node as stopped", () => heartbeat({ nodeId: node.id, status: "STOPPED" }));
     await step("closing the job pool", () => jobPool.end());

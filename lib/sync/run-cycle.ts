@@ -26,6 +26,7 @@ import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
 import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
 import { waitingRecords } from "../records/user-records.ts";
+import { observeCycle, observeScimExchange } from "../metrics/registry.ts";
 import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
@@ -95,6 +96,7 @@ export async function runCycle(options: {
     const client = new ScimClient(cfg.target, {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
       onUncertain: (i) => log.warn("SCIM write answered badly; resolved by looking", { error: i.message, outcome: i.outcome }),
+      onExchange: (e) => observeScimExchange(row.id, e),
     });
     // the first failure that stopped the whole push (not one record's): written to every record left waiting, below
     let stoppedBy: { err: unknown } | undefined;
@@ -251,6 +253,7 @@ export async function runCycle(options: {
         log.error("could not send the health alert", { error: (err as Error).message }),
       );
     }
+    observeCycle({ channelId: row.id, status, mode: stats.mode, ms: Date.now() - t0, phases: stats.phases, pushed: stats.pushed, failed: stats.failed, targetFailed: stats.targetFailed });
     log.info("cycle finished", { status, mode: stats.mode, read: stats.usersRead, pushed: pushedTotal, failed: stats.failed, ms: Date.now() - t0 });
     return { cycleId: cycle.id, channelId: row.id, status, message, stats, health: health?.current };
   } finally {
