@@ -6,6 +6,7 @@ import { Banner } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
 import { HeldDeprovisioning } from "./held-deprovisioning";
 import { QuarantineBanner } from "./quarantine-banner";
+import { CycleProgress } from "@/components/console/cycle-progress";
 import type { TOverview } from "./use-channel";
 
 export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showRunning?: boolean }) {
@@ -19,7 +20,10 @@ export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showR
       <QuarantineBanner c={c} />
       {showRunning && c.activity.running && (
         <Banner tone="blue" title="A cycle is running">
-          Started <Time value={c.activity.latest?.startedAt} />. Counts refresh every 1.5 seconds until it finishes.
+          <div style={{ marginTop: 4 }}>
+            <CycleProgress progress={c.activity.progress} />
+          </div>
+          Started <Time value={c.activity.latest?.startedAt} />; it reports its progress every two seconds.
         </Banner>
       )}
       {c.activity.stalled && (

@@ -27,6 +27,7 @@ import { readUsers } from "./read-users.ts";
 import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
 import { waitingRecords } from "../records/user-records.ts";
 import { observeCycle, observeScimExchange } from "../metrics/registry.ts";
+import { startProgress, usersInScope } from "./progress.ts";
 import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
@@ -61,6 +62,7 @@ export async function runCycle(options: {
 
   const lease = await Lease.acquire({ db, channelId: row.id, nodeId: options.nodeId, durationSec: getEnv().FERRY_LEASE_SEC, signal: options.signal });
   let fenced: string | undefined;
+  let progress: { stop(): Promise<void> } | undefined;
   try {
     const stats = emptyStats();
     const cycle = await db.cycle.create({
@@ -92,6 +94,7 @@ export async function runCycle(options: {
       lease,
     };
 
+    progress = startProgress(db, { cycleId: cycle.id, channelId: row.id, stats, readAbout: await usersInScope(db, row.id) });
     const problems: string[] = [];
     const client = new ScimClient(cfg.target, {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
@@ -222,6 +225,7 @@ export async function runCycle(options: {
         : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed`;
 
     // the cycle's own history row is written even when fenced; the channel only by the lease holder
+    await progress.stop();
     await db.cycle.update({
       where: { id: cycle.id },
       data: { status, finishedAt: new Date(), stats: stats as unknown as object, message },
@@ -257,6 +261,7 @@ export async function runCycle(options: {
     log.info("cycle finished", { status, mode: stats.mode, read: stats.usersRead, pushed: pushedTotal, failed: stats.failed, ms: Date.now() - t0 });
     return { cycleId: cycle.id, channelId: row.id, status, message, stats, health: health?.current };
   } finally {
+    await progress?.stop();
     if (!fenced) await lease.release().catch(() => undefined);
   }
 }
