@@ -32,6 +32,8 @@ export type TCycleStats = {
   pushMs: number;
   /** where the time went, phase by phase (ms) */
   phases: Record<string, number>;
+  /** dirty and failing records (users and groups) when the cycle ended, for the backlog chart */
+  backlog?: { dirty: number; failing: number };
   /** records whose push finished this cycle, counted as each answer comes (their outcome is stored a page at a time) */
   sent: number;
   /** the phases running now (a first load reads and pushes at once), for progress */

@@ -25,7 +25,7 @@ import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
 import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
-import { waitingRecords } from "../records/user-records.ts";
+import { recordBacklog } from "../records/user-records.ts";
 import { observeCycle, observeScimExchange } from "../metrics/registry.ts";
 import { startProgress, usersInScope } from "./progress.ts";
 import { abortCycles } from "./abort-cycles.ts";
@@ -208,10 +208,11 @@ export async function runCycle(options: {
     }
     if (!fenced) {
       // records refused for themselves wait out their backoff: still the target's refusal, not a success
-      const waiting = await waitingRecords(db, row.id).catch(() => ({ count: 0, nextAt: null }));
-      if (waiting.count > 0) {
+      const backlog = await recordBacklog(db, row.id).catch(() => null);
+      if (backlog) stats.backlog = { dirty: backlog.dirty, failing: backlog.failing };
+      if (backlog && backlog.waiting > 0) {
         problems.push(
-          `${waiting.count} record(s) the target refused wait for their next try (the first at ${waiting.nextAt!.toISOString().replace(/\.\d{3}Z$/, "Z")}); retry now sends them at once`,
+          `${backlog.waiting} record(s) the target refused wait for their next try (the first at ${backlog.nextAt!.toISOString().replace(/\.\d{3}Z$/, "Z")}); retry now sends them at once`,
         );
       }
     }
