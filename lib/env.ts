@@ -56,6 +56,8 @@ const ZEnv = z.object({
   /** the worker's monitoring endpoint (/metrics, /healthz, /readyz); port 0 switches it off */
   FERRY_METRICS_HOST: z.string().default("127.0.0.1"),
   FERRY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** days the provisioning log (every request sent to a target) is kept; 0 switches it off */
+  FERRY_PROVISIONING_LOG_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** the console's address as people reach it (https://ferry.example.com), for links in alerts */
   FERRY_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
 });

@@ -19,6 +19,7 @@ import { heartbeat, NodeDeclaredDeadError } from "../lib/nodes/heartbeat.ts";
 import { reapDeadNodes, shouldProvision } from "../lib/nodes/reap-dead-nodes.ts";
 import { registerNode } from "../lib/nodes/register-node.ts";
 import { startMetricsServer } from "../lib/metrics/server.ts";
+import { pruneProvisioningLog } from "../lib/provisioning-log/partitions.ts";
 
 /** Exit code of a node that was declared dead by its peers: restart it, fresh. */
 const EXIT_DECLARED_DEAD = 75;
@@ -137,7 +138,18 @@ async function main(): Promise<void> {
   const metrics = await startMetricsServer({ host: env.FERRY_METRICS_HOST, port: env.FERRY_METRICS_PORT, log });
   await beat();
   await schedule();
-  const timers = [setInterval(beat, env.FERRY_HEARTBEAT_SEC * 1000), setInterval(schedule, env.FERRY_SCHEDULER_SEC * 1000)];
+  // the provisioning log keeps FERRY_PROVISIONING_LOG_DAYS: older day partitions are dropped, hourly
+  const prune = async () => {
+    if (stopping || env.FERRY_PROVISIONING_LOG_DAYS === 0) return;
+    try {
+      const dropped = await pruneProvisioningLog(await getDb(), env.FERRY_PROVISIONING_LOG_DAYS);
+      if (dropped.length > 0) log.info("provisioning log: old days dropped", { partitions: dropped.length });
+    } catch (err) {
+      log.warn("provisioning log: retention failed", { error: (err as Error).message });
+    }
+  };
+  await prune();
+  const timers = [setInterval(beat, env.FERRY_HEARTBEAT_SEC * 1000), setInterval(schedule, env.FERRY_SCHEDULER_SEC * 1000), setInterval(prune, 3600_000)];
   log.info("worker started", { mode, pid: process.pid });
 
   // In order: the cycles and the job runtime, the node's status, then the connections.

@@ -103,6 +103,7 @@ export async function markGroupsWithMembers(db: TSql, channelId: number, dns: st
 
 export type TDirtyGroup = {
   id: bigint;
+  guid: string;
   dn: string;
   scimId: string | null;
   providerName: string | null;
@@ -117,7 +118,7 @@ export type TDirtyGroup = {
 
 export async function fetchDirtyGroups(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TDirtyGroup[]> {
   return db.$queryRawUnsafe<TDirtyGroup[]>(
-    `SELECT id, dn, scim_id AS "scimId", provider_name AS "providerName", target_state::text AS "targetState",
+    `SELECT id, guid, dn, scim_id AS "scimId", provider_name AS "providerName", target_state::text AS "targetState",
        source_state::text AS "sourceState", pending_action::text AS "pendingAction", pending_values AS "pendingValues",
        pushed_values AS "pushedValues", resync_members AS "resyncMembers", attempts
      FROM group_record

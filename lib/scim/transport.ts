@@ -11,13 +11,27 @@ import { safeJson, type HttpConnections } from "./http.ts";
 export type TRequestInit = { method: string; path: string; body?: unknown; query?: Record<string, string> };
 export type TAnswer = { status: number; body: unknown };
 
+export type TExchangeInfo = {
+  method: string;
+  path: string;
+  status: number;
+  seconds: number;
+  attempt: number;
+  /** the JSON sent, as sent (the log redacts it) */
+  requestBody?: string;
+  /** the answer's text; null when it was cut off */
+  responseText?: string | null;
+  /** no answer: why (connection refused, timed out, ...) */
+  networkError?: string;
+};
+
 export type TTransportOptions = {
   /** called before each retry wait, for logs */
   onRetry?: (info: { method: string; path: string; attempt: number; waitMs: number; error: ScimError }) => void;
   /** longest single wait Ferry accepts from Retry-After before giving the record back as dirty */
   maxRetryAfterMs?: number;
-  /** called after each HTTP exchange (each attempt), for metrics: status 0 when no answer came */
-  onExchange?: (info: { method: string; path: string; status: number; seconds: number }) => void;
+  /** called after each HTTP exchange (each attempt), for metrics and the provisioning log: status 0 when no answer came */
+  onExchange?: (info: TExchangeInfo) => void;
 };
 
 export class ScimTransport {
@@ -57,7 +71,7 @@ export class ScimTransport {
         // checked when a request gets its slot and before each retry: a stopped client sends nothing more
         if (this.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
         try {
-          return await this.once(init);
+          return await this.once(init, attempt);
         } catch (err) {
           if (!(err instanceof ScimError) || !err.retryable || attempt > this.maxRetries) throw err;
           let waitMs = Math.min(250 * 2 ** (attempt - 1), 8_000) * (0.75 + Math.random() * 0.5);
@@ -74,7 +88,7 @@ export class ScimTransport {
   }
 
   /** One HTTP exchange, no retries. */
-  private async once(init: TRequestInit): Promise<TAnswer> {
+  private async once(init: TRequestInit, attempt = 1): Promise<TAnswer> {
     const wait = this.pausedUntil - Date.now();
     if (wait > 0) await sleep(wait);
     const url = new URL(this.base + init.path);
@@ -82,6 +96,8 @@ export class ScimTransport {
     const where = `${init.method} ${init.path}`;
     this.requests++;
     const authorization = await this.auth.header();
+    const requestBody = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const logPath = url.pathname.slice(new URL(this.base).pathname.replace(/\/+$/, "").length) + url.search;
     const t0 = performance.now();
     let res: Awaited<ReturnType<HttpConnections["exchange"]>>;
     try {
@@ -92,13 +108,13 @@ export class ScimTransport {
           accept: "application/scim+json, application/json",
           ...(init.body !== undefined ? { "content-type": "application/scim+json" } : {}),
         },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body: requestBody,
       });
     } catch (err) {
-      this.opts.onExchange?.({ method: init.method, path: init.path, status: 0, seconds: (performance.now() - t0) / 1000 });
+      this.opts.onExchange?.({ method: init.method, path: logPath, status: 0, seconds: (performance.now() - t0) / 1000, attempt, requestBody, networkError: (err as Error).message });
       throw err;
     }
-    this.opts.onExchange?.({ method: init.method, path: init.path, status: res.status, seconds: (performance.now() - t0) / 1000 });
+    this.opts.onExchange?.({ method: init.method, path: logPath, status: res.status, seconds: (performance.now() - t0) / 1000, attempt, requestBody, responseText: res.text });
     const text = res.text ?? "";
     const body = text === "" ? null : safeJson(text);
     if (res.status === 401) this.auth.rejected();

@@ -6,6 +6,7 @@
 import { applyGroupOutcomes, fetchDirtyGroups, type TDirtyGroup, type TGroupOutcomes } from "../records/group-records.ts";
 import type { ScimClient } from "../scim/client.ts";
 import { isRecordFault, ScimError } from "../scim/errors.ts";
+import { withRecord } from "../provisioning-log/context.ts";
 import type { TPatchOp } from "../scim/protocol.ts";
 import { recordBackoffSec } from "../health/channel-health.ts";
 import type { TCycleContext } from "./context.ts";
@@ -33,7 +34,9 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     const { desired, acked } = await membersOf(ctx, rows);
     const pushes = Promise.all(
       rows.map((g) =>
-        pushGroup(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id))
+        withRecord({ kind: "group", id: g.id, name: g.providerName, guid: g.guid, action: g.pendingAction }, () =>
+          pushGroup(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)),
+        )
           .catch((err: unknown) => failedOutcome(g, err))
           .then((o) => {
             ctx.stats.sent++;

@@ -11,6 +11,7 @@ import type { ScimClient } from "../scim/client.ts";
 import { isRecordFault, ScimError } from "../scim/errors.ts";
 import { USER_SCHEMA } from "../scim/protocol.ts";
 import { recordBackoffSec } from "../health/channel-health.ts";
+import { withRecord } from "../provisioning-log/context.ts";
 import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
@@ -101,7 +102,8 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
 
 async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean): Promise<TUserOutcome> {
   try {
-    return await apply(row, client, usePatch, lookupFirst);
+    // the provisioning log names this record on each of its requests
+    return await withRecord({ kind: "user", id: row.id, name: row.providerName, guid: row.guid, action: row.pendingAction }, () => apply(row, client, usePatch, lookupFirst));
   } catch (err) {
     const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
     return { id: row.id, ok: false, error: message, recordFault: isRecordFault(err) };

@@ -28,6 +28,7 @@ import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
 import { recordBacklog } from "../records/user-records.ts";
 import { observeCycle, observeScimExchange } from "../metrics/registry.ts";
 import { startProgress, usersInScope } from "./progress.ts";
+import { ProvisioningLogWriter } from "../provisioning-log/writer.ts";
 import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
@@ -63,6 +64,7 @@ export async function runCycle(options: {
   const lease = await Lease.acquire({ db, channelId: row.id, nodeId: options.nodeId, durationSec: getEnv().FERRY_LEASE_SEC, signal: options.signal });
   let fenced: string | undefined;
   let progress: { stop(): Promise<void> } | undefined;
+  let plog: ProvisioningLogWriter | undefined;
   try {
     const stats = emptyStats();
     const cycle = await db.cycle.create({
@@ -95,11 +97,17 @@ export async function runCycle(options: {
     };
 
     progress = startProgress(db, { cycleId: cycle.id, channelId: row.id, stats, readAbout: await usersInScope(db, row.id) });
+    // every request to the target, in the provisioning log (written in batches beside the push)
+    plog = ProvisioningLogWriter.enabled() ? new ProvisioningLogWriter(db, { channelId: row.id, nodeId: options.nodeId ?? null, cycleId: cycle.id }, log) : undefined;
+    const provisioningLog = plog;
     const problems: string[] = [];
     const client = new ScimClient(cfg.target, {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
       onUncertain: (i) => log.warn("SCIM write answered badly; resolved by looking", { error: i.message, outcome: i.outcome }),
-      onExchange: (e) => observeScimExchange(row.id, e),
+      onExchange: (e) => {
+        observeScimExchange(row.id, e);
+        provisioningLog?.exchange(e);
+      },
     });
     // the first failure that stopped the whole push (not one record's): written to every record left waiting, below
     let stoppedBy: { err: unknown } | undefined;
@@ -227,6 +235,7 @@ export async function runCycle(options: {
 
     // the cycle's own history row is written even when fenced; the channel only by the lease holder
     await progress.stop();
+    await plog?.close();
     await db.cycle.update({
       where: { id: cycle.id },
       data: { status, finishedAt: new Date(), stats: stats as unknown as object, message },
@@ -263,6 +272,7 @@ export async function runCycle(options: {
     return { cycleId: cycle.id, channelId: row.id, status, message, stats, health: health?.current };
   } finally {
     await progress?.stop();
+    await plog?.close();
     if (!fenced) await lease.release().catch(() => undefined);
   }
 }
