@@ -14,6 +14,7 @@ import {
   type Entry,
 } from "ldapts";
 import { AppError } from "../errors.ts";
+import { parseFilter } from "./filter-bytes.ts";
 import { decryptSecret } from "../crypto/secrets.ts";
 import type { TSource } from "../channel-config/stored.ts";
 
@@ -85,7 +86,7 @@ export class Directory {
         base,
         {
           scope,
-          filter,
+          filter: parseFilter(filter),
           attributes,
           explicitBufferAttributes,
           paged: scope === "base" ? false : { pageSize: this.source.pageSize },
@@ -107,7 +108,7 @@ export class Directory {
   async searchOnce(base: string, filter: string, attributes: string[], controls: Control[]): Promise<TLdapEntry[]> {
     const explicitBufferAttributes = BINARY_ATTRIBUTES.filter((b) => attributes.some((a) => a.toLowerCase() === b.toLowerCase()));
     try {
-      const { searchEntries } = await this.client.search(base, { scope: "sub", filter, attributes, explicitBufferAttributes }, controls);
+      const { searchEntries } = await this.client.search(base, { scope: "sub", filter: parseFilter(filter), attributes, explicitBufferAttributes }, controls);
       return searchEntries.map(normaliseEntry);
     } catch (err) {
       throw ldapError(err, `search ${filter} under ${base}`);
