@@ -31,7 +31,19 @@ export const AD_BASE_DN = "DC=ferry,DC=test";
 export const AD_SERVER_NAME = "DC1.ferry.test";
 const ADMIN_PASSWORD = "Ferry-Adm1n!2026";
 /** bump when the template's provisioning changes */
-const TEMPLATE_VERSION = "1";
+const TEMPLATE_VERSION = "3";
+/**
+ * Two service accounts in the template, neither an admin nor holding "Replicating
+ * Directory Changes" (so DirSync refuses them): `svc-ferry` may also list and read
+ * CN=Deleted Objects (List Contents + Read Property, as `dsacls "CN=Deleted Objects,…" /G
+ * FERRY\svc-ferry:LCRP` grants it), `svc-plain` has an ordinary user's rights only.
+ */
+export const AD_SERVICE_ACCOUNTS = { withDeletedObjects: "svc-ferry", plain: "svc-plain" } as const;
+export const AD_SERVICE_PASSWORD = "Svc-Ferry-Passw0rd!";
+/** OU=Bulk in the template: this many contacts, all members of CN=team-big (ranged retrieval of `member`) */
+export const AD_BULK_MEMBERS = 1600;
+export const AD_BULK_OU = `OU=Bulk,${AD_BASE_DN}`;
+export const AD_BULK_GROUP = `CN=team-big,${AD_BULK_OU}`;
 
 export interface SambaAd {
   /** ldap://10.231.N.2 (simple binds in the clear are allowed: `ldap server require strong auth = no`) */
@@ -170,6 +182,7 @@ export async function sambaTemplate(): Promise<{ dir: string; provisionMs: numbe
       const e = err as { stderr?: string; stdout?: string; message: string };
       throw new Error(`samba-tool domain provision failed: ${e.message}\n${(e.stderr ?? "").slice(-3000)}`);
     }
+    await addTemplateExtras(work);
     // the paths in smb.conf are rewritten for each copy; mark the one this was made in
     writeFileSync(path.join(work, "template-path"), work);
     writeFileSync(path.join(work, "ready"), new Date().toISOString());
@@ -177,6 +190,65 @@ export async function sambaTemplate(): Promise<{ dir: string; provisionMs: numbe
     await rename(work, dir);
     return { dir, provisionMs: Date.now() - started };
   });
+}
+
+/**
+ * What the tests need beyond a fresh domain, written offline: the service accounts, and a
+ * group of AD_BULK_MEMBERS members, written offline in one transaction through Samba's
+ * own Python bindings (~3 s; over LDAP, ~10 ms an entry). samba-tool's interpreter is
+ * used: the bindings belong to the system Python, not to whatever `python3` is first on
+ * the PATH.
+ */
+async function addTemplateExtras(work: string): Promise<void> {
+  const lines = [`dn: ${AD_BULK_OU}`, "objectClass: organizationalUnit", ""];
+  const members: string[] = [];
+  for (let i = 0; i < AD_BULK_MEMBERS; i++) {
+    const dn = `CN=bulk${String(i).padStart(4, "0")},${AD_BULK_OU}`;
+    members.push(dn);
+    lines.push(`dn: ${dn}`, "objectClass: contact", "");
+  }
+  lines.push(`dn: ${AD_BULK_GROUP}`, "objectClass: group", "sAMAccountName: team-big", ...members.map((m) => `member: ${m}`), "");
+  const ldif = path.join(work, "bulk.ldif");
+  await writeFile(ldif, lines.join("\n"));
+  const script = [
+    "import sys",
+    "from samba.samdb import SamDB",
+    "from samba.auth import system_session",
+    "from samba.param import LoadParm",
+    "lp = LoadParm(); lp.load(sys.argv[1] + '/etc/smb.conf')",
+    "db = SamDB(url=sys.argv[1] + '/private/sam.ldb', session_info=system_session(), lp=lp)",
+    "db.transaction_start()",
+    "db.add_ldif(open(sys.argv[2]).read())",
+    "db.transaction_commit()",
+    // the service accounts, and svc-ferry's right to read the tombstones
+    "import ldb",
+    "from samba.ndr import ndr_unpack, ndr_pack",
+    "from samba.dcerpc import security",
+    `db.newuser('${AD_SERVICE_ACCOUNTS.withDeletedObjects}', '${AD_SERVICE_PASSWORD}')`,
+    `db.newuser('${AD_SERVICE_ACCOUNTS.plain}', '${AD_SERVICE_PASSWORD}')`,
+    `sid = ndr_unpack(security.dom_sid, db.search(base=db.domain_dn(), expression='(sAMAccountName=${AD_SERVICE_ACCOUNTS.withDeletedObjects})', attrs=['objectSid'])[0]['objectSid'][0])`,
+    "dn = 'CN=Deleted Objects,' + str(db.domain_dn())",
+    "ctl = ['show_deleted:1', 'sd_flags:1:4']",
+    "sd = ndr_unpack(security.descriptor, db.search(base=dn, scope=ldb.SCOPE_BASE, attrs=['nTSecurityDescriptor'], controls=ctl)[0]['nTSecurityDescriptor'][0])",
+    "ace = security.ace(); ace.type = security.SEC_ACE_TYPE_ACCESS_ALLOWED; ace.trustee = sid",
+    "ace.access_mask = security.SEC_ADS_LIST | security.SEC_ADS_READ_PROP",
+    "sd.dacl_add(ace)",
+    "m = ldb.Message(); m.dn = ldb.Dn(db, dn)",
+    "m['nTSecurityDescriptor'] = ldb.MessageElement(ndr_pack(sd), ldb.FLAG_MOD_REPLACE, 'nTSecurityDescriptor')",
+    "db.modify(m, controls=ctl)",
+  ].join("\n");
+  try {
+    await execFileP(sambaPython(), ["-c", script, work, ldif]);
+  } catch (err) {
+    throw new Error(`samba-ad: adding the template's extras failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+  }
+  await rm(ldif);
+}
+
+function sambaPython(): string {
+  const shebang = readFileSync(execFileSync("sh", ["-c", "command -v samba-tool"], { encoding: "utf8" }).trim(), "utf8").split("\n")[0] ?? "";
+  const m = /^#!\s*(\S+)/.exec(shebang);
+  return m?.[1] ?? "/usr/bin/python3";
 }
 
 // ---------------------------------------------------------------------------------------
