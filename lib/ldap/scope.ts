@@ -5,7 +5,7 @@ import type { TLdapEntry } from "./directory.ts";
 import { AD_RANGE_STEP, escapeFilterValue } from "./directory.ts";
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory's transitive membership match. */
-const IN_CHAIN = "1.2.840.113556.1.4.1941";
+export const IN_CHAIN = "1.2.840.113556.1.4.1941";
 
 /** The part of the filter that decides membership of the scope. */
 export function scopeClause(source: TSource): string {

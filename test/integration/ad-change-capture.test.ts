@@ -14,6 +14,8 @@ import { feedsUnderTest, startAdWorld, type TAdChannel, type TAdWorld } from "..
 let w: TAdWorld;
 const dn: Record<string, string> = {};
 let innerDn: string;
+let inner2Dn: string;
+let otherDn: string;
 let teamDn: string;
 
 const STAYING = ["stay1", "stay2", "stay3"];
@@ -26,7 +28,11 @@ beforeAll(async () => {
   dn.nest1 = await w.addUser("nest1");
   dn.nest2 = await w.addUser("nest2");
   innerDn = await w.ad.addGroup("inner", w.groupsDn, [dn.nest2]);
-  await w.ad.addMembers(w.appGroupDn, [innerDn]);
+  dn.nest3 = await w.addUser("nest3");
+  inner2Dn = await w.ad.addGroup("inner2", w.groupsDn, [dn.nest3]);
+  await w.ad.addMembers(w.appGroupDn, [innerDn, inner2Dn]);
+  // a group outside the scope
+  otherDn = await w.ad.addGroup("other", w.groupsDn, [dn.stay1!]);
   // a provisioned group
   teamDn = await w.ad.addGroup("team-a", w.groupsDn, [dn.stay1!]);
   for (const c of w.channels) {
@@ -76,7 +82,7 @@ async function expectStayingActive() {
 describe("Active Directory: the first (full) cycle", () => {
   it("provisions the direct and nested members of the provisioning group", async () => {
     for (const c of w.channels) {
-      for (const sam of ["del1", "mover", "dis1", "exp1", "ren1", "ren2", "nest2", ...STAYING]) {
+      for (const sam of ["del1", "mover", "dis1", "exp1", "ren1", "ren2", "nest2", "nest3", ...STAYING]) {
         expect((await targetUser(c, sam))?.active, `${c.feed}: ${sam}`).toBe(true);
       }
       expect(await targetUser(c, "nest1")).toBeUndefined();
@@ -114,6 +120,32 @@ describe("Active Directory change capture: each change reaches the target in the
     for (const c of w.channels) {
       expect((await targetUser(c, "nest2"))?.active, c.feed).toBe(false);
       expect(await sourceState(c, "nest2"), c.feed).toBe("OUT_OF_SCOPE");
+    }
+    await expectStayingActive();
+  });
+
+  it("the members of a deleted nested group are deprovisioned (nothing else in the directory moves)", async () => {
+    await w.ad.remove(inner2Dn);
+    await cycleAll();
+    for (const c of w.channels) {
+      expect((await targetUser(c, "nest3"))?.active, c.feed).toBe(false);
+      expect(await sourceState(c, "nest3"), c.feed).toBe("OUT_OF_SCOPE");
+    }
+    await expectStayingActive();
+  });
+
+  it("a member change in a group outside the scope does not have the scope read again", async () => {
+    await w.ad.addMembers(otherDn, [dn.stay2!]);
+    for (const c of w.channels) {
+      const r = await c.cycle();
+      expect(r.stats.mode).toBe("incremental");
+      expect(r.stats.phases["users.rescope"], c.feed).toBeUndefined();
+    }
+    // while one inside it does (the nested-add test above relies on it)
+    await w.ad.addMembers(innerDn, [dn.stay3!]);
+    for (const c of w.channels.filter((ch) => ch.feed !== "timestamp")) {
+      const r = await c.cycle();
+      expect(r.stats.phases["users.rescope"], c.feed).toBeGreaterThanOrEqual(0);
     }
     await expectStayingActive();
   });

@@ -17,9 +17,8 @@
 import type { TChangeBatch, TChangeFeed, TFeedRequest } from "../change-feed.ts";
 import { FeedResetError } from "../change-feed.ts";
 import { DIRSYNC_FLAGS, DirSyncControl } from "../controls/ad-controls.ts";
-import type { Directory } from "../directory.ts";
 import { AppError } from "../../errors.ts";
-import { AD_CHANGE_FILTER, classifyAdEntries, namingContextOf } from "./ad-common.ts";
+import { AD_CHANGE_FILTER, adBatch, namingContextOf } from "./ad-common.ts";
 import { usnFeed } from "./usn.ts";
 
 const DIRSYNC = "dirsync:";
@@ -38,14 +37,21 @@ function ldapCode(err: unknown): number | undefined {
 }
 
 /** One DirSync exchange after another until the directory has no more; returns the last cookie. */
-async function dirsync(dir: Directory, base: string, filter: string, attributes: string[], cookie: Buffer, onEntries: (b: TChangeBatch | null, raw: number) => Promise<void>, req: TFeedRequest): Promise<Buffer> {
+async function dirsync(
+  req: TFeedRequest,
+  base: string,
+  filter: string,
+  attributes: string[],
+  cookie: Buffer,
+  onBatch: (b: TChangeBatch) => Promise<void>,
+): Promise<Buffer> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     // maxAttributeCount 0: the directory's own limit (Samba returns nothing at all, and no
     // "more", when a small limit is hit — measured)
     const control = new DirSyncControl({ flags: FLAGS, maxAttributeCount: 0, cookie });
-    const entries = await dir.searchOnce(base, filter, attributes, [control]);
+    const entries = await req.dir.searchOnce(base, filter, attributes, [control]);
     if (!control.response) throw new FeedResetError("the directory answered a DirSync search without a DirSync control");
-    await onEntries(entries.length > 0 ? classifyAdEntries(req, entries) : null, entries.length);
+    if (entries.length > 0) await onBatch(await adBatch(req, base, entries));
     cookie = control.response.cookie;
     if (!control.response.moreResults) return cookie;
   }
@@ -57,7 +63,7 @@ export const dirsyncFeed: TChangeFeed = {
   async start(req: TFeedRequest): Promise<string> {
     const nc = await namingContextOf(req.dir, req.source.baseDn);
     try {
-      const cookie = await dirsync(req.dir, nc, NOTHING, [req.source.guidAttribute], Buffer.alloc(0), async () => undefined, req);
+      const cookie = await dirsync(req, nc, NOTHING, [req.source.guidAttribute], Buffer.alloc(0), async () => undefined);
       return DIRSYNC + cookie.toString("base64");
     } catch (err) {
       // no "Replicating Directory Changes" right: follow uSNChanged instead
@@ -73,9 +79,7 @@ export const dirsyncFeed: TChangeFeed = {
     const nc = await namingContextOf(req.dir, req.source.baseDn);
     const attributes = ["*", req.source.guidAttribute, "parentGUID", "name", "isDeleted", "objectClass"];
     try {
-      const next = await dirsync(req.dir, nc, AD_CHANGE_FILTER, attributes, cookie, async (b) => {
-        if (b) await onBatch(b);
-      }, req);
+      const next = await dirsync(req, nc, AD_CHANGE_FILTER, attributes, cookie, onBatch);
       return DIRSYNC + next.toString("base64");
     } catch (err) {
       const code = ldapCode(err);

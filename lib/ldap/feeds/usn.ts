@@ -15,7 +15,7 @@ import { FeedResetError } from "../change-feed.ts";
 import { ShowDeletedControl } from "../controls/ad-controls.ts";
 import type { TLdapEntry } from "../directory.ts";
 import { firstValue } from "../scope.ts";
-import { AD_CHANGE_FILTER, classifyAdEntries, namingContextOf } from "./ad-common.ts";
+import { AD_CHANGE_FILTER, adBatch, namingContextOf } from "./ad-common.ts";
 
 const BATCH = 500;
 
@@ -45,11 +45,11 @@ export const usnFeed: TChangeFeed = {
     for await (const e of req.dir.search(nc, filter, attrs, "sub", [new ShowDeletedControl()])) {
       batch.push(e);
       if (batch.length >= BATCH) {
-        await onBatch(classifyAdEntries(req, batch));
+        await onBatch(await adBatch(req, nc, batch));
         batch = [];
       }
     }
-    if (batch.length > 0) await onBatch(classifyAdEntries(req, batch));
+    if (batch.length > 0) await onBatch(await adBatch(req, nc, batch));
     return String(now);
   },
 };
