@@ -4,6 +4,8 @@
 // "Replicating Directory Changes" (the feed then follows uSNChanged), and a group too
 // large to come back in one piece (member;range=…).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZSourceEdit } from "../../lib/channel-config/config.ts";
+import { testSourceConnection } from "../../lib/channels/test-source-connection.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { AD_BULK_GROUP, AD_BULK_MEMBERS, AD_BULK_OU, AD_SERVICE_ACCOUNTS, AD_SERVICE_PASSWORD } from "../../devkit/samba-ad.ts";
 import { startAdWorld, type TAdChannel, type TAdWorld } from "../helpers/ad-world.ts";
@@ -74,6 +76,39 @@ describe("Active Directory: how admins bind", () => {
     // svc-ferry may read CN=Deleted Objects: the tombstone says "deleted"
     expect(r.stats.usersDeleted).toBe(1);
     expect(await activeNames(upn)).toEqual(["amy", "ben"]);
+  });
+});
+
+describe("Active Directory: Test connection says what change capture the account gets", () => {
+  async function warningsFor(bindDn: string, password: string) {
+    const value = ZSourceEdit.parse({
+      directoryType: "active-directory",
+      url: w.ad.url,
+      bindDn,
+      bindPassword: password,
+      baseDn: w.peopleDn,
+      groupDn: w.appGroupDn,
+    });
+    const r = await testSourceConnection({ actor: "test", via: "test", source: { ok: true, value } });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.usersInScope).toBeGreaterThan(0);
+    return r.warnings.join("\n");
+  }
+
+  it("an admin: DirSync, nothing to say", async () => {
+    expect(await warningsFor(w.ad.adminUpn, w.ad.adminPassword)).toBe("");
+  });
+
+  it("an account that may read CN=Deleted Objects: uSNChanged instead of DirSync", async () => {
+    const text = await warningsFor(`${AD_SERVICE_ACCOUNTS.withDeletedObjects}@${w.ad.realm}`, AD_SERVICE_PASSWORD);
+    expect(text).toMatch(/DirSync is refused.*Replicating Directory Changes/);
+    expect(text).not.toMatch(/Deleted Objects/);
+  });
+
+  it("an ordinary account: and deletions wait for the full reconciliation", async () => {
+    const text = await warningsFor(`${w.ad.domain}\\${AD_SERVICE_ACCOUNTS.plain}`, AD_SERVICE_PASSWORD);
+    expect(text).toMatch(/DirSync is refused/);
+    expect(text).toMatch(/cannot read CN=Deleted Objects.*full reconciliation/);
   });
 });
 
