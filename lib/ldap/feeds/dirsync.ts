@@ -49,7 +49,16 @@ async function dirsync(
     // maxAttributeCount 0: the directory's own limit (Samba returns nothing at all, and no
     // "more", when a small limit is hit — measured)
     const control = new DirSyncControl({ flags: FLAGS, maxAttributeCount: 0, cookie });
-    const entries = await req.dir.searchOnce(base, filter, attributes, [control]);
+    let entries;
+    try {
+      entries = await req.dir.searchOnce(base, filter, attributes, [control]);
+    } catch (err) {
+      const code = ldapCode(err);
+      if (cookie.length > 0 && code !== undefined && COOKIE_REFUSED.has(code)) {
+        throw new FeedResetError(`the directory refused the DirSync cookie: ${(err as Error).message}`);
+      }
+      throw err;
+    }
     if (!control.response) throw new FeedResetError("the directory answered a DirSync search without a DirSync control");
     if (entries.length > 0) await onBatch(await adBatch(req, base, entries));
     cookie = control.response.cookie;
@@ -66,7 +75,7 @@ export const dirsyncFeed: TChangeFeed = {
       const cookie = await dirsync(req, nc, NOTHING, [req.source.guidAttribute], Buffer.alloc(0), async () => undefined);
       return DIRSYNC + cookie.toString("base64");
     } catch (err) {
-      // no "Replicating Directory Changes" right: follow uSNChanged instead
+      // insufficientAccessRights: no "Replicating Directory Changes" right; follow uSNChanged instead
       if (ldapCode(err) === 50) return USN + (await usnFeed.start(req));
       throw err;
     }
@@ -78,13 +87,7 @@ export const dirsyncFeed: TChangeFeed = {
     if (cookie.length === 0) throw new FeedResetError("the stored DirSync cookie is empty");
     const nc = await namingContextOf(req.dir, req.source.baseDn);
     const attributes = ["*", req.source.guidAttribute, "parentGUID", "name", "isDeleted", "objectClass"];
-    try {
-      const next = await dirsync(req, nc, AD_CHANGE_FILTER, attributes, cookie, onBatch);
-      return DIRSYNC + next.toString("base64");
-    } catch (err) {
-      const code = ldapCode(err);
-      if (code !== undefined && COOKIE_REFUSED.has(code)) throw new FeedResetError(`the directory refused the DirSync cookie: ${(err as Error).message}`);
-      throw err;
-    }
+    const next = await dirsync(req, nc, AD_CHANGE_FILTER, attributes, cookie, onBatch);
+    return DIRSYNC + next.toString("base64");
   },
 };
