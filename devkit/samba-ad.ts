@@ -16,7 +16,7 @@
  * installs them. FERRY_SAMBA_CACHE_DIR moves the template.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -256,23 +256,45 @@ function sambaPython(): string {
 
 const NETNS_PREFIX = "ferry-ad-";
 
+/** A slot file holds "<pid> <run dir>": reclaiming it removes what the dead process left. */
+function readSlot(file: string): { holder: number; dir: string | undefined } {
+  const [pid, dir] = readFileSync(file, "utf8").trim().split(" ");
+  return { holder: Number(pid || "0"), dir };
+}
+
+function reclaim(n: number, file: string, dir: string | undefined): void {
+  cleanupSlot(n);
+  if (dir && path.basename(dir).startsWith("ferry-samba-run-")) rmSync(dir, { recursive: true, force: true });
+  rmSync(file, { force: true });
+}
+
 /** Takes a free /30 in 10.231.0.0/16 (a lock file per slot, reclaimed from dead processes). */
-function takeSlot(): number {
+function takeSlot(runDir: string): number {
   const slots = path.join(cacheRoot(), "slots");
   mkdirSync(slots, { recursive: true });
+  // what killed test processes left (a DC dies with its parent; its namespace does not)
+  for (const name of readdirSync(slots)) {
+    const file = path.join(slots, name);
+    let slot: ReturnType<typeof readSlot>;
+    try {
+      slot = readSlot(file);
+    } catch {
+      continue;
+    }
+    if (slot.holder && !alive(slot.holder) && /^\d+$/.test(name)) reclaim(Number(name), file, slot.dir);
+  }
   const start = (process.pid * 7) % 16000;
   for (let i = 0; i < 16000; i++) {
     const n = (start + i) % 16000;
     const file = path.join(slots, String(n));
     try {
-      writeFileSync(file, String(process.pid), { flag: "wx" });
+      writeFileSync(file, `${process.pid} ${runDir}`, { flag: "wx" });
       return n;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number(readFileSync(file, "utf8") || "0");
-      if (holder && !alive(holder)) {
-        cleanupSlot(n);
-        rmSync(file, { force: true });
+      const slot = readSlot(file);
+      if (slot.holder && !alive(slot.holder)) {
+        reclaim(n, file, slot.dir);
         i--;
       }
     }
@@ -395,7 +417,7 @@ export async function startSambaAd(opts: { startTimeoutMs?: number } = {}): Prom
   const dir = await mkdtemp(path.join(os.tmpdir(), "ferry-samba-run-"));
   await cp(template.dir, dir, { recursive: true });
   await mkdir(path.join(dir, "run"), { recursive: true });
-  const slot = takeSlot();
+  const slot = takeSlot(dir);
   let child: ChildProcess | undefined;
   try {
     const net = await makeNetwork(slot);
