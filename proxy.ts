@@ -19,7 +19,7 @@ export const config = {
   matcher: [
     {
       // pages only: API routes read their own bodies (a proxy would buffer them) and answer JSON
-      source: "/((?!api/|_next/static/|_next/image|favicon.ico).*)",
+      source: "/((?!api/|metrics|healthz|readyz|_next/static/|_next/image|favicon.ico).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

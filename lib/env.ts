@@ -53,6 +53,11 @@ const ZEnv = z.object({
    * X-Forwarded-For read; none (the default) means the socket's address is the client's.
    */
   FERRY_TRUSTED_PROXIES: ZTrustedProxies,
+  /** the worker's monitoring endpoint (/metrics, /healthz, /readyz); port 0 switches it off */
+  FERRY_METRICS_HOST: z.string().default("127.0.0.1"),
+  FERRY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** the console's address as people reach it (https://ferry.example.com), for links in alerts */
+  FERRY_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };

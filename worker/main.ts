@@ -12,10 +12,13 @@ import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
 import { RUN_CYCLE } from "../lib/jobs/cycle-job-names.ts";
 import { makeRunCycleHandler, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
+import { DELIVER_ALERT } from "../lib/alerts/deliver.ts";
+import { deliverAlertHandler } from "../lib/jobs/deliver-alert-job.ts";
 import { logger } from "../lib/log.ts";
 import { heartbeat, NodeDeclaredDeadError } from "../lib/nodes/heartbeat.ts";
 import { reapDeadNodes, shouldProvision } from "../lib/nodes/reap-dead-nodes.ts";
 import { registerNode } from "../lib/nodes/register-node.ts";
+import { startMetricsServer } from "../lib/metrics/server.ts";
 
 /** Exit code of a node that was declared dead by its peers: restart it, fresh. */
 const EXIT_DECLARED_DEAD = 75;
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
       pollInterval: 1000,
       logger: jobLogger,
       events,
-      taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal }) as never },
+      taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal }) as never, [DELIVER_ALERT]: deliverAlertHandler as never },
     });
     log.info("provisioning", { mode });
   };
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
       log.error("scheduling failed", { error: (err as Error).message });
     }
   };
+  const metrics = await startMetricsServer({ host: env.FERRY_METRICS_HOST, port: env.FERRY_METRICS_PORT, log });
   await beat();
   await schedule();
   const timers = [setInterval(beat, env.FERRY_HEARTBEAT_SEC * 1000), setInterval(schedule, env.FERRY_SCHEDULER_SEC * 1000)];
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
       }
     };
     await step("the job runner", async () => runner?.stop());
+    await step("the metrics endpoint", async () => metrics?.close());
     await step("the job utilities", () => utils.release());
     await step("recording the node as stopped", () => heartbeat({ nodeId: node.id, status: "STOPPED" }));
     await step("closing the job pool", () => jobPool.end());

@@ -1,11 +1,13 @@
 // --show-channels, --show-source, --show-target.
 import { describeChannel, type TChannelDescription } from "../../lib/channels/describe-channel.ts";
-import { listChannels } from "../../lib/channels/list-channels.ts";
+import { listChannelsLive } from "../../lib/channels/list-channels-live.ts";
+import { describeProgress } from "../../lib/health/cycle-progress.ts";
 import type { TCommandContext, TSummary } from "../context.ts";
 import { fmtDate, keyValues, NONE, oneLine, table } from "../format.ts";
 
 export async function showChannels(ctx: TCommandContext): Promise<TSummary> {
-  const channels = await listChannels();
+  // with what a running cycle reports: its phase, counts, rate and time left
+  const channels = await listChannelsLive();
   if (ctx.out.json) {
     await ctx.out.value({ command: "show-channels", channels });
     return { channels: channels.length };
@@ -30,12 +32,27 @@ export async function showChannels(ctx: TCommandContext): Promise<TSummary> {
         c.source,
         c.target,
         // what --json gives as lastCycleStatus/At/Message: the outcome and, last on the line, why
-        c.lastCycleStatus ? `${c.lastCycleStatus} ${fmtDate(c.lastCycleAt)}` : "never run",
-        c.lastCycleMessage ? oneLine(c.lastCycleMessage) : NONE,
+        c.activity.running && c.activity.latest
+          ? `RUNNING ${fmtDate(c.activity.latest.startedAt)}`
+          : c.lastCycleStatus
+            ? `${c.lastCycleStatus} ${fmtDate(c.lastCycleAt)}`
+            : "never run",
+        c.activity.running
+          ? c.activity.progress
+            ? progressLine(c.activity.progress)
+            : "started"
+          : c.lastCycleMessage
+            ? oneLine(c.lastCycleMessage)
+            : NONE,
       ]),
     ),
   );
   return { channels: channels.length };
+}
+
+function progressLine(p: Parameters<typeof describeProgress>[0]): string {
+  const d = describeProgress(p);
+  return `${d.percent !== null ? `${d.percent}% ` : ""}${d.text}`;
 }
 
 function header(d: TChannelDescription, what: string): string {

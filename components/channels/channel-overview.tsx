@@ -4,6 +4,7 @@ import { CycleBadge } from "@/components/console/status";
 import { IconClock } from "@/components/ui/icons";
 import { Badge, Card, EmptyState, KeyValue, SkeletonRows, Stat, fmtNumber } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
+import { ChannelCharts } from "./channel-charts";
 import { ChannelProblems } from "./channel-problems";
 import { useChannel, type TOverview } from "./use-channel";
 
@@ -78,6 +79,8 @@ export function ChannelOverview({ id }: { id: number }) {
           />
         </Card>
       </div>
+
+      <ChannelCharts channelId={c.id} />
 
       <Card title="Last cycles" hint="Newest first" flush>
         {c.cycles.length === 0 ? (

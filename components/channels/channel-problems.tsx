@@ -6,6 +6,7 @@ import { Banner } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
 import { HeldDeprovisioning } from "./held-deprovisioning";
 import { QuarantineBanner } from "./quarantine-banner";
+import { CycleProgress } from "@/components/console/cycle-progress";
 import type { TOverview } from "./use-channel";
 
 export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showRunning?: boolean }) {
@@ -19,7 +20,10 @@ export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showR
       <QuarantineBanner c={c} />
       {showRunning && c.activity.running && (
         <Banner tone="blue" title="A cycle is running">
-          Started <Time value={c.activity.latest?.startedAt} />. Counts refresh every 1.5 seconds until it finishes.
+          <div style={{ marginTop: 4 }}>
+            <CycleProgress progress={c.activity.progress} />
+          </div>
+          Started <Time value={c.activity.latest?.startedAt} />; it reports its progress every two seconds.
         </Banner>
       )}
       {c.activity.stalled && (
@@ -30,7 +34,13 @@ export function ChannelProblems({ c, showRunning = true }: { c: TOverview; showR
       {(last === "FAILED" || last === "PARTIAL") && c.state.lastCycleMessage && !onlyHeld && c.health.state !== "quarantined" && (
         <Banner
           tone={last === "FAILED" || c.health.state === "failing" ? "red" : "amber"}
-          title={c.health.state === "failing" ? `Failing${c.health.failingCycles > 1 ? ` for ${c.health.failingCycles} cycles in a row` : ""}` : last === "FAILED" ? "The last cycle failed" : "The last cycle finished with problems"}
+          title={
+            c.health.state === "failing" && c.health.failingCycles > 1
+              ? `Failing for ${c.health.failingCycles} cycles in a row`
+              : last === "FAILED" || c.health.state === "failing"
+                ? "The last cycle failed"
+                : "The last cycle finished with problems"
+          }
         >
           <span data-testid="last-cycle-message">{c.state.lastCycleMessage}</span>
         </Banner>

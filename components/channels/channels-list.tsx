@@ -1,4 +1,5 @@
 "use client";
+import { CycleProgress } from "@/components/console/cycle-progress";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -73,7 +74,15 @@ export function ChannelsList() {
             label="Failing channels"
             value={fmtNumber(totals.failing)}
             tone={totals.failing > 0 ? "red" : "green"}
-            foot={totals.quarantined > 0 ? `${totals.quarantined} in quarantine` : totals.attention > 0 ? `${totals.attention} degraded or held` : "all healthy"}
+            foot={
+              totals.quarantined > 0
+                ? `${totals.quarantined} in quarantine`
+                : totals.failing > 0
+                  ? "the directory or the target refuses them"
+                  : totals.attention > 0
+                    ? `${totals.attention} degraded or held`
+                    : "all healthy"
+            }
           />
         </div>
       )}
@@ -158,7 +167,12 @@ export function ChannelsList() {
                         <CycleBadge status={c.lastCycleStatus} running={c.activity.running} />
                         <div className="cell-sub">
                           {c.activity.running ? (
-                            <>started <Time value={c.activity.latest?.startedAt} /></>
+                            <>
+                              started <Time value={c.activity.latest?.startedAt} />
+                              <div style={{ width: 180, marginTop: 4, whiteSpace: "normal" }}>
+                                <CycleProgress progress={c.activity.progress} compact />
+                              </div>
+                            </>
                           ) : (
                             <Time value={c.lastCycleAt} />
                           )}

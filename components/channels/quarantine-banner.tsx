@@ -36,7 +36,7 @@ export function QuarantineBanner({ c }: { c: TOverview }) {
         ) : undefined
       }
     >
-      <span data-testid="quarantine-reason">{c.health.reason}</span>
+      <span data-testid="quarantine-reason">{c.health.reason.replace(/\.?$/, ".")}</span>
       {c.health.quarantineUntil && (
         <>
           {" "}

@@ -2,13 +2,15 @@
 // Every internal field of one user or group (provmgr --show-user / --show-group): the
 // store's fields, the transitory mapping fields waiting to be pushed, what the target
 // acknowledged, the LDAP attributes read, memberships, and a link to its history.
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import type { TGroupRecordView, TUserRecordView } from "@/lib/channels/show-record";
 import { api, type Json } from "@/components/console/api";
 import { DirtyBadge, SourceBadge, TargetBadge } from "@/components/console/status";
 import { IconClock } from "@/components/ui/icons";
-import { Badge, Banner, Card, EmptyState, KeyValue, SkeletonRows } from "@/components/ui/primitives";
+import { Badge, Banner, Button, Card, EmptyState, KeyValue, SkeletonRows } from "@/components/ui/primitives";
+import { useToast } from "@/components/ui/toasts";
+import { useViewer } from "@/components/console/viewer-context";
 import { Time } from "@/components/ui/time";
 
 type TUser = Json<TUserRecordView>;
@@ -46,8 +48,27 @@ function ValuesTable({ values, compare, empty }: { values: Record<string, unknow
   );
 }
 
+function RetryNow({ channelId, kind, recordId }: { channelId: number; kind: "user" | "group"; recordId: string }) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const m = useMutation({
+    mutationFn: () => api<{ cycleRequested: boolean }>(`/channels/${channelId}/${kind}s/${recordId}/retry`, { method: "POST", body: {} }),
+    onSuccess: (r) => {
+      toast(r.cycleRequested ? "Retrying now: a cycle was asked for." : "It will be tried by the next cycle.");
+      void qc.invalidateQueries({ queryKey: ["record", channelId, kind, recordId] });
+    },
+    onError: (e) => toast((e as Error).message, "error"),
+  });
+  return (
+    <Button size="sm" loading={m.isPending} onClick={() => m.mutate()} data-testid="retry-now">
+      Retry now
+    </Button>
+  );
+}
+
 export function RecordDetail({ channelId, kind, recordId }: { channelId: number; kind: "user" | "group"; recordId: string }) {
   const path = kind === "user" ? "users" : "groups";
+  const viewer = useViewer();
   const q = useQuery({
     queryKey: ["record", channelId, kind, recordId],
     queryFn: () => api<TUser | TGroup>(`/channels/${channelId}/${path}/${recordId}`),
@@ -89,8 +110,17 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
       )}
 
       {r.lastError && (
-        <Banner tone="red" title={`The service provider refused the last push (attempt ${r.attempts})`}>
+        <Banner
+          tone="red"
+          title={`The service provider refused the last push (attempt ${r.attempts})`}
+          action={r.dirty && viewer.can("operator") ? <RetryNow channelId={channelId} kind={kind} recordId={recordId} /> : undefined}
+        >
           {r.lastError}
+          {r.nextAttemptAt && Date.parse(r.nextAttemptAt) > Date.now() && (
+            <div style={{ marginTop: 4 }} data-testid="next-attempt">
+              Tried again <Time value={r.nextAttemptAt} /> (it waits longer after each refusal), or now with Retry now.
+            </div>
+          )}
         </Banner>
       )}
 

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { ROLE_LABELS } from "@/lib/auth/roles";
-import { IconAudit, IconBook, IconChannels, IconKey, IconLogo, IconNodes, IconUsers } from "@/components/ui/icons";
+import { IconAudit, IconBook, IconChannels, IconAlert, IconKey, IconLogo, IconNodes, IconUsers } from "@/components/ui/icons";
 import { useViewer } from "./viewer-context";
 
 export function Sidebar() {
@@ -43,6 +43,7 @@ export function Sidebar() {
             <div className="nav-section">Administration</div>
             {item("/settings/users", "Console users", <IconUsers />)}
             {item("/settings/tokens", "API tokens", <IconKey />)}
+            {item("/settings/alerts", "Alerts", <IconAlert />)}
           </>
         )}
       </nav>

@@ -16,7 +16,7 @@ const HEALTH_TONES: Record<THealthState, TTone> = {
 export function HealthBadge({ state, reason }: { state: string; reason?: string }) {
   const s = (state in HEALTH_TONES ? state : "pending") as THealthState;
   return (
-    <Badge tone={HEALTH_TONES[s]} dot title={reason}>
+    <Badge tone={HEALTH_TONES[s]} dot title={reason} testId="channel-health">
       {HEALTH_LABELS[s]}
     </Badge>
   );

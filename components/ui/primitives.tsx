@@ -4,9 +4,23 @@ import { IconAlert, IconCheck, IconInfo } from "./icons";
 
 export type TTone = "green" | "red" | "amber" | "blue" | "violet" | "gray";
 
-export function Badge({ tone = "gray", dot, pulse, children, title }: { tone?: TTone; dot?: boolean; pulse?: boolean; children: ReactNode; title?: string }) {
+export function Badge({
+  tone = "gray",
+  dot,
+  pulse,
+  children,
+  title,
+  testId,
+}: {
+  tone?: TTone;
+  dot?: boolean;
+  pulse?: boolean;
+  children: ReactNode;
+  title?: string;
+  testId?: string;
+}) {
   return (
-    <span className={`badge ${tone}${pulse ? " pulse" : ""}`} title={title}>
+    <span className={`badge ${tone}${pulse ? " pulse" : ""}`} title={title} data-testid={testId}>
       {dot && <span className="dot" />}
       {children}
     </span>

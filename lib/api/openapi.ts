@@ -5,6 +5,8 @@ import { ZChannelEdit, ZChannelFile } from "../channel-config/config.ts";
 import { CHANNEL_OPERATIONS } from "../channels/operations.ts";
 import type { TRole } from "../auth/roles.ts";
 import * as S from "./schemas.ts";
+import { ZAlertDestinationBody } from "../alerts/destinations.ts";
+import { ZHistoryQuery } from "../channels/cycle-history.ts";
 
 type TEndpoint = {
   method: "get" | "post" | "put" | "patch" | "delete";
@@ -63,6 +65,14 @@ export const ENDPOINTS: TEndpoint[] = [
   { method: "get", path: "/api-tokens", role: "admin", tag: "Administration", summary: "API tokens (never the tokens themselves)" },
   { method: "post", path: "/api-tokens", role: "admin", tag: "Administration", summary: "Create an API token; the answer is the only time it is shown", body: S.ZCreateApiTokenBody, created: true },
   { method: "delete", path: "/api-tokens/{id}", role: "admin", tag: "Administration", summary: "Revoke an API token" },
+  { method: "post", path: "/channels/{id}/users/{recordId}/retry", role: "operator", tag: "Records", summary: "Retry one dirty user record now: it skips its backoff and a cycle is asked for" },
+  { method: "post", path: "/channels/{id}/groups/{recordId}/retry", role: "operator", tag: "Records", summary: "Retry one dirty group record now: it skips its backoff and a cycle is asked for" },
+  { method: "get", path: "/channels/{id}/history", role: "viewer", tag: "Channels", summary: "Cycles over time in buckets (range 6h, 24h or 7d): outcomes, durations, changes pushed, refusals, dirty and failing backlog", query: ZHistoryQuery },
+  { method: "get", path: "/alerts", role: "admin", tag: "Alerts", summary: "Alert destinations (secrets masked) and the latest deliveries" },
+  { method: "post", path: "/alerts", role: "admin", tag: "Alerts", summary: "Add a webhook or e-mail alert destination", body: ZAlertDestinationBody, created: true },
+  { method: "put", path: "/alerts/{id}", role: "admin", tag: "Alerts", summary: "Change an alert destination; a secret left out is kept (an SMTP password for the same host only)", body: ZAlertDestinationBody },
+  { method: "delete", path: "/alerts/{id}", role: "admin", tag: "Alerts", summary: "Delete an alert destination and its deliveries" },
+  { method: "post", path: "/alerts/{id}/test", role: "admin", tag: "Alerts", summary: "Send a test alert now; answers whether it arrived and why not" },
   { method: "get", path: "/openapi.json", role: "viewer", tag: "Account", summary: "This document" },
 ];
 

@@ -52,7 +52,7 @@ export async function getChannelOverview(options: { channelId: number }): Promis
   return {
     ...description,
     counts: { users, groups },
-    activity: activity.get(options.channelId) ?? { running: false, stalled: false, latest: null },
+    activity: activity.get(options.channelId) ?? { running: false, stalled: false, latest: null, progress: null },
     cycles,
     holds: holds.open,
     health: row ? healthOf(row, holds.open.filter((h) => h.status === "HELD").length) : { state: "pending", reason: "", since: null, quarantineUntil: null, failingCycles: 0 },

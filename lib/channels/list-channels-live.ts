@@ -7,5 +7,5 @@ export type TChannelLive = TChannelSummary & { activity: TCycleActivity };
 
 export async function listChannelsLive(): Promise<TChannelLive[]> {
   const [channels, activity] = await Promise.all([listChannels(), cycleActivity()]);
-  return channels.map((c) => ({ ...c, activity: activity.get(c.id) ?? { running: false, stalled: false, latest: null } }));
+  return channels.map((c) => ({ ...c, activity: activity.get(c.id) ?? { running: false, stalled: false, latest: null, progress: null } }));
 }

@@ -33,6 +33,8 @@ type TRecordFields = {
   lastError: string | null;
   attempts: number;
   lastAttemptAt: Date | null;
+  /** refused by the target: not tried again before then (its backoff); "retry now" clears it */
+  nextAttemptAt: Date | null;
   lastSyncedAt: Date | null;
   /** the open deprovisioning hold covering this record: the guard holds its deprovisioning for approval */
   holdId: string | null;
@@ -226,6 +228,7 @@ function fields(r: TRow): TRecordFields {
     lastError: r.lastError,
     attempts: r.attempts,
     lastAttemptAt: r.lastAttemptAt,
+    nextAttemptAt: r.nextAttemptAt,
     lastSyncedAt: r.lastSyncedAt,
     holdId: r.holdId === null ? null : r.holdId.toString(),
     createdAt: r.createdAt,

@@ -16,6 +16,8 @@ export type TTransportOptions = {
   onRetry?: (info: { method: string; path: string; attempt: number; waitMs: number; error: ScimError }) => void;
   /** longest single wait Ferry accepts from Retry-After before giving the record back as dirty */
   maxRetryAfterMs?: number;
+  /** called after each HTTP exchange (each attempt), for metrics: status 0 when no answer came */
+  onExchange?: (info: { method: string; path: string; status: number; seconds: number }) => void;
 };
 
 export class ScimTransport {
@@ -79,15 +81,24 @@ export class ScimTransport {
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
     const where = `${init.method} ${init.path}`;
     this.requests++;
-    const res = await this.http.exchange(where, url.toString(), {
-      method: init.method,
-      headers: {
-        authorization: await this.auth.header(),
-        accept: "application/scim+json, application/json",
-        ...(init.body !== undefined ? { "content-type": "application/scim+json" } : {}),
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
+    const authorization = await this.auth.header();
+    const t0 = performance.now();
+    let res: Awaited<ReturnType<HttpConnections["exchange"]>>;
+    try {
+      res = await this.http.exchange(where, url.toString(), {
+        method: init.method,
+        headers: {
+          authorization,
+          accept: "application/scim+json, application/json",
+          ...(init.body !== undefined ? { "content-type": "application/scim+json" } : {}),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+    } catch (err) {
+      this.opts.onExchange?.({ method: init.method, path: init.path, status: 0, seconds: (performance.now() - t0) / 1000 });
+      throw err;
+    }
+    this.opts.onExchange?.({ method: init.method, path: init.path, status: res.status, seconds: (performance.now() - t0) / 1000 });
     const text = res.text ?? "";
     const body = text === "" ? null : safeJson(text);
     if (res.status === 401) this.auth.rejected();

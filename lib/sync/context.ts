@@ -32,6 +32,12 @@ export type TCycleStats = {
   pushMs: number;
   /** where the time went, phase by phase (ms) */
   phases: Record<string, number>;
+  /** dirty and failing records (users and groups) when the cycle ended, for the backlog chart */
+  backlog?: { dirty: number; failing: number };
+  /** records whose push finished this cycle, counted as each answer comes (their outcome is stored a page at a time) */
+  sent: number;
+  /** the phases running now (a first load reads and pushes at once), for progress */
+  running: string[];
   scimRequests: number;
 };
 
@@ -58,6 +64,8 @@ export function emptyStats(): TCycleStats {
     readMs: 0,
     pushMs: 0,
     phases: {},
+    running: [],
+    sent: 0,
     scimRequests: 0,
   };
 }
@@ -126,9 +134,11 @@ export class ReadProgress {
 /** Runs a phase of the cycle and adds its wall time to stats.phases[name]. */
 export async function timed<T>(stats: TCycleStats, name: string, fn: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
+  stats.running.push(name);
   try {
     return await fn();
   } finally {
+    stats.running.splice(stats.running.indexOf(name), 1);
     stats.phases[name] = Math.round((stats.phases[name] ?? 0) + performance.now() - t0);
   }
 }

@@ -32,7 +32,14 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     await ctx.lease.guard();
     const { desired, acked } = await membersOf(ctx, rows);
     const pushes = Promise.all(
-      rows.map((g) => pushGroup(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)).catch((err: unknown) => failedOutcome(g, err))),
+      rows.map((g) =>
+        pushGroup(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id))
+          .catch((err: unknown) => failedOutcome(g, err))
+          .then((o) => {
+            ctx.stats.sent++;
+            return o;
+          }),
+      ),
     );
     if (previous) await previous;
     previous = pushes.then((outcomes) => recordGroupOutcomes(ctx, rows, outcomes));

@@ -55,7 +55,14 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
     }
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
-    const pushes = Promise.all(rows.map((r) => pushOne(r, client, usePatch, lookupFirst)));
+    const pushes = Promise.all(
+      rows.map((r) =>
+        pushOne(r, client, usePatch, lookupFirst).then((o) => {
+          ctx.stats.sent++;
+          return o;
+        }),
+      ),
+    );
     if (previous) await previous;
     previous = pushes.then((outcomes) => recordOutcomes(ctx, rows, outcomes));
     // awaited (and thrown) above or below; never an unhandled rejection meanwhile

@@ -32,7 +32,7 @@ export async function healthAfterCycle(
   const q = failing ? quarantineAfter(failingCycles, options) : null;
   const quarantineUntil = q ? new Date(now.getTime() + q.seconds * 1000) : null;
   const quarantineReason = q
-    ? `${failingCycles} failing cycles in a row; the next try is at ${quarantineUntil!.toISOString().replace(/\.\d{3}Z$/, "Z")} (${Math.round(q.seconds / 60)} min): ${facts.message}`
+    ? `${failingCycles} failing ${failingCycles === 1 ? "cycle" : "cycles"} in a row; the next try is at ${quarantineUntil!.toISOString().replace(/\.\d{3}Z$/, "Z")} (${Math.round(q.seconds / 60)} min): ${facts.message}`
     : null;
   const held = await tx.deprovisionHold.count({ where: { channelId: row.id, status: "HELD" } });
   const current = channelHealth({

@@ -25,7 +25,9 @@ import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
 import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
-import { waitingRecords } from "../records/user-records.ts";
+import { recordBacklog } from "../records/user-records.ts";
+import { observeCycle, observeScimExchange } from "../metrics/registry.ts";
+import { startProgress, usersInScope } from "./progress.ts";
 import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
 
@@ -60,6 +62,7 @@ export async function runCycle(options: {
 
   const lease = await Lease.acquire({ db, channelId: row.id, nodeId: options.nodeId, durationSec: getEnv().FERRY_LEASE_SEC, signal: options.signal });
   let fenced: string | undefined;
+  let progress: { stop(): Promise<void> } | undefined;
   try {
     const stats = emptyStats();
     const cycle = await db.cycle.create({
@@ -91,10 +94,12 @@ export async function runCycle(options: {
       lease,
     };
 
+    progress = startProgress(db, { cycleId: cycle.id, channelId: row.id, stats, readAbout: await usersInScope(db, row.id) });
     const problems: string[] = [];
     const client = new ScimClient(cfg.target, {
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
       onUncertain: (i) => log.warn("SCIM write answered badly; resolved by looking", { error: i.message, outcome: i.outcome }),
+      onExchange: (e) => observeScimExchange(row.id, e),
     });
     // the first failure that stopped the whole push (not one record's): written to every record left waiting, below
     let stoppedBy: { err: unknown } | undefined;
@@ -203,10 +208,11 @@ export async function runCycle(options: {
     }
     if (!fenced) {
       // records refused for themselves wait out their backoff: still the target's refusal, not a success
-      const waiting = await waitingRecords(db, row.id).catch(() => ({ count: 0, nextAt: null }));
-      if (waiting.count > 0) {
+      const backlog = await recordBacklog(db, row.id).catch(() => null);
+      if (backlog) stats.backlog = { dirty: backlog.dirty, failing: backlog.failing };
+      if (backlog && backlog.waiting > 0) {
         problems.push(
-          `${waiting.count} record(s) the target refused wait for their next try (the first at ${waiting.nextAt!.toISOString().replace(/\.\d{3}Z$/, "Z")}); retry now sends them at once`,
+          `${backlog.waiting} record(s) the target refused wait for their next try (the first at ${backlog.nextAt!.toISOString().replace(/\.\d{3}Z$/, "Z")}); retry now sends them at once`,
         );
       }
     }
@@ -220,6 +226,7 @@ export async function runCycle(options: {
         : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed`;
 
     // the cycle's own history row is written even when fenced; the channel only by the lease holder
+    await progress.stop();
     await db.cycle.update({
       where: { id: cycle.id },
       data: { status, finishedAt: new Date(), stats: stats as unknown as object, message },
@@ -251,9 +258,11 @@ export async function runCycle(options: {
         log.error("could not send the health alert", { error: (err as Error).message }),
       );
     }
+    observeCycle({ channelId: row.id, status, mode: stats.mode, ms: Date.now() - t0, phases: stats.phases, pushed: stats.pushed, failed: stats.failed, targetFailed: stats.targetFailed });
     log.info("cycle finished", { status, mode: stats.mode, read: stats.usersRead, pushed: pushedTotal, failed: stats.failed, ms: Date.now() - t0 });
     return { cycleId: cycle.id, channelId: row.id, status, message, stats, health: health?.current };
   } finally {
+    await progress?.stop();
     if (!fenced) await lease.release().catch(() => undefined);
   }
 }

@@ -33,6 +33,22 @@ export function OptionsSection({ form, update, error }: TSectionProps) {
         <Field id="o-guard" label="Hold cycles deprovisioning more than (%)" hint="A read that would remove more users is held for review." error={error("options.maxDeprovisionPercent")}>
           <NumberInput id="o-guard" min={0} max={100} value={o.maxDeprovisionPercent} onChange={(v) => set({ maxDeprovisionPercent: numberFrom(v) })} />
         </Field>
+        <Field
+          id="o-quarantine"
+          label="Quarantine after failing cycles in a row"
+          hint="Then it waits 5 min, 15 min, 1 h, 4 h between tries; 0 = never."
+          error={error("options.quarantineAfterFailures")}
+        >
+          <NumberInput id="o-quarantine" min={0} max={100} value={o.quarantineAfterFailures} onChange={(v) => set({ quarantineAfterFailures: numberFrom(v) })} />
+        </Field>
+        <Field
+          id="o-retry"
+          label="Longest wait between tries of a refused record (seconds)"
+          hint="A record the target refuses waits 1, 2, 4 … minutes, up to this."
+          error={error("options.recordRetryMaxSec")}
+        >
+          <NumberInput id="o-retry" min={0} value={o.recordRetryMaxSec} onChange={(v) => set({ recordRetryMaxSec: numberFrom(v) })} />
+        </Field>
       </div>
     </Section>
   );

@@ -1,4 +1,4 @@
--- A channel's health (lib/channels/health.ts): the last cycle's verdict, failing cycles
+-- A channel's health (lib/health/channel-health.ts): the last cycle's verdict, failing cycles
 -- in a row, quarantine, and the health last stored (for alerts on a change); records
 -- the target keeps refusing wait until next_attempt_at before they are tried again.
 ALTER TABLE "channel" ADD COLUMN "last_cycle_verdict" TEXT;
