@@ -66,3 +66,16 @@ describe("channel source: LDAP filters and DNs are parsed when a channel is save
     }
   }
 });
+
+describe("channel source: Active Directory bind names", () => {
+  for (const name of ["svc-ferry@corp.example.com", "CORP\\svc-ferry", "CORP\\John Smith", "CN=svc ferry,OU=Service Accounts,DC=corp,DC=example,DC=com"]) {
+    it(`accepts ${name}`, () => {
+      expect(problems({ bindDn: name })).toEqual({});
+    });
+  }
+  for (const name of ["svc ferry@corp example.com", "CORP\\", "@corp.example.com", "a@b@c"]) {
+    it(`refuses ${name}`, () => {
+      expect(problems({ bindDn: name }).bindDn).toMatch(/user@domain or DOMAIN\\user/);
+    });
+  }
+});

@@ -72,6 +72,22 @@ const ZDn = z.string().superRefine((dn, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: `not a distinguished name such as ou=people,dc=example,dc=com: ${problem}` });
 });
 
+/**
+ * Who binds: a DN, or as Active Directory admins write it, user@domain (userPrincipalName)
+ * or DOMAIN\user (down-level logon name). The directory resolves the last two itself.
+ */
+const ZBindName = z.string().superRefine((name, ctx) => {
+  // the user part may hold spaces (a sAMAccountName may); the domain part may not
+  if (/^[^@,=\\]+@[^\s@,=\\]+$/.test(name) || /^[^\s@,=\\]+\\[^@,=\\]+$/.test(name)) return;
+  const problem = dnProblem(name);
+  if (problem) {
+    ctx.addIssue({
+      code: "custom",
+      message: `not a distinguished name such as cn=reader,dc=example,dc=com (or, for Active Directory, user@domain or DOMAIN\\user): ${problem}`,
+    });
+  }
+});
+
 export const ZLdapFilter = z
   .string()
   .trim()
@@ -97,7 +113,10 @@ export const ZSourceFields = z.object({
   /** PEM file of the CA that signed the directory's certificate */
   caFile: z.string().optional(),
   rejectUnauthorized: z.boolean().default(true),
-  bindDn: ZDn,
+  /** the name the directory's certificate must carry, when the URL names an IP or an alias (a DC's certificate names the DC) */
+  tlsServername: z.string().trim().min(1).optional(),
+  /** a DN; for Active Directory also user@domain (UPN) or DOMAIN\user */
+  bindDn: ZBindName,
   connectTimeoutMs: z.number().int().positive().default(5_000),
   timeoutMs: z.number().int().positive().default(30_000),
   baseDn: ZDn,

@@ -10,14 +10,24 @@ import {
   TimeLimitExceededError,
   AdminLimitExceededError,
   ResultCodeError,
+  type Control,
   type Entry,
 } from "ldapts";
 import { AppError } from "../errors.ts";
+import { parseFilter } from "./filter-bytes.ts";
 import { decryptSecret } from "../crypto/secrets.ts";
 import type { TSource } from "../channel-config/stored.ts";
 
 /** An entry with attribute names lower-cased and every value a string (binary as hex). */
 export type TLdapEntry = { dn: string; attrs: Record<string, string[]> };
+
+/** How many values of a ranged attribute Ferry asks for at a time: Active Directory's default MaxValRange. */
+export const AD_RANGE_STEP = 1500;
+
+/** The `attr;range=a-b` key holding values in an entry (a requested window the directory did not fill has none). */
+function rangedKeyOf(entry: TLdapEntry, lower: string): string | undefined {
+  return Object.keys(entry.attrs).find((k) => k.startsWith(`${lower};range=`) && (entry.attrs[k]?.length ?? 0) > 0);
+}
 
 /** Attributes that are binary on the wire and shown as hex (the seed's `-g` example). */
 const BINARY_ATTRIBUTES = ["objectGUID", "objectSid"];
@@ -30,9 +40,11 @@ export class Directory {
 
   static async open(source: TSource): Promise<Directory> {
     const where = source.url;
-    let tlsOptions: { ca?: Buffer; rejectUnauthorized: boolean } | undefined;
+    let tlsOptions: { ca?: Buffer; rejectUnauthorized: boolean; servername?: string } | undefined;
     if (source.url.toLowerCase().startsWith("ldaps:") || source.startTls) {
       tlsOptions = { rejectUnauthorized: source.rejectUnauthorized };
+      // the name the certificate must carry when the URL names an IP or an alias (a DC's certificate names the DC)
+      if (source.tlsServername) tlsOptions.servername = source.tlsServername;
       if (source.caFile) {
         try {
           tlsOptions.ca = readFileSync(source.caFile);
@@ -67,22 +79,47 @@ export class Directory {
    * broken page or a dropped connection throws: the caller must treat the read as
    * incomplete, never as "these are all the entries".
    */
-  async *search(base: string, filter: string, attributes: string[], scope: "sub" | "base" = "sub"): AsyncGenerator<TLdapEntry> {
+  async *search(base: string, filter: string, attributes: string[], scope: "sub" | "base" = "sub", controls?: Control[]): AsyncGenerator<TLdapEntry> {
     const explicitBufferAttributes = BINARY_ATTRIBUTES.filter((b) => attributes.some((a) => a.toLowerCase() === b.toLowerCase()));
     try {
-      const pages = this.client.searchPaginated(base, {
-        scope,
-        filter,
-        attributes,
-        explicitBufferAttributes,
-        paged: scope === "base" ? false : { pageSize: this.source.pageSize },
-      });
+      const pages = this.client.searchPaginated(
+        base,
+        {
+          scope,
+          filter: parseFilter(filter),
+          attributes,
+          explicitBufferAttributes,
+          paged: scope === "base" ? false : { pageSize: this.source.pageSize },
+        },
+        controls,
+      );
       for await (const page of pages) {
         for (const entry of page.searchEntries) yield normaliseEntry(entry);
       }
     } catch (err) {
       throw ldapError(err, `search ${filter} under ${base}`);
     }
+  }
+
+  /**
+   * One search request without paging, for controls that cannot be combined with the
+   * paged-results control (DirSync): the control passed in carries the directory's answer.
+   */
+  async searchOnce(base: string, filter: string, attributes: string[], controls: Control[]): Promise<TLdapEntry[]> {
+    const explicitBufferAttributes = BINARY_ATTRIBUTES.filter((b) => attributes.some((a) => a.toLowerCase() === b.toLowerCase()));
+    try {
+      const { searchEntries } = await this.client.search(base, { scope: "sub", filter: parseFilter(filter), attributes, explicitBufferAttributes }, controls);
+      return searchEntries.map(normaliseEntry);
+    } catch (err) {
+      throw ldapError(err, `search ${filter} under ${base}`);
+    }
+  }
+
+  /** The root DSE's attributes (namingContexts, highestCommittedUSN, …). */
+  async rootDse(attributes: string[]): Promise<TLdapEntry> {
+    const e = await this.read("", attributes);
+    if (!e) throw new AppError("LDAP_ERROR", `LDAP ${this.source.url}: the root DSE cannot be read`);
+    return e;
   }
 
   /** One entry by DN, or null when it does not exist. */
@@ -97,21 +134,27 @@ export class Directory {
   }
 
   /**
-   * All values of a multi-valued attribute. Active Directory hands out at most 1,500
-   * values at a time as `member;range=0-1499`; follow the ranges to the end.
+   * All values of a multi-valued attribute. Active Directory hands out at most MaxValRange
+   * (1,500) values at a time as `member;range=0-1499`; follow the ranges to the end,
+   * window by window (`rangeStep`), taking whatever window the directory answers with: a
+   * DC with a smaller MaxValRange answers `0-999`, the last window ends in `-*`. (Samba
+   * ignores MaxValRange and returns every value to a plain `member`, but answers the
+   * windows it is asked for — so Ferry asks for windows: see groupAttributes.)
    */
-  async readAllValues(dn: string, attribute: string, first: TLdapEntry): Promise<string[]> {
+  async readAllValues(dn: string, attribute: string, first: TLdapEntry, rangeStep = AD_RANGE_STEP): Promise<string[]> {
     const lower = attribute.toLowerCase();
     const direct = first.attrs[lower];
-    const rangedKey = Object.keys(first.attrs).find((k) => k.startsWith(`${lower};range=`));
-    if (!rangedKey) return direct ?? [];
-    const values = [...(first.attrs[rangedKey] ?? [])];
-    let key = rangedKey;
+    let key = rangedKeyOf(first, lower);
+    if (!key) return direct ?? [];
+    const values = [...(first.attrs[key] ?? [])];
     while (!key.endsWith("-*")) {
       const end = Number(key.split("-").pop());
-      const next = await this.read(dn, [`${attribute};range=${end + 1}-*`]);
-      const nextKey = next && Object.keys(next.attrs).find((k) => k.startsWith(`${lower};range=`));
-      if (!next || !nextKey) break;
+      if (!Number.isFinite(end)) throw new AppError("LDAP_ERROR", `LDAP read ${attribute} of ${dn}: unreadable range ${key}`);
+      const next = await this.read(dn, [`${attribute};range=${end + 1}-${end + rangeStep}`]);
+      if (!next) throw new AppError("LDAP_ERROR", `LDAP read ${attribute} of ${dn}: the entry went away between two ranges`);
+      const nextKey = rangedKeyOf(next, lower);
+      // nothing past the last window (a group of exactly n × step values)
+      if (!nextKey) break;
       values.push(...(next.attrs[nextKey] ?? []));
       key = nextKey;
     }

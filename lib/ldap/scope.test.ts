@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDisabled, ldapTimeToMs, leftScopeFilter, memberDnsOf, msToLdapTime, userScopeFilter } from "./scope.ts";
+import { accountExpired, groupAttributes, isDisabled, toAccountExpires, ldapTimeToMs, leftScopeFilter, memberDnsOf, msToLdapTime, userScopeFilter } from "./scope.ts";
 import type { TSource } from "../channel-config/stored.ts";
 import type { TPlainSecret } from "../crypto/secret-types.ts";
 
@@ -70,5 +70,38 @@ describe("generalized time", () => {
   });
   it("normalises member DNs", () => {
     expect(memberDnsOf(["UID=A,DC=X", "uid=a,dc=x", "uid=b,dc=x#'0101'B"])).toEqual(["uid=a,dc=x", "uid=b,dc=x"]);
+  });
+});
+
+describe("Active Directory: disabled", () => {
+  const ad: TSource = { ...base, directoryType: "active-directory", disabled: { kind: "ad-uac" }, guidAttribute: "objectGUID" };
+  const entry = (attrs: Record<string, string[]>) => ({ dn: "cn=a,dc=x", attrs });
+  const now = Date.UTC(2026, 10, 29, 12, 0, 0);
+
+  it("userAccountControl ACCOUNTDISABLE (0x2) is disabled", () => {
+    expect(isDisabled(entry({ useraccountcontrol: ["514"] }), ad, now)).toBe(true);
+    expect(isDisabled(entry({ useraccountcontrol: ["512"] }), ad, now)).toBe(false);
+  });
+
+  it("accountExpires in the past is disabled; 0 and 0x7FFFFFFFFFFFFFFF never expire", () => {
+    expect(isDisabled(entry({ useraccountcontrol: ["512"], accountexpires: [toAccountExpires(now - 60_000)] }), ad, now)).toBe(true);
+    expect(isDisabled(entry({ useraccountcontrol: ["512"], accountexpires: [toAccountExpires(now + 86_400_000)] }), ad, now)).toBe(false);
+    expect(accountExpired("0", now)).toBe(false);
+    expect(accountExpired("9223372036854775807", now)).toBe(false);
+    expect(accountExpired(undefined, now)).toBe(false);
+  });
+
+  it("reads accountExpires as 100-ns intervals since 1601", () => {
+    // the Unix epoch is 116444736000000000 in Windows FILETIME
+    expect(toAccountExpires(0)).toBe("116444736000000000");
+    expect(toAccountExpires(now)).toBe("134404272000000000");
+    expect(accountExpired("134404272000000000", now)).toBe(true);
+    // one millisecond later: not yet
+    expect(accountExpired("134404272000010000", now)).toBe(false);
+  });
+
+  it("asks for group members in MaxValRange windows", () => {
+    expect(groupAttributes(ad, true)).toContain("member;range=0-1499");
+    expect(groupAttributes(base, true)).toContain("member");
   });
 });

@@ -2,10 +2,10 @@
 // disabled flag. Pure functions over the channel's source config.
 import type { TSource } from "../channel-config/stored.ts";
 import type { TLdapEntry } from "./directory.ts";
-import { escapeFilterValue } from "./directory.ts";
+import { AD_RANGE_STEP, escapeFilterValue } from "./directory.ts";
 
 /** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory's transitive membership match. */
-const IN_CHAIN = "1.2.840.113556.1.4.1941";
+export const IN_CHAIN = "1.2.840.113556.1.4.1941";
 
 /** The part of the filter that decides membership of the scope. */
 export function scopeClause(source: TSource): string {
@@ -33,14 +33,24 @@ export function groupScopeFilter(source: TSource): string | null {
   return source.groupFilter ?? null;
 }
 
-/** Every user attribute, plus the operational ones Ferry needs (they are not in "*"). */
+/** Every user attribute, plus the ones Ferry decides by, asked for by name: operational ones are not in "*". */
 export function userAttributes(source: TSource): string[] {
-  return ["*", source.guidAttribute, source.timestampAttribute, "memberOf"];
+  return ["*", source.guidAttribute, source.timestampAttribute, "memberOf", ...disabledRuleAttributes(source)];
+}
+
+function disabledRuleAttributes(source: TSource): string[] {
+  const rule = source.disabled;
+  if (rule.kind === "ad-uac") return ["userAccountControl", "accountExpires"];
+  if (rule.kind === "attribute") return [rule.attribute];
+  return [];
 }
 
 export function groupAttributes(source: TSource, withMembers: boolean): string[] {
   const base = [source.guidAttribute, source.timestampAttribute, source.groupChangeAttribute, source.groupNameAttribute, "objectClass"];
-  return withMembers ? [...base, source.memberAttribute, "uniqueMember"] : base;
+  if (!withMembers) return base;
+  // Active Directory: members in windows of MaxValRange (Directory.readAllValues follows them)
+  const member = source.directoryType === "active-directory" ? `${source.memberAttribute};range=0-${AD_RANGE_STEP - 1}` : source.memberAttribute;
+  return [...base, member, "uniqueMember"];
 }
 
 export function firstValue(entry: TLdapEntry, attribute: string): string | undefined {
@@ -56,11 +66,30 @@ export function timestampOf(entry: TLdapEntry, source: TSource): string | undefi
   return firstValue(entry, source.timestampAttribute);
 }
 
-export function isDisabled(entry: TLdapEntry, source: TSource): boolean {
+/**
+ * Active Directory's accountExpires: 100-ns intervals since 1601-01-01 UTC; 0 and
+ * 0x7FFFFFFFFFFFFFFF mean "never". An account past it cannot sign in: it counts as
+ * disabled. (Its passing is not a change in the directory: an incremental read does not
+ * see it; the next full read does.)
+ */
+export function accountExpired(value: string | undefined, now: number): boolean {
+  if (!value || !/^\d+$/.test(value)) return false;
+  const v = BigInt(value);
+  if (v === 0n || v >= 0x7fffffffffffffffn) return false;
+  const ms = Number(v / 10_000n) - 11_644_473_600_000;
+  return ms <= now;
+}
+
+/** Active Directory's accountExpires value for an instant (the inverse of accountExpired's reading). */
+export function toAccountExpires(ms: number): string {
+  return String((BigInt(Math.floor(ms)) + 11_644_473_600_000n) * 10_000n);
+}
+
+export function isDisabled(entry: TLdapEntry, source: TSource, now = Date.now()): boolean {
   const rule = source.disabled;
   if (rule.kind === "ad-uac") {
     const uac = Number(firstValue(entry, "userAccountControl") ?? "0");
-    return (uac & 0x2) !== 0;
+    return (uac & 0x2) !== 0 || accountExpired(firstValue(entry, "accountExpires"), now);
   }
   if (rule.kind === "attribute") {
     const want = rule.value.toLowerCase();

@@ -71,7 +71,10 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
       provider_name: name,
       ldap_timestamp: changeMarker(entry, source),
       member_dns: memberDns,
-      ldap_attributes: { ...entry.attrs, [source.memberAttribute.toLowerCase()]: [`(${memberDns.length} members)`] },
+      ldap_attributes: {
+        ...Object.fromEntries(Object.entries(entry.attrs).filter(([k]) => !k.startsWith(`${source.memberAttribute.toLowerCase()};range=`))),
+        [source.memberAttribute.toLowerCase()]: [`(${memberDns.length} members)`],
+      },
       dirty: action !== "NONE",
       pending_action: action,
       pending_values: { displayName: name },

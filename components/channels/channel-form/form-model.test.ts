@@ -112,6 +112,13 @@ describe("a new channel", () => {
     expect(mappingOf(f.mapping).userName).toBe("sAMAccountName");
   });
 
+  it("sends an Active Directory bind name and the certificate's name as typed, and no certificate name when left empty", () => {
+    const f = withSource(filledNewForm(), { url: "ldaps://10.0.0.5", bindDn: " CORP\\svc-ferry ", tlsServername: " dc1.corp.example.com " });
+    const parsed = ZChannelEdit.parse(channelEditOf(f));
+    expect(parsed.source).toMatchObject({ bindDn: "CORP\\svc-ferry", tlsServername: "dc1.corp.example.com" });
+    expect(ZChannelEdit.parse(channelEditOf(withSource(f, { tlsServername: "  " }))).source.tlsServername).toBeUndefined();
+  });
+
   it("sends an empty secret as a keep, which the server refuses for a new channel, naming the field", () => {
     const f = withSource(filledNewForm(), { bindPassword: "" });
     expect(channelEditOf(f).source.bindPassword).toEqual({ keep: true });

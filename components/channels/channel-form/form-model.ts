@@ -270,6 +270,7 @@ function sourceOut(f: TChannelForm): TSourceEditInput {
     url: s.url.trim(),
     bindDn: s.bindDn.trim(),
     bindPassword: secretOut(s.bindPassword),
+    tlsServername: optional(s.tlsServername),
     baseDn: s.baseDn.trim(),
     groupDn: f.scope === "group" ? (s.groupDn ?? "").trim() : undefined,
     filter: f.scope === "filter" ? (s.filter ?? "").trim() : undefined,

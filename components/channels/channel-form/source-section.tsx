@@ -47,8 +47,16 @@ export function SourceSection({ form, update, error, channelId }: TSectionProps 
         <Check id="src-starttls" checked={s.startTls ?? false} onChange={(v) => set({ startTls: v })} label="StartTLS" />
         <Check id="src-verify" checked={s.rejectUnauthorized ?? true} onChange={(v) => set({ rejectUnauthorized: v })} label="Verify the server's certificate" />
       </div>
+      <Field
+        id="src-tlsname"
+        label="Certificate name (optional)"
+        hint="When the URL names an IP address or an alias: the name the directory's certificate carries, e.g. dc1.corp.example.com."
+        error={error("source.tlsServername")}
+      >
+        <input id="src-tlsname" className="input mono" placeholder="dc1.corp.example.com" value={s.tlsServername ?? ""} onChange={(e) => set({ tlsServername: e.target.value })} />
+      </Field>
       <div className="grid-2">
-        <Field id="src-binddn" label="Bind DN" error={error("source.bindDn")}>
+        <Field id="src-binddn" label="Bind DN" hint={"A DN; for Active Directory also user@domain or DOMAIN\\user."} error={error("source.bindDn")}>
           <input id="src-binddn" className="input mono" placeholder="cn=ferry,ou=system,dc=example,dc=com" value={s.bindDn} onChange={(e) => set({ bindDn: e.target.value })} />
         </Field>
         <SecretField id="src-bindpw" label="Bind password" value={s.bindPassword} editing={form.editing} error={error("source.bindPassword")} onChange={(v) => set({ bindPassword: v })} />
