@@ -10,6 +10,7 @@ import { DirtyBadge, SourceBadge, TargetBadge } from "@/components/console/statu
 import { IconClock } from "@/components/ui/icons";
 import { Badge, Banner, Button, Card, EmptyState, KeyValue, SkeletonRows } from "@/components/ui/primitives";
 import { useToast } from "@/components/ui/toasts";
+import { ProvisioningLog } from "./provisioning-log";
 import { useViewer } from "@/components/console/viewer-context";
 import { Time } from "@/components/ui/time";
 
@@ -240,6 +241,7 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
           </table>
         )}
       </Card>
+      <ProvisioningLog channelId={channelId} record={{ kind, id: recordId }} compact />
     </div>
   );
 }
