@@ -97,6 +97,12 @@ export interface StartSlapdOptions {
   baseDn?: string;
   adminPassword?: string;
   readerPassword?: string;
+  /**
+   * How many deletions slapo-syncprov remembers for content synchronisation (RFC 4533);
+   * default 1000. A refresh from a cookie older than that falls back to the present
+   * phase (every unchanged entry's UUID is sent).
+   */
+  syncprovSessionlog?: number;
   /** How long to wait for slapd to accept a bind (ms). */
   startTimeoutMs?: number;
 }
@@ -342,6 +348,7 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
         ADMIN_PASSWORD: `"${adminPassword.replace(/(["\\])/g, "\\$1")}"`,
         TOOL_THREADS: String(Math.max(1, Math.min(4, os.availableParallelism()))),
         EMPTY_MEMBER_DN: emptyMemberDn,
+        SYNCPROV_SESSIONLOG: String(opts.syncprovSessionlog ?? 1000),
         READER_LIMITS: readerLimitsLine(readerDn, opts.readerSizeLimit, opts.readerPagedTotal),
       }),
     );
