@@ -2,10 +2,12 @@
 // `auto` the best its directory type offers. A mechanism is listed here once it is built.
 import type { TSource } from "../channel-config/stored.ts";
 import type { TChangeCaptureKind, TChangeFeed } from "./change-feed.ts";
+import { syncreplFeed } from "./feeds/syncrepl.ts";
 import { timestampFeed } from "./feeds/timestamp.ts";
 
 const FEEDS: Partial<Record<TChangeCaptureKind, TChangeFeed>> = {
   timestamp: timestampFeed,
+  syncrepl: syncreplFeed,
 };
 
 /** What `auto` means per directory type, best first; the first one built is used. */
