@@ -103,6 +103,13 @@ export interface StartSlapdOptions {
    * phase (every unchanged entry's UUID is sent).
    */
   syncprovSessionlog?: number;
+  /**
+   * Who writes memberOf. "overlay" (default): slapo-memberof stores it on each user, for
+   * direct membership only. "dynlist-nested": slapo-dynlist computes it when read or
+   * filtered on, through nested groups too (`member+memberOf@groupOfNames*`): a nested
+   * group's membership change then changes no user entry.
+   */
+  memberOf?: "overlay" | "dynlist-nested";
   /** How long to wait for slapd to accept a bind (ms). */
   startTimeoutMs?: number;
 }
@@ -219,6 +226,27 @@ function readerLimitsLine(readerDn: string, size?: number, pagedTotal?: number |
   if (size !== undefined) parts.push(`size.soft=${size}`, `size.hard=${size}`);
   if (pagedTotal !== undefined) parts.push(`size.prtotal=${pagedTotal}`);
   return `limits dn.exact="${readerDn}" ${parts.join(" ")}`;
+}
+
+function memberOfConfig(kind: "overlay" | "dynlist-nested"): string {
+  if (kind === "dynlist-nested") {
+    return [
+      "# memberOf is computed by slapo-dynlist when an entry is read or a filter asks for it,",
+      "# following nested groupOfNames (the trailing *). Stored nowhere: a nested group's change",
+      "# touches no user entry. (slapo-memberof stays loaded for the memberOf attribute type.)",
+      "overlay dynlist",
+      "dynlist-attrset groupOfURLs memberURL member+memberOf@groupOfNames*",
+    ].join("\n");
+  }
+  return [
+    "# memberOf on users is maintained from groupOfNames/member. memberof-refint stays off:",
+    "# slapo-refint below owns the member cleanup, and running both fights over the same values.",
+    "overlay memberof",
+    "memberof-group-oc groupOfNames",
+    "memberof-member-ad member",
+    "memberof-memberof-ad memberOf",
+    "memberof-dangling ignore",
+  ].join("\n");
 }
 
 function renderConfig(template: string, vars: Record<string, string>): string {
@@ -348,6 +376,7 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
         ADMIN_PASSWORD: `"${adminPassword.replace(/(["\\])/g, "\\$1")}"`,
         TOOL_THREADS: String(Math.max(1, Math.min(4, os.availableParallelism()))),
         EMPTY_MEMBER_DN: emptyMemberDn,
+        MEMBEROF: memberOfConfig(opts.memberOf ?? "overlay"),
         SYNCPROV_SESSIONLOG: String(opts.syncprovSessionlog ?? 1000),
         READER_LIMITS: readerLimitsLine(readerDn, opts.readerSizeLimit, opts.readerPagedTotal),
       }),

@@ -107,7 +107,12 @@ export const ZSourceFields = z.object({
   filter: ZLdapFilter.optional(),
   /** what a user entry is, whichever scope is used; default per directory type */
   userObjectFilter: ZLdapFilter.optional(),
-  /** Active Directory: follow nested group membership (LDAP_MATCHING_RULE_IN_CHAIN) */
+  /**
+   * users in nested groups of groupDn are in scope too: Active Directory follows them with
+   * LDAP_MATCHING_RULE_IN_CHAIN; OpenLDAP needs slapo-dynlist's nested memberOf and 389-DS
+   * its memberOf plug-in (both put nested groups in memberOf). On, the change feed also
+   * watches the groups, since a nested group's change touches no user entry
+   */
   nestedGroups: z.boolean().optional(),
   /** groups to provision: this filter under groupBaseDn (default baseDn); none = no groups */
   groupBaseDn: ZDn.optional(),

@@ -2,9 +2,13 @@
 // with the directory's cookie kept in the store. One sync search of the users' scope
 // (base DN + scope filter) from the cookie tells what changed since:
 //   - entries sent with state add/modify are in the scope now            -> inScope
+//     (with nested groups: every user entry under the base is synced, and
+//     the changed ones are read again with the scope filter             -> changed)
 //   - a syncIdSet with refreshDeletes, or an entry with state delete: the entry was
 //     deleted or no longer matches the scope (moved out of the base, left the group, its
-//     filter attributes changed) — syncprov's session log remembers both -> gone
+//     filter attributes changed) — syncprov's session log remembers both -> gone,
+//     once a search with the scope filter confirms it (syncprov matches the stored
+//     entry, which lacks what the directory computes, like a dynlist memberOf)
 //   - a refresh the server answers with the present phase (the cookie is older than its
 //     session log): every entry still in the scope is listed, sent or "present"; what
 //     the store has in scope and is not listed is gone                  -> present
@@ -116,6 +120,11 @@ export const syncreplFeed: TChangeFeed = {
   kind: "syncrepl",
 
   async start(req: TFeedRequest): Promise<string> {
+    if (req.source.guidAttribute.toLowerCase() !== "entryuuid") {
+      // syncprov names entries by entryUUID: the store must know them by it
+      if (req.source.changeCapture === "auto") return FALLBACK;
+      throw new AppError("INVALID_CONFIG", `change capture "syncrepl" needs guidAttribute entryUUID (the channel's is ${req.source.guidAttribute})`);
+    }
     const conn = await SyncConnection.open(req.source);
     try {
       const { cookie } = await refresh(conn, { base: req.source.baseDn, filter: NOTHING, attributes: ["1.1"] }, async () => undefined);
@@ -140,7 +149,12 @@ export const syncreplFeed: TChangeFeed = {
     }
     const conn = await SyncConnection.open(source);
     try {
+      // nested: the scope depends on memberOf values the directory computes (slapo-dynlist),
+      // which syncprov does not see on the stored entry; sync every user entry under the
+      // base instead, and have the cycle read the changed ones with the scope filter
+      const nested = watchesGroups(source);
       let inScope: TLdapEntry[] = [];
+      let changed: string[] = [];
       let gone: string[] = [];
       // every entry the refresh listed: needed only if it turns out to be a present phase
       const listed = new Set<string>();
@@ -150,10 +164,17 @@ export const syncreplFeed: TChangeFeed = {
           inScope = [];
           await onBatch({ inScope: b });
         }
+        if (changed.length >= BATCH || (force && changed.length > 0)) {
+          const c = changed;
+          changed = [];
+          await onBatch({ changed: c });
+        }
         if (gone.length >= BATCH || (force && gone.length > 0)) {
           const g = gone;
           gone = [];
-          await onBatch({ gone: await tellDeleted(req, g) });
+          const placed = await placeGone(req, g);
+          if (placed.inScope.length > 0) await onBatch({ inScope: placed.inScope });
+          if (placed.gone.length > 0) await onBatch({ gone: placed.gone });
         }
       };
       const onInfo = (info: TSyncInfo) => {
@@ -161,7 +182,10 @@ export const syncreplFeed: TChangeFeed = {
         if (info.refreshDeletes) gone.push(...info.uuids);
         else for (const u of info.uuids) listed.add(u);
       };
-      const users = await refresh(conn, { base: source.baseDn, filter: req.filter, attributes: req.attributes, cookie: prev.users }, async (ev) => {
+      const search = nested
+        ? { base: source.baseDn, filter: source.userObjectFilter, attributes: ["1.1"], cookie: prev.users }
+        : { base: source.baseDn, filter: req.filter, attributes: req.attributes, cookie: prev.users };
+      const users = await refresh(conn, search, async (ev) => {
         if (ev.type === "entry") {
           const uuid = ev.state?.entryUUID ?? guidOf(ev.entry, source);
           if (!uuid) return;
@@ -169,7 +193,10 @@ export const syncreplFeed: TChangeFeed = {
           if (state === "delete") gone.push(uuid);
           else {
             listed.add(uuid);
-            if (state !== "present") inScope.push(ev.entry);
+            if (state !== "present") {
+              if (nested) changed.push(uuid);
+              else inScope.push(ev.entry);
+            }
           }
         } else if (ev.type === "info") onInfo(ev.info);
         await flush(false);
@@ -201,13 +228,33 @@ export const syncreplFeed: TChangeFeed = {
 };
 
 /**
+ * Entries syncprov says are gone, checked with the scope filter first: syncprov matches the
+ * stored entry, and an attribute the directory computes (a dynlist memberOf) is not on it,
+ * so an entry it calls gone may still be in the scope. Those are returned as in scope.
+ */
+async function placeGone(req: TFeedRequest, uuids: string[]): Promise<{ inScope: TLdapEntry[]; gone: Array<{ guid: string; deleted: boolean }> }> {
+  const inScope: TLdapEntry[] = [];
+  const found = new Set<string>();
+  for (let i = 0; i < uuids.length; i += 200) {
+    const chunk = uuids.slice(i, i + 200);
+    for await (const e of req.dir.search(req.source.baseDn, `(&${req.filter}${guidFilter(req.source, chunk)})`, req.attributes)) {
+      const g = guidOf(e, req.source);
+      if (g) found.add(g);
+      inScope.push(e);
+    }
+  }
+  return { inScope, gone: await tellDeleted(req, uuids.filter((u) => !found.has(u.toLowerCase()))) };
+}
+
+/**
  * Gone entries as the cycle records them: deleted when the entry no longer exists
  * anywhere in the directory's naming context, else out of the scope. Looked up for up to
  * 200 at a time; beyond that they are all "out of the scope" (what the guard decides on is the same).
  */
 async function tellDeleted(req: TFeedRequest, uuids: string[]): Promise<Array<{ guid: string; deleted: boolean }>> {
   const { dir, source } = req;
-  if (uuids.length > 200 || source.guidAttribute.toLowerCase() !== "entryuuid") return uuids.map((guid) => ({ guid, deleted: false }));
+  if (uuids.length === 0) return [];
+  if (uuids.length > 200) return uuids.map((guid) => ({ guid, deleted: false }));
   const root = await namingContext(req);
   const still = new Set<string>();
   for (let i = 0; i < uuids.length; i += 50) {
