@@ -11,6 +11,7 @@ import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
 import { RUN_CYCLE } from "../lib/jobs/cycle-job-names.ts";
+import { PushWatchers } from "../lib/jobs/push-watchers.ts";
 import { makeRunCycleHandler, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
 import { logger } from "../lib/log.ts";
 import { heartbeat, NodeDeclaredDeadError } from "../lib/nodes/heartbeat.ts";
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   const workerIds = new Set<string>();
   let runner: Runner | null = null;
   let abort = new AbortController();
+  // push-mode channels' directory watchers: run while this node provisions
+  const push = new PushWatchers(log);
 
   const startRunner = async () => {
     const events: WorkerEvents = new EventEmitter();
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
     if (!runner) return;
     log.warn(`stopping provisioning: ${reason}`);
     abort.abort(reason);
+    await push.stopAll();
     const r = runner;
     runner = null;
     const held = [...workerIds];
@@ -130,6 +134,11 @@ async function main(): Promise<void> {
     } catch (err) {
       log.error("scheduling failed", { error: (err as Error).message });
     }
+    try {
+      await push.reconcile();
+    } catch (err) {
+      log.error("push mode: starting the watchers failed", { error: (err as Error).message });
+    }
   };
   await beat();
   await schedule();
@@ -150,6 +159,7 @@ async function main(): Promise<void> {
         log.warn(`stopping: ${what} failed`, { error: (err as Error).message });
       }
     };
+    await step("the push watchers", () => push.stopAll());
     await step("the job runner", async () => runner?.stop());
     await step("the job utilities", () => utils.release());
     await step("recording the node as stopped", () => heartbeat({ nodeId: node.id, status: "STOPPED" }));

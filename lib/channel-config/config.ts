@@ -127,6 +127,12 @@ export const ZSourceFields = z.object({
   pageSize: z.number().int().min(1).max(5_000).default(500),
   /** how incremental cycles learn what changed; auto = the best the directory type offers */
   changeCapture: z.enum(["auto", ...CHANGE_CAPTURE_KINDS]).default("auto"),
+  /**
+   * poll: a cycle every syncFrequencySec. push: besides, a worker keeps the directory's
+   * change feed open (RFC 4533 refreshAndPersist on OpenLDAP) and runs a cycle within a
+   * second of a change; feeds that cannot push are polled every few seconds instead
+   */
+  syncMode: z.enum(["poll", "push"]).default("poll"),
 });
 
 /** Users in scope are members of a group or match a filter: exactly one of the two. */

@@ -6,6 +6,7 @@ import type { TPlainSecret } from "../crypto/secret-types.ts";
 const base: TSource = {
   groupChangeAttribute: "entryCSN",
   changeCapture: "auto",
+  syncMode: "poll",
   directoryType: "openldap",
   url: "ldap://127.0.0.1:389",
   startTls: false,

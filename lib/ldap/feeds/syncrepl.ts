@@ -225,7 +225,72 @@ export const syncreplFeed: TChangeFeed = {
       await conn.close();
     }
   },
+
+  watch,
 };
+
+/** How often a channel in push mode whose directory has no syncprov asks for a cycle. */
+const FALLBACK_POLL_MS = 5_000;
+
+/**
+ * Push mode: refreshAndPersist searches (the users', and the groups' with nested groups),
+ * each on its own connection, from the stored cookie. Their refresh phase reports what
+ * changed since that cookie (a cycle is due at once), their persist phase every change
+ * after. Entries are asked for with no attributes: the cycle reads them. Returns when
+ * `signal` aborts; throws when a connection is lost or the directory ends a search
+ * (FeedResetError for e-syncRefreshRequired), for the caller to reconnect.
+ */
+async function watch(req: TFeedRequest, stored: string, signal: AbortSignal, onChange: () => void): Promise<void> {
+  const { source } = req;
+  const prev = decodeCookie(stored);
+  if ("fallback" in prev) {
+    // no syncprov: poll the timestamp feed through short cycles
+    while (!signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, FALLBACK_POLL_MS);
+        signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      });
+      if (!signal.aborted) onChange();
+    }
+    return;
+  }
+  const nested = watchesGroups(source);
+  const searches = [{ base: source.baseDn, filter: nested ? source.userObjectFilter : req.filter, cookie: prev.users }];
+  if (nested) {
+    if (!prev.groups) throw new FeedResetError("the stored cookie has no place for the groups (nested groups were switched on)");
+    searches.push({ base: groupsBase(source), filter: GROUPS_FILTER, cookie: prev.groups });
+  }
+  // one search failing ends the others: the caller reconnects them together
+  const local = new AbortController();
+  const stop = () => local.abort();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    await Promise.all(
+      searches.map(async (s) => {
+        try {
+          const conn = await SyncConnection.open(source);
+          try {
+            for await (const ev of conn.search({ base: s.base, filter: s.filter, attributes: ["1.1"], request: { mode: "refreshAndPersist", cookie: s.cookie }, signal: local.signal })) {
+              if (ev.type === "entry" && ev.state?.state !== "present") onChange();
+              else if (ev.type === "info" && ev.info.kind === "syncIdSet" && ev.info.refreshDeletes && ev.info.uuids.length > 0) onChange();
+              else if (ev.type === "done") {
+                if (ev.resultCode === E_SYNC_REFRESH_REQUIRED) throw new FeedResetError("the directory asks for a full refresh (e-syncRefreshRequired)");
+                throw new AppError("LDAP_ERROR", `the directory ended the persistent content sync search under ${s.base} (result ${ev.resultCode}${ev.message ? `: ${ev.message}` : ""})`);
+              }
+            }
+          } finally {
+            await conn.close();
+          }
+        } catch (err) {
+          local.abort();
+          throw err;
+        }
+      }),
+    );
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+}
 
 /**
  * Entries syncprov says are gone, checked with the scope filter first: syncprov matches the
