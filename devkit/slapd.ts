@@ -74,6 +74,12 @@ export interface Slapd {
   /** Deletes a leaf entry; resolves once slapo-refint has removed references to it. */
   remove(dn: string): Promise<void>;
   entryUUID(dn: string): Promise<string>;
+  /**
+   * Stops slapd (SIGTERM, as a service stop does: open connections are cut) and starts it
+   * again on the same ports and data; resolves once it accepts a bind. `downMs` keeps it
+   * down that long first.
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -406,6 +412,7 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
     }
     return makeHandle({
       running: running,
+      startTimeoutMs: opts.startTimeoutMs ?? 15_000,
       dir, url, ldapsUrl, caFile: path.join(dir, "tls", "ca.pem"),
       baseDn, peopleDn, groupsDn, systemDn, adminDn, adminPassword, readerDn, readerPassword, emptyMemberDn,
       blindDn: `cn=blind,${systemDn}`,
@@ -422,11 +429,12 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
 
 type HandleInfo = Omit<
   Slapd,
-  "addUser" | "modify" | "addGroup" | "addMembers" | "removeMembers" | "rename" | "remove" | "entryUUID" | "stop"
-> & { running: Running };
+  "addUser" | "modify" | "addGroup" | "addMembers" | "removeMembers" | "rename" | "remove" | "entryUUID" | "restart" | "stop"
+> & { running: Running; startTimeoutMs: number };
 
 function makeHandle(info: HandleInfo): Slapd {
-  const { running, ...pub } = info;
+  const { running: first, startTimeoutMs, ...pub } = info;
+  let running = first;
   let admin: Promise<Client> | undefined;
   let stopped: Promise<void> | undefined;
 
@@ -545,6 +553,20 @@ function makeHandle(info: HandleInfo): Slapd {
       const s = Array.isArray(v) ? v[0] : v;
       if (s === undefined) throw new Error(`no entryUUID on ${dn}`);
       return s.toString();
+    },
+
+    async restart(downMs = 0) {
+      if (stopped) throw new Error("slapd harness already stopped");
+      const c = admin;
+      admin = undefined;
+      if (c) await c.then((cl) => cl.unbind()).catch(() => undefined);
+      running.child.kill("SIGTERM");
+      await running.exited;
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      const port = Number(new URL(pub.url).port);
+      const ldapsPort = Number(new URL(pub.ldapsUrl).port);
+      running = spawnSlapd(path.join(pub.dir, "slapd.conf"), pub.dir, port, ldapsPort);
+      await waitReady(running, pub.url, pub.adminDn, pub.adminPassword, startTimeoutMs);
     },
 
     stop() {

@@ -6,10 +6,11 @@
 //
 // - A feed without watch() is polled: a cycle is asked for every POLL_MS.
 // - Until the first full read has stored a cookie the channel is polled too.
-// - A lost connection, a directory restart, a refused cookie: the watcher asks for a
-//   cycle (which reads from the stored cookie, or reads everything when the directory no
-//   longer accepts it: never "everyone is gone") and reconnects with backoff, 1 s doubling
-//   to 60 s.
+// - A lost connection, a directory restart: the watcher reconnects with backoff, 1 s
+//   doubling to 60 s, and once the watch is back asks for one cycle, which reads from the
+//   stored cookie what was missed. No cycle is asked for while the directory is down
+//   (failed cycles count towards quarantine). A refused cookie asks for a cycle at once:
+//   it reads everything (never "everyone is gone") and stores a new cookie.
 // - A change reported while a cycle runs: that cycle, when it ends, queues the next one a
 //   whole period later (run-cycle-job.ts replaces the waiting job). The watcher keeps its
 //   request pending until a cycle starts after it and asks again if the waiting cycle was
@@ -20,6 +21,7 @@
 import { z } from "zod";
 import { getDb } from "../db/index.ts";
 import { readStoredChannel } from "../channel-config/stored.ts";
+import { FeedResetError } from "../ldap/change-feed.ts";
 import { changeFeedFor } from "../ldap/change-feeds.ts";
 import { Directory } from "../ldap/directory.ts";
 import { userAttributes, userScopeFilter } from "../ldap/scope.ts";
@@ -31,6 +33,8 @@ const DEBOUNCE_MS = 200;
 const POLL_MS = 5_000;
 const BACKOFF_FIRST_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
+/** A watch that is still up this long after reconnecting is back: one cycle catches up. */
+const RECONNECTED_MS = 2_000;
 /** A watch that lasted this long before failing was healthy: its backoff starts again from the first step. */
 const HEALTHY_MS = 30_000;
 
@@ -100,6 +104,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 async function watchChannel(channelId: number, signal: AbortSignal, log: TLogger): Promise<void> {
   const asker = new CycleAsker(channelId, log);
   let backoff = BACKOFF_FIRST_MS;
+  let reconnecting = false;
   try {
     while (!signal.aborted) {
       const db = await getDb();
@@ -116,24 +121,29 @@ async function watchChannel(channelId: number, signal: AbortSignal, log: TLogger
       }
       const started = Date.now();
       let dir: Directory | null = null;
+      // after a failure: one cycle once the watch is back (a deletion answered by a present
+      // phase, after a restart emptied syncprov's session log, is no event of its own)
+      const catchUp = reconnecting ? setTimeout(() => asker.ask("push mode: reconnected"), RECONNECTED_MS) : null;
       try {
         dir = await Directory.open(cfg.source);
         const req = { dir, source: cfg.source, filter: userScopeFilter(cfg.source), attributes: userAttributes(cfg.source), since: row.attributeSyncTimestamp };
         await feed.watch(req, cookie, signal, () => asker.ask("push mode: the directory changed"));
       } catch (err) {
+        if (catchUp && Date.now() - started < RECONNECTED_MS) clearTimeout(catchUp);
         if (signal.aborted) return;
         if (Date.now() - started >= HEALTHY_MS) backoff = BACKOFF_FIRST_MS;
-        log.warn("push mode: the watch ended; a cycle reads what it may have missed, and it reconnects", {
-          channel: channelId,
-          error: (err as Error).message,
-          retryInMs: backoff,
-        });
-        asker.ask("push mode: reconnecting");
+        // a refused cookie: the cycle reads everything and stores a new one. Otherwise no
+        // cycle while the directory may be down (each failed cycle counts towards quarantine)
+        if (err instanceof FeedResetError) asker.ask("push mode: the directory asks for a full read");
+        log.warn("push mode: the watch ended; reconnecting", { channel: channelId, error: (err as Error).message, retryInMs: backoff });
+        reconnecting = true;
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+        continue;
       } finally {
         await dir?.close();
       }
+      reconnecting = false;
     }
   } finally {
     asker.close();

@@ -82,3 +82,23 @@ it("a change made while a cycle runs is not left for the next period", async () 
   console.log(`push mode: change during a running cycle -> target in ${ms} ms`);
   expect((await w.scim.listUsers()).find((u) => u.userName === "p3")?.name?.familyName).toBe("Slow");
 });
+
+it("a directory restart: the watcher reconnects, what changed meanwhile reaches the target, nobody else is touched", async () => {
+  const activeBefore = (await w.scim.listUsers()).filter((u) => u.active).map((u) => u.userName).sort();
+  const t0 = Date.now();
+  await w.slapd.restart(1_500);
+  // changed right after the restart, maybe before the watcher is back: its refresh from the cookie reports it
+  await w.slapd.modify(dns[5]!, { sn: "AfterRestart" });
+  await waitFor("the change made after the restart at the target", async () =>
+    (await w.scim.listUsers()).some((u) => u.userName === "p5" && u.name?.familyName === "AfterRestart"),
+    15_000,
+    50,
+  );
+  console.log(`push mode: directory down 1.5 s; change after the restart at the target ${Date.now() - t0} ms after the restart began`);
+  // and the watch is live again: a later change arrives within seconds
+  await w.slapd.modify(dns[6]!, { sn: "Live" });
+  const ms = await timeUntil("a change after reconnecting", async () => (await w.scim.listUsers()).some((u) => u.userName === "p6" && u.name?.familyName === "Live"));
+  console.log(`push mode: after reconnecting -> target in ${ms} ms`);
+  expect((await w.scim.listUsers()).filter((u) => u.active).map((u) => u.userName).sort()).toEqual(activeBefore);
+  expect(worker.output()).toMatch(/push mode: the watch ended; reconnecting/);
+});
