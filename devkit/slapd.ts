@@ -109,6 +109,8 @@ export interface StartSlapdOptions {
    * phase (every unchanged entry's UUID is sent).
    */
   syncprovSessionlog?: number;
+  /** Load slapo-syncprov (default true); false models a directory without content synchronisation. */
+  syncprov?: boolean;
   /**
    * Who writes memberOf. "overlay" (default): slapo-memberof stores it on each user, for
    * direct membership only. "dynlist-nested": slapo-dynlist computes it when read or
@@ -384,6 +386,7 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
         EMPTY_MEMBER_DN: emptyMemberDn,
         MEMBEROF: memberOfConfig(opts.memberOf ?? "overlay"),
         SYNCPROV_SESSIONLOG: String(opts.syncprovSessionlog ?? 1000),
+        SYNCPROV_OFF: opts.syncprov === false ? "# " : "",
         READER_LIMITS: readerLimitsLine(readerDn, opts.readerSizeLimit, opts.readerPagedTotal),
       }),
     );
