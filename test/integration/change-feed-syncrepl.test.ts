@@ -125,6 +125,22 @@ describe("a cookie the directory cannot continue from", () => {
     expect(next.stats.mode).toBe("incremental");
   });
 
+  it("a cookie ahead of the directory (restored from a backup) falls back to a full read", async () => {
+    const db = await getDb();
+    const ahead = Buffer.from("rid=000,csn=20990101000000.000000Z#000000#000#000000").toString("base64");
+    await db.channel.update({ where: { id: w.channelId }, data: { changeCookie: JSON.stringify({ v: 1, users: ahead }) } });
+    const before = (await w.scim.listUsers()).filter((u) => u.active).length;
+
+    const r = await w.cycle();
+    expect(r.status, r.message).toBe("SUCCESS");
+    expect(r.stats.mode).toBe("full");
+    // slapd: "consumer state is newer than provider!"
+    expect(r.stats.reasons.join("; ")).toMatch(/change feed reset: .*newer than provider/);
+    expect((await w.scim.listUsers()).filter((u) => u.active).length).toBe(before);
+    const ch = await db.channel.findUniqueOrThrow({ where: { id: w.channelId } });
+    expect(Buffer.from(JSON.parse(ch.changeCookie!).users, "base64").toString()).not.toContain("2099");
+  });
+
   it("a cookie older than the directory's session log is answered with the present phase: only who is really gone is deprovisioned", async () => {
     const db = await getDb();
     const [gone] = await provision(1, "old");
