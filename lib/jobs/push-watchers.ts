@@ -100,34 +100,37 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One channel's watcher, until `signal` aborts. */
+/** One channel's watcher, until `signal` aborts. Nothing but the abort ends it: every failure is retried with backoff. */
 async function watchChannel(channelId: number, signal: AbortSignal, log: TLogger): Promise<void> {
   const asker = new CycleAsker(channelId, log);
   let backoff = BACKOFF_FIRST_MS;
   let reconnecting = false;
   try {
     while (!signal.aborted) {
-      const db = await getDb();
-      const row = await db.channel.findUnique({ where: { id: channelId } });
-      if (!row) return;
-      const cfg = readStoredChannel(row);
-      const feed = changeFeedFor(cfg.source);
-      const cookie = row.changeFeed === feed.kind ? row.changeCookie : null;
-      if (!feed.watch || !cookie) {
-        // nothing to push from (yet): short cycles
-        asker.ask("push mode (polled)");
-        await sleep(POLL_MS, signal);
-        continue;
-      }
       const started = Date.now();
+      let catchUp: NodeJS.Timeout | null = null;
       let dir: Directory | null = null;
-      // after a failure: one cycle once the watch is back (a deletion answered by a present
-      // phase, after a restart emptied syncprov's session log, is no event of its own)
-      const catchUp = reconnecting ? setTimeout(() => asker.ask("push mode: reconnected"), RECONNECTED_MS) : null;
       try {
+        const db = await getDb();
+        const row = await db.channel.findUnique({ where: { id: channelId } });
+        if (!row) return;
+        const cfg = readStoredChannel(row);
+        const feed = changeFeedFor(cfg.source);
+        const cookie = row.changeFeed === feed.kind ? row.changeCookie : null;
+        if (!feed.watch || !cookie) {
+          // nothing to push from (yet): short cycles
+          asker.ask("push mode (polled)");
+          await sleep(POLL_MS, signal);
+          continue;
+        }
+        // after a failure: one cycle once the watch is back (a deletion answered by a present
+        // phase, after a restart emptied syncprov's session log, is no event of its own)
+        if (reconnecting) catchUp = setTimeout(() => asker.ask("push mode: reconnected"), RECONNECTED_MS);
         dir = await Directory.open(cfg.source);
         const req = { dir, source: cfg.source, filter: userScopeFilter(cfg.source), attributes: userAttributes(cfg.source), since: row.attributeSyncTimestamp };
         await feed.watch(req, cookie, signal, () => asker.ask("push mode: the directory changed"));
+        if (signal.aborted) return;
+        throw new Error("the change feed stopped watching");
       } catch (err) {
         if (catchUp && Date.now() - started < RECONNECTED_MS) clearTimeout(catchUp);
         if (signal.aborted) return;
@@ -139,11 +142,9 @@ async function watchChannel(channelId: number, signal: AbortSignal, log: TLogger
         reconnecting = true;
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-        continue;
       } finally {
         await dir?.close();
       }
-      reconnecting = false;
     }
   } finally {
     asker.close();
