@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     "initial-only": { type: "boolean", default: false },
     /** also a first load with userMatching: create-first (a second channel and target) */
     "create-first": { type: "boolean", default: false },
+    /** the channel's source.changeCapture: auto (syncrepl on this OpenLDAP) or timestamp, to compare */
+    "change-capture": { type: "string", default: "auto" },
   },
 });
 const USERS = Number(args.users);
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
   console.log(`  slapd loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const names = directoryNames(opts);
   const target = await startTarget(env);
-  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000 };
+  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000, changeCapture: args["change-capture"] };
   const { id } = await applyChannelConfig({
     actor: "bench",
     via: "cli",

@@ -126,7 +126,12 @@ export const ZSourceFields = z.object({
   filter: ZLdapFilter.optional(),
   /** what a user entry is, whichever scope is used; default per directory type */
   userObjectFilter: ZLdapFilter.optional(),
-  /** Active Directory: follow nested group membership (LDAP_MATCHING_RULE_IN_CHAIN) */
+  /**
+   * users in nested groups of groupDn are in scope too: Active Directory follows them with
+   * LDAP_MATCHING_RULE_IN_CHAIN; OpenLDAP needs slapo-dynlist's nested memberOf and 389-DS
+   * its memberOf plug-in (both put nested groups in memberOf). On, the change feed also
+   * watches the groups, since a nested group's change touches no user entry
+   */
   nestedGroups: z.boolean().optional(),
   /** groups to provision: this filter under groupBaseDn (default baseDn); none = no groups */
   groupBaseDn: ZDn.optional(),
@@ -141,6 +146,12 @@ export const ZSourceFields = z.object({
   pageSize: z.number().int().min(1).max(5_000).default(500),
   /** how incremental cycles learn what changed; auto = the best the directory type offers */
   changeCapture: z.enum(["auto", ...CHANGE_CAPTURE_KINDS]).default("auto"),
+  /**
+   * poll: a cycle every syncFrequencySec. push: besides, a worker keeps the directory's
+   * change feed open (RFC 4533 refreshAndPersist on OpenLDAP) and runs a cycle within a
+   * second of a change; feeds that cannot push are polled every few seconds instead
+   */
+  syncMode: z.enum(["poll", "push"]).default("poll"),
 });
 
 /** Users in scope are members of a group or match a filter: exactly one of the two. */

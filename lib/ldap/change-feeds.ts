@@ -3,6 +3,7 @@
 import type { TSource } from "../channel-config/stored.ts";
 import type { TChangeCaptureKind, TChangeFeed } from "./change-feed.ts";
 import { dirsyncFeed } from "./feeds/dirsync.ts";
+import { syncreplFeed } from "./feeds/syncrepl.ts";
 import { timestampFeed } from "./feeds/timestamp.ts";
 import { usnFeed } from "./feeds/usn.ts";
 
@@ -10,6 +11,7 @@ const FEEDS: Partial<Record<TChangeCaptureKind, TChangeFeed>> = {
   timestamp: timestampFeed,
   dirsync: dirsyncFeed,
   usn: usnFeed,
+  syncrepl: syncreplFeed,
 };
 
 /** What `auto` means per directory type, best first; the first one built is used. */

@@ -77,7 +77,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   }
 
   const since = channel.attributeSyncTimestamp;
-  const req: TFeedRequest = { dir, source, filter: userScopeFilter(source), attributes: userAttributes(source) };
+  const req: TFeedRequest = { dir, source, filter: userScopeFilter(source), attributes: userAttributes(source), since };
   const pipe = new StorePipeline(ctx, lookAtAll);
   let cookie: string;
   if (!full) {
@@ -151,6 +151,12 @@ async function readChanges(ctx: TCycleContext, feed: TChangeFeed, req: TFeedRequ
       if (b.gone?.length) {
         await pipe.drain();
         await markGoneByGuid(ctx, b.gone);
+      }
+      if (b.present) {
+        // the feed listed the whole scope: whoever the store has in it and is not listed is gone
+        await pipe.drain();
+        const present = b.present;
+        await timed(stats, "users.missing", () => markMissing(ctx, req.dir, present, new Set()));
       }
       if (b.scopeChanged) scopeChanged = true;
     });
