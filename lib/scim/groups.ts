@@ -28,6 +28,16 @@ export class ScimGroups {
     return this.endpoint.get(id, ZGroup, "a SCIM Group");
   }
 
+  /**
+   * The group's members only (`attributes=members`, RFC 7644 §3.9), for comparing with the
+   * directory's; null when the target has no such group. A target that ignores the
+   * parameter sends the whole group, which reads the same.
+   */
+  async members(id: string): Promise<string[] | null> {
+    const g = await this.endpoint.get(id, ZGroup, "a SCIM Group", { attributes: "members" });
+    return g ? (g.members ?? []).map((m) => m.value) : null;
+  }
+
   /** Never duplicated: an answer lost after sending is resolved by finding the group by displayName (`linked`). */
   create(displayName: string, memberIds: string[]): Promise<TCreated> {
     return this.endpoint.create({ schemas: [GROUP_SCHEMA], displayName, members: memberIds.map((value) => ({ value })) });

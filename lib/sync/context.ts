@@ -33,6 +33,8 @@ export type TCycleStats = {
   /** where the time went, phase by phase (ms) */
   phases: Record<string, number>;
   scimRequests: number;
+  /** a full reconciliation's read of the target: what it read and how many records it found drifted */
+  drift: { usersRead: number; users: number; groupsRead: number; groups: number };
 };
 
 export function emptyStats(): TCycleStats {
@@ -59,6 +61,7 @@ export function emptyStats(): TCycleStats {
     pushMs: 0,
     phases: {},
     scimRequests: 0,
+    drift: { usersRead: 0, users: 0, groupsRead: 0, groups: 0 },
   };
 }
 

@@ -20,6 +20,7 @@ import { decideDeprovisioning } from "./deprovision.ts";
 import { onHealthChange } from "../alerts/on-health-change.ts";
 import type { THealth } from "../health/channel-health.ts";
 import { healthAfterCycle, type THealthChange } from "./record-health.ts";
+import { enforceGroupMembers, enforceUserAttributes } from "./enforce-target.ts";
 import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
@@ -127,13 +128,17 @@ export async function runCycle(options: {
     }
 
     let readOk = false;
+    let fullRead = false;
     const t0 = Date.now();
     let dir: Directory | undefined;
     try {
       dir = await timed(stats, "ldap.bind", () => Directory.open(cfg.source));
       const d = dir;
       const outcome = await timed(stats, "users.read", () => readUsers(ctx, d));
-      await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1"));
+      fullRead = outcome.full;
+      // flattened groups are read again on every full read: a change in a nested group does not touch the group holding it
+      const rereadGroups = outcome.full && cfg.options.nestedGroups === "flatten";
+      await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1", rereadGroups));
       // the one place that lets anyone be disabled or deleted, after a read that completed
       await timed(stats, "deprovision.guard", () => decideDeprovisioning(ctx, cycle.id));
       await lease.write((tx) =>
@@ -174,7 +179,23 @@ export async function runCycle(options: {
       // record it could not deliver stays dirty for the next cycle, not retried here
       await following;
       if (!fenced && !pushStopped) {
+        // a full reconciliation also reads the target and marks what drifted there by hand
+        // (enforce-target.ts); a first load has nothing at the target to correct yet
+        const reconcile = readOk && fullRead && !firstLoad;
+        const enforce = async (phase: string, step: () => Promise<number>) => {
+          try {
+            await timed(stats, phase, step);
+          } catch (err) {
+            if (err instanceof FencedError) throw err;
+            const msg = err instanceof Error ? err.message : String(err);
+            problems.push(`the target was not reconciled (${phase}): ${msg}`);
+            log.warn("reading the target for drift failed; the push goes on", { phase, error: msg });
+          }
+        };
+        if (reconcile) await enforce("target.users", () => enforceUserAttributes(ctx, client));
         if (!following) await timed(stats, "users.push", () => pushUsers(ctx, client));
+        // after the users' push, so that users created this cycle count as the members they are
+        if (reconcile) await enforce("target.groups", () => enforceGroupMembers(ctx, client));
         await timed(stats, "groups.push", () => pushGroups(ctx, client));
       }
     } catch (err) {
