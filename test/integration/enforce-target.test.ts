@@ -1,0 +1,144 @@
+// Issue 12 §3, the directory enforced at the target (seed 003: "group memberships in the
+// datastore overwrite the group memberships in the target service"): what an
+// administrator changes by hand at the target is set back by the next full
+// reconciliation, read from the target itself; nested groups flattened or not; the group
+// memberships of disabled users removed or kept. Against real slapd and both real SCIM
+// services, each change made at the target through its own API.
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCIM_PATCH_SCHEMA } from "../../devkit/scim-service.ts";
+import { startWorld, type TWorld } from "../helpers/fixture.ts";
+
+describe.each(["better-auth", "scimmy"] as const)("the directory enforced at the target (%s)", (target) => {
+  let w: TWorld;
+  const dns: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    // a full reconciliation is due one second after the last one
+    w = await startWorld({ target, configure: (c) => (c.options.fullSyncIntervalSec = 1) });
+    for (const uid of ["ann", "ben", "cat", "dan"]) {
+      dns[uid] = await w.slapd.addUser({ uid, givenName: uid, sn: "Tester", mail: `${uid}@example.com` });
+    }
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, Object.values(dns));
+    await w.slapd.addGroup("Team", [dns.ann!, dns.ben!]);
+    const r = await w.cycle();
+    expect(r.status).toBe("SUCCESS");
+    for (const u of await w.scim.listUsers()) ids[u.userName] = u.id;
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  const group = async (name: string) => (await w.scim.listGroups()).find((g) => g.displayName === name);
+  const user = async (userName: string) => (await w.scim.listUsers()).find((u) => u.userName === userName);
+  const patch = async (path: string, Operations: unknown[]) => {
+    const res = await w.scim.request("PATCH", path, { schemas: [SCIM_PATCH_SCHEMA], Operations });
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+  };
+  /** the next cycle, once a full reconciliation is due */
+  const fullCycle = async () => {
+    await sleep(1_100);
+    const r = await w.cycle();
+    expect(r.stats.mode).toBe("full");
+    expect(r.status, r.message).toBe("SUCCESS");
+    return r;
+  };
+
+  it("removes a member added to a target group by hand and adds back one removed there", async () => {
+    const team = (await group("Team"))!;
+    expect(new Set(team.members)).toEqual(new Set([ids.ann, ids.ben]));
+    await patch(`/Groups/${team.id}`, [{ op: "add", path: "members", value: [{ value: ids.dan }] }]);
+    await patch(`/Groups/${team.id}`, [{ op: "remove", path: `members[value eq "${ids.ben}"]` }]);
+    expect(new Set((await group("Team"))!.members)).toEqual(new Set([ids.ann, ids.dan]));
+
+    const r = await fullCycle();
+    expect(r.stats.drift.groups).toBe(1);
+    expect(new Set((await group("Team"))!.members)).toEqual(new Set([ids.ann, ids.ben]));
+    // only the membership: dan, taken out of the group, is still provisioned and active
+    expect((await user("dan"))?.active).toBe(true);
+    // and nothing drifted the next time
+    expect((await fullCycle()).stats.drift.groups).toBe(0);
+  });
+
+  it("sets back a mapped attribute edited at the target, reading the target's users in pages", async () => {
+    await patch(`/Users/${ids.ann}`, [{ op: "replace", path: "name.givenName", value: "Hacked" }]);
+    expect((await user("ann"))?.name?.givenName).toBe("Hacked");
+
+    const r = await fullCycle();
+    expect(r.stats.drift.users).toBe(1);
+    expect(r.stats.drift.usersRead).toBe(4);
+    expect(r.stats.pushed.UPDATE).toBe(1);
+    const ann = (await user("ann"))!;
+    expect(ann.name?.givenName).toBe("ann");
+    expect(ann.active).toBe(true);
+    // the users the target holds as Ferry sent them are not touched
+    expect((await fullCycle()).stats.pushed.UPDATE ?? 0).toBe(0);
+  });
+
+  it("leaves a target-edited attribute alone with enforceUserAttributes off", async () => {
+    await w.reconfigure((c) => (c.options.enforceUserAttributes = false));
+    await w.cycle();
+    await patch(`/Users/${ids.ben}`, [{ op: "replace", path: "name.givenName", value: "Edited" }]);
+    const r = await fullCycle();
+    expect(r.stats.drift.usersRead).toBe(0);
+    expect((await user("ben"))?.name?.givenName).toBe("Edited");
+    // switched back on, the next full reconciliation sets it back
+    await w.reconfigure((c) => (c.options.enforceUserAttributes = true));
+    await w.cycle();
+    await fullCycle();
+    expect((await user("ben"))?.name?.givenName).toBe("ben");
+  });
+
+  it("nestedGroups direct sends a group's direct user members; flatten every user reachable through nested groups", async () => {
+    const child = await w.slapd.addGroup("Child", [dns.cat!]);
+    const parent = await w.slapd.addGroup("Parent", [child, dns.ann!]);
+    // openldap: direct unless the channel says otherwise
+    await w.cycle();
+    expect((await group("Parent"))!.members).toEqual([ids.ann]);
+
+    await w.reconfigure((c) => (c.options.nestedGroups = "flatten"));
+    await w.cycle();
+    expect(new Set((await group("Parent"))!.members)).toEqual(new Set([ids.ann, ids.cat]));
+    expect((await group("Child"))!.members).toEqual([ids.cat]);
+
+    // a change inside the nested group does not touch Parent in the directory: the full reconciliation finds it
+    await w.slapd.addMembers(child, [dns.dan!]);
+    // and a loop of nested groups is followed once
+    await w.slapd.addMembers(child, [parent]);
+    await fullCycle();
+    expect(new Set((await group("Parent"))!.members)).toEqual(new Set([ids.ann, ids.cat, ids.dan]));
+
+    await w.reconfigure((c) => (c.options.nestedGroups = "direct"));
+    await w.cycle();
+    expect((await group("Parent"))!.members).toEqual([ids.ann]);
+  });
+
+  it("deprovisionedMemberships remove takes a disabled user out of target groups; keep leaves them", async () => {
+    await w.slapd.addGroup("Ops", [dns.ben!, dns.dan!]);
+    await w.cycle();
+    expect(new Set((await group("Ops"))!.members)).toEqual(new Set([ids.ben, ids.dan]));
+
+    // remove (the default)
+    await w.slapd.modify(dns.dan!, { employeeType: "disabled" });
+    await w.cycle();
+    expect((await user("dan"))?.active).toBe(false);
+    expect((await group("Ops"))!.members).toEqual([ids.ben]);
+    // enabled again, back in the group
+    await w.slapd.modify(dns.dan!, { employeeType: null });
+    await w.cycle();
+    expect((await user("dan"))?.active).toBe(true);
+    expect(new Set((await group("Ops"))!.members)).toEqual(new Set([ids.ben, ids.dan]));
+
+    // keep
+    await w.reconfigure((c) => (c.options.deprovisionedMemberships = "keep"));
+    await w.cycle();
+    await w.slapd.modify(dns.ben!, { employeeType: "disabled" });
+    await w.cycle();
+    expect((await user("ben"))?.active).toBe(false);
+    expect(new Set((await group("Ops"))!.members)).toEqual(new Set([ids.ben, ids.dan]));
+    // a full reconciliation keeps them too (its drift read follows the same option)
+    expect((await fullCycle()).stats.drift.groups).toBe(0);
+    expect(new Set((await group("Ops"))!.members)).toEqual(new Set([ids.ben, ids.dan]));
+  });
+});
