@@ -14,6 +14,7 @@ import { driftedValues, type TFlatValues } from "../mapping/map-entry.ts";
 import { desiredMembers, markGroupsDrifted, provisionedGroupsPage } from "../records/group-records.ts";
 import { enforceableUsers, markUsersDrifted } from "../records/user-records.ts";
 import type { ScimClient } from "../scim/client.ts";
+import { ScimError } from "../scim/errors.ts";
 import type { TCycleContext } from "./context.ts";
 
 const USER_PAGE = 200;
@@ -26,9 +27,16 @@ export async function enforceUserAttributes(ctx: TCycleContext, client: ScimClie
   let marked = 0;
   let read = 0;
   // one page in memory at a time; the listing runs before this cycle writes any user, so it holds still
+  let firstOfLast: string | undefined;
   for (let start: number | null = 1; start !== null; ) {
     await ctx.lease.guard();
     const page = await client.users.page(start, USER_PAGE);
+    // a target that ignores startIndex would hand back its first page for ever
+    const first = page.resources[0]?.id;
+    if (first !== undefined && first === firstOfLast) {
+      throw new ScimError("fatal", `GET /Users?startIndex=${start} answered the page it answered before: the target does not page with startIndex`);
+    }
+    firstOfLast = first;
     start = page.next;
     read += page.resources.length;
     const byId = new Map(page.resources.map((r) => [r.id, r as Record<string, unknown>]));
