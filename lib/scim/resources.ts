@@ -77,7 +77,7 @@ export class ScimEndpoint {
    * than asked is not the end (targets may cap the page size), an empty page or reaching
    * totalResults is.
    */
-  async page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null }> {
+  async page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null; total: number | undefined }> {
     const path = `/${this.resource}`;
     const { body } = await this.transport.request({ method: "GET", path, query: { startIndex: String(startIndex), count: String(count) } });
     const parsed = ZListResponse.safeParse(body);
@@ -86,7 +86,7 @@ export class ScimEndpoint {
     const total = parsed.data.totalResults;
     const next = startIndex + resources.length;
     const done = resources.length === 0 || (total !== undefined && next > total);
-    return { resources, next: done ? null : next };
+    return { resources, next: done ? null : next, total };
   }
 
   /** How many resources the target holds (its `totalResults`), or null when it does not say. */

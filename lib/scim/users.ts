@@ -33,7 +33,7 @@ export class ScimUsers {
   }
 
   /** One page of the target's users, from startIndex (1-based); `next` is null after the last page. */
-  page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null }> {
+  page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null; total: number | undefined }> {
     return this.endpoint.page(startIndex, count);
   }
 

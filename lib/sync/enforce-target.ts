@@ -14,32 +14,27 @@ import { driftedValues, type TFlatValues } from "../mapping/map-entry.ts";
 import { desiredMembers, markGroupsDrifted, provisionedGroupsPage } from "../records/group-records.ts";
 import { enforceableUsers, markUsersDrifted } from "../records/user-records.ts";
 import type { ScimClient } from "../scim/client.ts";
+import type { TScimResource } from "../scim/resources.ts";
 import { ScimError } from "../scim/errors.ts";
 import type { TCycleContext } from "./context.ts";
 
 const USER_PAGE = 200;
 const GROUP_PAGE = 50;
 
-/** Marks users whose mapped attributes were edited at the target; returns how many. */
+/**
+ * Marks users whose mapped attributes were edited at the target; returns how many. The
+ * first page tells the target's page size (it may cap `count`) and its total; the pages
+ * after it are asked `maxConcurrency` at a time (each window's pages in memory at once,
+ * never more), and each is compared with the store in one query.
+ */
 export async function enforceUserAttributes(ctx: TCycleContext, client: ScimClient): Promise<number> {
   const { options } = ctx.cfg;
   if (!options.enforceUserAttributes || !options.updateUsers) return 0;
   let marked = 0;
   let read = 0;
-  // one page in memory at a time; the listing runs before this cycle writes any user, so it holds still
-  let firstOfLast: string | undefined;
-  for (let start: number | null = 1; start !== null; ) {
-    await ctx.lease.guard();
-    const page = await client.users.page(start, USER_PAGE);
-    // a target that ignores startIndex would hand back its first page for ever
-    const first = page.resources[0]?.id;
-    if (first !== undefined && first === firstOfLast) {
-      throw new ScimError("fatal", `GET /Users?startIndex=${start} answered the page it answered before: the target does not page with startIndex`);
-    }
-    firstOfLast = first;
-    start = page.next;
-    read += page.resources.length;
-    const byId = new Map(page.resources.map((r) => [r.id, r as Record<string, unknown>]));
+  const compare = async (resources: TScimResource[]) => {
+    read += resources.length;
+    const byId = new Map(resources.map((r) => [r.id, r as Record<string, unknown>]));
     const rows = await enforceableUsers(ctx.db, ctx.channel.id, [...byId.keys()]);
     const drifted: Array<{ id: bigint; held: TFlatValues }> = [];
     for (const row of rows) {
@@ -47,6 +42,51 @@ export async function enforceUserAttributes(ctx: TCycleContext, client: ScimClie
       if (Object.keys(held).length > 0) drifted.push({ id: row.id, held });
     }
     if (drifted.length > 0) marked += await ctx.lease.write((tx) => markUsersDrifted(tx, drifted));
+  };
+
+  // the listing runs before this cycle writes any user, so it holds still
+  await ctx.lease.guard();
+  const first = await client.users.page(1, USER_PAGE);
+  await compare(first.resources);
+  const firstId = first.resources[0]?.id;
+  const size = first.resources.length;
+  const total = first.total;
+  const window = Math.max(1, ctx.cfg.target.maxConcurrency);
+  // a target that ignores startIndex would hand back its first page for ever
+  const same = (start: number, page: { resources: TScimResource[] }) => {
+    if (page.resources[0]?.id === firstId) {
+      throw new ScimError("fatal", `GET /Users?startIndex=${start} answered the first page again: the target does not page with startIndex`);
+    }
+  };
+  let start = first.next;
+  while (start !== null) {
+    await ctx.lease.guard();
+    if (total === undefined) {
+      // no total to plan pages with: one after the other
+      const page = await client.users.page(start, size);
+      same(start, page);
+      await compare(page.resources);
+      start = page.next;
+      continue;
+    }
+    const starts: number[] = [];
+    for (let s = start; s <= total && starts.length < window; s += size) starts.push(s);
+    const pages = await Promise.all(starts.map((s) => client.users.page(s, size)));
+    for (const [i, page] of pages.entries()) {
+      const s = starts[i]!;
+      same(s, page);
+      await compare(page.resources);
+      // a page shorter than the first, before the end: the rest of its span one page at a time
+      const end = Math.min(s + size, total + 1);
+      for (let g = s + page.resources.length; g < end; ) {
+        const gap = await client.users.page(g, end - g);
+        if (gap.resources.length === 0) break;
+        await compare(gap.resources);
+        g += gap.resources.length;
+      }
+    }
+    start = starts[starts.length - 1]! + size;
+    if (start > total) start = null;
   }
   ctx.stats.drift.usersRead += read;
   ctx.stats.drift.users += marked;

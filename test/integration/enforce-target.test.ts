@@ -142,3 +142,39 @@ describe.each(["better-auth", "scimmy"] as const)("the directory enforced at the
     expect(new Set((await group("Ops"))!.members)).toEqual(new Set([ids.ben, ids.dan]));
   });
 });
+
+describe("reading the target's users in pages", () => {
+  let w: TWorld;
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  it("pages through a target that caps the page size (Better Auth: 100 of the 200 asked), reading each user once", async () => {
+    w = await startWorld({ target: "better-auth", configure: (c) => (c.options.fullSyncIntervalSec = 1) });
+    const dns: string[] = [];
+    for (let i = 0; i < 250; i++) dns.push(await w.slapd.addUser({ uid: `p${i}`, givenName: `P${i}`, sn: "Paged", mail: `p${i}@example.com` }));
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, dns);
+    expect((await w.cycle()).status).toBe("SUCCESS");
+    const users = await w.scim.listUsers();
+    expect(users).toHaveLength(250);
+    // one user in each of the target's pages, and the last
+    const edited = [users[3]!, users[150]!, users[249]!];
+    for (const u of edited) {
+      const res = await w.scim.request("PATCH", `/Users/${u.id}`, {
+        schemas: [SCIM_PATCH_SCHEMA],
+        Operations: [{ op: "replace", path: "name.familyName", value: "Edited" }],
+      });
+      expect(res.status).toBeLessThan(300);
+    }
+    await sleep(1_100);
+    const before = w.scim.requestCount();
+    const r = await w.cycle();
+    expect(r.stats.mode).toBe("full");
+    const after = await w.scim.listUsers();
+    for (const u of edited) expect(after.find((a) => a.id === u.id)?.name?.familyName).toBe("Paged");
+    expect(r.stats.drift).toMatchObject({ usersRead: 250, users: 3 });
+    expect(r.stats.pushed.UPDATE).toBe(3);
+    // pages, not one request per user: 3 pages of users, 3 PATCHes, discovery
+    expect(w.scim.requestCount() - before).toBeLessThan(12);
+  });
+});
