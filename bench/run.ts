@@ -276,14 +276,16 @@ async function main(): Promise<void> {
     // a full reconciliation with nothing changed anywhere: the whole scope read again, and
     // the target read back for drift (every user in pages, every group's members)
     await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" });
+    const fullCpu0 = await target.cpuMs();
     const full = await cycle(id, env, "cycle, full reconciliation, nothing changed", USERS + GROUPS);
+    const fullTargetCpu = (await target.cpuMs()) - fullCpu0;
     const du = full.stats.phases["target.users"] ?? 0;
     const dg = full.stats.phases["target.groups"] ?? 0;
     rows.push({
       step: "  of which: reading the target for drift",
       ms: du + dg,
       objects: full.stats.drift.usersRead + full.stats.drift.groupsRead,
-      note: `users ${(du / 1000).toFixed(2)} s (${full.stats.drift.usersRead} read in pages), groups ${(dg / 1000).toFixed(2)} s (${full.stats.drift.groupsRead} GETs); drifted: ${full.stats.drift.users} users, ${full.stats.drift.groups} groups`,
+      note: `users ${(du / 1000).toFixed(2)} s (${full.stats.drift.usersRead} read in pages), groups ${(dg / 1000).toFixed(2)} s (${full.stats.drift.groupsRead} GETs); drifted: ${full.stats.drift.users} users, ${full.stats.drift.groups} groups; the SCIM target's CPU in the cycle ${(fullTargetCpu / 1000).toFixed(1)} s`,
     });
     if (full.stats.drift.users + full.stats.drift.groups > 0) throw new Error("a full reconciliation found drift where nothing was changed at the target");
     const admin = new Client({ url: slapd.url });
