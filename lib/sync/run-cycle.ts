@@ -181,12 +181,14 @@ export async function runCycle(options: {
       if (!fenced && !pushStopped) {
         // a full reconciliation also reads the target and marks what drifted there by hand
         // (enforce-target.ts); a first load has nothing at the target to correct yet
-        const reconcile = readOk && fullRead && !firstLoad;
+        const reconcile = readOk && fullRead && !firstLoad && targetReconcileDue(row, Boolean(cfg.source.groupDn), cfg.options.fullSyncIntervalSec);
+        let reconciled = reconcile;
         const enforce = async (phase: string, step: () => Promise<number>) => {
           try {
             await timed(stats, phase, step);
           } catch (err) {
             if (err instanceof FencedError) throw err;
+            reconciled = false;
             const msg = err instanceof Error ? err.message : String(err);
             problems.push(`the target was not reconciled (${phase}): ${msg}`);
             log.warn("reading the target for drift failed; the push goes on", { phase, error: msg });
@@ -197,6 +199,10 @@ export async function runCycle(options: {
         // after the users' push, so that users created this cycle count as the members they are
         if (reconcile) await enforce("target.groups", () => enforceGroupMembers(ctx, client));
         await timed(stats, "groups.push", () => pushGroups(ctx, client));
+        // a first load leaves the target as Ferry made it: its first reconciliation is due a period later
+        if (reconciled || (firstLoad && readOk)) {
+          await lease.write((tx) => tx.channel.update({ where: { id: row.id }, data: { lastTargetReconcileAt: new Date(t0) } }));
+        }
       }
     } catch (err) {
       pushFailed(err);
@@ -277,4 +283,20 @@ export async function runCycle(options: {
   } finally {
     if (!fenced) await lease.release().catch(() => undefined);
   }
+}
+
+/**
+ * Whether this full read also reads the target back for drift: when the periodic
+ * reconciliation is due (fullSyncIntervalSec since the last one; never with 0) or after a
+ * reset (--reset-attribute-sync, --reset-group-timestamp, changed mapping or options). A
+ * full read the directory caused (the provisioning group changed) does not: at 100,000
+ * users reading the target costs far more than the read, and the next periodic one comes.
+ */
+function targetReconcileDue(
+  row: { lastTargetReconcileAt: Date | null; attributeSyncTimestamp: string | null; groupTimestamp: string | null },
+  groupScope: boolean,
+  intervalSec: number,
+): boolean {
+  if (row.attributeSyncTimestamp === "1" || (groupScope && row.groupTimestamp === null) || !row.lastTargetReconcileAt) return true;
+  return intervalSec > 0 && Date.now() - row.lastTargetReconcileAt.getTime() >= intervalSec * 1000;
 }

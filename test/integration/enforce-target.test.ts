@@ -178,3 +178,37 @@ describe("reading the target's users in pages", () => {
     expect(w.scim.requestCount() - before).toBeLessThan(12);
   });
 });
+
+describe("when the target is read back", () => {
+  let w: TWorld;
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  it("on the periodic reconciliation and after a reset, not on every full read the directory causes", async () => {
+    w = await startWorld({ target: "scimmy" });
+    const ann = await w.slapd.addUser({ uid: "ann", givenName: "Ann", sn: "T", mail: "ann@example.com" });
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, [ann]);
+    await w.slapd.addGroup("Team", [ann]);
+    await w.cycle();
+    const team = (await w.scim.listGroups()).find((g) => g.displayName === "Team")!;
+    const res = await w.scim.request("PATCH", `/Groups/${team.id}`, { schemas: [SCIM_PATCH_SCHEMA], Operations: [{ op: "remove", path: "members" }] });
+    expect(res.status).toBeLessThan(300);
+
+    // the provisioning group changed: a full read of the directory, the target not read (the hour is not up)
+    const ben = await w.slapd.addUser({ uid: "ben", givenName: "Ben", sn: "T", mail: "ben@example.com" });
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, [ben]);
+    const r = await w.cycle();
+    expect(r.stats.mode).toBe("full");
+    expect(r.stats.drift).toEqual({ usersRead: 0, users: 0, groupsRead: 0, groups: 0 });
+    expect((await w.scim.listGroups()).find((g) => g.displayName === "Team")!.members).toEqual([]);
+
+    // --reset-group-timestamp: the target is read back and the group set right
+    const { resetGroupTimestamp } = await import("../../lib/channels/reset-group-timestamp.ts");
+    await resetGroupTimestamp({ channelId: w.channelId, actor: "test", via: "test" });
+    const again = await w.cycle();
+    expect(again.stats.drift).toMatchObject({ usersRead: 2, groupsRead: 1, groups: 1 });
+    const ids = Object.fromEntries((await w.scim.listUsers()).map((u) => [u.userName, u.id]));
+    expect((await w.scim.listGroups()).find((g) => g.displayName === "Team")!.members).toEqual([ids.ann]);
+  });
+});
