@@ -244,7 +244,7 @@ export async function runCycle(options: {
     const message =
       problems.length > 0
         ? problems.join("; ")
-        : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed`;
+        : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed${driftNote(stats)}`;
 
     // the cycle's own history row is written even when fenced; the channel only by the lease holder
     await db.cycle.update({
@@ -299,4 +299,11 @@ function targetReconcileDue(
 ): boolean {
   if (row.attributeSyncTimestamp === "1" || (groupScope && row.groupTimestamp === null) || !row.lastTargetReconcileAt) return true;
   return intervalSec > 0 && Date.now() - row.lastTargetReconcileAt.getTime() >= intervalSec * 1000;
+}
+
+/** What a reconciliation found changed by hand at the target, for the cycle's message. */
+function driftNote(stats: TCycleStats): string {
+  const { users, groups } = stats.drift;
+  if (users + groups === 0) return "";
+  return `; set back at the target: ${[users > 0 ? `${users} user(s) edited there` : "", groups > 0 ? `${groups} group(s) whose members were changed there` : ""].filter(Boolean).join(", ")}`;
 }

@@ -55,6 +55,7 @@ describe.each(["better-auth", "scimmy"] as const)("the directory enforced at the
     const r = await fullCycle();
     expect(new Set((await group("Team"))!.members)).toEqual(new Set([ids.ann, ids.ben]));
     expect(r.stats.drift.groups).toBe(1);
+    expect(r.message).toMatch(/set back at the target: 1 group\(s\) whose members were changed there/);
     // only the membership: dan, taken out of the group, is still provisioned and active
     expect((await user("dan"))?.active).toBe(true);
     // and nothing drifted the next time
