@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCIM_PATCH_SCHEMA } from "../../devkit/scim-service.ts";
+import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
 
 describe.each(["better-auth", "scimmy"] as const)("the directory enforced at the target (%s)", (target) => {
@@ -211,5 +212,39 @@ describe("when the target is read back", () => {
     expect(again.stats.drift).toMatchObject({ usersRead: 2, groupsRead: 1, groups: 1 });
     const ids = Object.fromEntries((await w.scim.listUsers()).map((u) => [u.userName, u.id]));
     expect((await w.scim.listGroups()).find((g) => g.displayName === "Team")!.members).toEqual([ids.ann]);
+  });
+});
+
+describe("a target that refuses attributes=members", () => {
+  let w: TWorld;
+  let proxy: FaultProxy;
+  afterAll(async () => {
+    await proxy?.stop();
+    await w?.stop();
+  });
+
+  it("is asked for the whole group instead, and the drift is still set back", async () => {
+    w = await startWorld({ target: "scimmy" });
+    proxy = await startFaultProxy(w.scim.baseUrl);
+    await w.reconfigure((c) => (c.target.url = proxy.baseUrl));
+    const ann = await w.slapd.addUser({ uid: "ann", givenName: "Ann", sn: "T", mail: "ann@example.com" });
+    const ben = await w.slapd.addUser({ uid: "ben", givenName: "Ben", sn: "T", mail: "ben@example.com" });
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, [ann, ben]);
+    await w.slapd.addGroup("Team", [ann]);
+    await w.cycle();
+    const ids = Object.fromEntries((await w.scim.listUsers()).map((u) => [u.userName, u.id]));
+    const team = (await w.scim.listGroups()).find((g) => g.displayName === "Team")!;
+    await w.scim.request("PATCH", `/Groups/${team.id}`, { schemas: [SCIM_PATCH_SCHEMA], Operations: [{ op: "add", path: "members", value: [{ value: ids.ben }] }] });
+
+    const refusal = JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "400", scimType: "invalidValue", detail: "attributes is not supported" });
+    proxy.inject({ method: "GET", pathIncludes: "attributes=members", times: 100, status: 400, body: refusal, headers: { "content-type": "application/scim+json" } });
+    const { resetGroupTimestamp } = await import("../../lib/channels/reset-group-timestamp.ts");
+    await resetGroupTimestamp({ channelId: w.channelId, actor: "test", via: "test" });
+    const r = await w.cycle();
+    expect(r.status, r.message).toBe("SUCCESS");
+    expect(r.stats.drift).toMatchObject({ groupsRead: 1, groups: 1 });
+    expect((await w.scim.listGroups()).find((g) => g.displayName === "Team")!.members).toEqual([ids.ann]);
+    // it was asked once with the parameter, refused, and not again
+    expect(proxy.log.filter((e) => e.path.includes("attributes=members"))).toHaveLength(1);
   });
 });
