@@ -21,7 +21,7 @@ export function OptionsSection({ form, update, error }: TSectionProps) {
           checked={o.enforceUserAttributes ?? true}
           onChange={(v) => set({ enforceUserAttributes: v })}
           label="Set back attributes edited at the target"
-          hint="Each full reconciliation reads the target's users and restores the mapped values the directory holds."
+          hint="The periodic full reconciliation reads the target's users in pages and restores the mapped values the directory holds."
         />
       </div>
       <div className="grid-2">
