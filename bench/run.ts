@@ -14,6 +14,7 @@ import { Attribute, Change, Client } from "ldapts";
 import pLimit from "p-limit";
 import { Agent, request } from "undici";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
+import { resetGroupTimestamp } from "../lib/channels/reset-group-timestamp.ts";
 import { closeDb } from "../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
 import { useTestDatabase } from "../devkit/test-database.ts";
@@ -85,7 +86,14 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
     status: string;
     message: string;
     maxRssMb: number;
-    stats: { scimRequests: number; phases: Record<string, number>; usersRead: number; usersWritten: number; usersMarkedDirty: number };
+    stats: {
+      scimRequests: number;
+      phases: Record<string, number>;
+      usersRead: number;
+      usersWritten: number;
+      usersMarkedDirty: number;
+      drift: { usersRead: number; users: number; groupsRead: number; groups: number };
+    };
   };
   // a number from a cycle that did not do its work would be worthless: stop
   if (r.status !== "SUCCESS") throw new Error(`${step}: the cycle ended ${r.status}: ${r.message}`);
@@ -267,6 +275,21 @@ async function main(): Promise<void> {
 
     // 3. steady state
     await cycle(id, env, "cycle, nothing changed");
+    // a full reconciliation with nothing changed anywhere: the whole scope read again, and
+    // the target read back for drift (every user in pages, every group's members)
+    await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" });
+    const fullCpu0 = await target.cpuMs();
+    const full = await cycle(id, env, "cycle, full reconciliation, nothing changed", USERS + GROUPS);
+    const fullTargetCpu = (await target.cpuMs()) - fullCpu0;
+    const du = full.stats.phases["target.users"] ?? 0;
+    const dg = full.stats.phases["target.groups"] ?? 0;
+    rows.push({
+      step: "  of which: reading the target for drift",
+      ms: du + dg,
+      objects: full.stats.drift.usersRead + full.stats.drift.groupsRead,
+      note: `users ${(du / 1000).toFixed(2)} s (${full.stats.drift.usersRead} read in pages), groups ${(dg / 1000).toFixed(2)} s (${full.stats.drift.groupsRead} GETs); drifted: ${full.stats.drift.users} users, ${full.stats.drift.groups} groups; the SCIM target's CPU in the cycle ${(fullTargetCpu / 1000).toFixed(1)} s`,
+    });
+    if (full.stats.drift.users + full.stats.drift.groups > 0) throw new Error("a full reconciliation found drift where nothing was changed at the target");
     const admin = new Client({ url: slapd.url });
     await admin.bind(slapd.adminDn, slapd.adminPassword);
     const k = Math.min(1000, USERS);

@@ -82,6 +82,9 @@ const stored: TStoredChannelView = {
     deprovisionGuardMinimum: 7,
     quarantineAfterFailures: 4,
     recordRetryMaxSec: 900,
+    enforceUserAttributes: false,
+    nestedGroups: "flatten",
+    deprovisionedMemberships: "keep",
   },
 };
 
