@@ -22,7 +22,11 @@ function ValuesTable({ values, compare, empty }: { values: Record<string, unknow
   const keys = Object.keys(values ?? {}).sort();
   if (!values || keys.length === 0) return <p className="muted" style={{ margin: 0, padding: "12px 18px" }}>{empty}</p>;
   return (
-    <table className="table">
+    <table className="table fixed attr-table">
+      <colgroup>
+        <col className="attr-name-col" />
+        <col />
+      </colgroup>
       <thead>
         <tr>
           <th>SCIM attribute</th>
@@ -34,8 +38,8 @@ function ValuesTable({ values, compare, empty }: { values: Record<string, unknow
           const changed = compare !== undefined && fmt(compare?.[k]) !== fmt(values[k]);
           return (
             <tr key={k}>
-              <td className="mono small nowrap">{k}</td>
-              <td className="break">
+              <td className="mono small attr-name">{k}</td>
+              <td className="attr-value">
                 {fmt(values[k])} {changed && <Badge tone="violet">changed</Badge>}
               </td>
             </tr>
@@ -188,7 +192,11 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
         {!r.ldapAttributes || Object.keys(r.ldapAttributes).length === 0 ? (
           <EmptyState title="No attributes stored">The next read of this {kind} stores them.</EmptyState>
         ) : (
-          <table className="table" aria-label="LDAP attributes">
+          <table className="table fixed attr-table" aria-label="LDAP attributes">
+            <colgroup>
+              <col className="attr-name-col" />
+              <col />
+            </colgroup>
             <thead>
               <tr>
                 <th>Attribute</th>
@@ -200,8 +208,8 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
                 .sort(([a], [b]) => a.localeCompare(b))
                 .map(([name, values]) => (
                   <tr key={name}>
-                    <td className="mono small nowrap">{name}</td>
-                    <td className="break small">
+                    <td className="mono small attr-name">{name}</td>
+                    <td className="attr-value small">
                       {values.length > 20 ? `${values.slice(0, 20).join(" · ")} … (${values.length} values)` : values.join(" · ")}
                     </td>
                   </tr>
