@@ -251,7 +251,7 @@ describe("exporting the audit log", () => {
     const text = r.body as string;
     const lines = text.split("\r\n");
     expect(lines[0]).toBe("id,at,actor,via,channel_id,channel_name,action,details");
-    // 620 rows, each with a quoted details cell holding a newline: count the rows by their action
+    // 620 rows (a details cell is JSON on one line: its newlines are escaped)
     expect(text.match(/,export-test,/g)).toHaveLength(620);
     // the oldest (last) row: its actor starts with '=', so it is prefixed with ' and quoted
     expect(text).toContain(`,"'=cmd|""calc""!A1, ""quoted""",api,${channelId},exported,export-test,"{""i"":0,""note"":""a,b\\nc""}"\r\n`);
