@@ -130,9 +130,14 @@ export function AuditLog() {
                     <code className="code-inline">{e.action}</code>
                   </td>
                   <td data-label="Channel">
-                    {e.channelId !== null ? (
+                    {e.channelId !== null && e.channelName === null ? (
+                      // the channel was deleted: nothing to link to
+                      <span className="muted">
+                        #{e.channelId} (deleted{(e.details as { name?: unknown } | null)?.name ? `: ${String((e.details as { name?: unknown }).name)}` : ""})
+                      </span>
+                    ) : e.channelId !== null ? (
                       <Link href={`/channels/${e.channelId}`}>
-                        #{e.channelId} {e.channelName ?? <span className="muted">(deleted{(e.details as { name?: unknown } | null)?.name ? `: ${String((e.details as { name?: unknown }).name)}` : ""})</span>}
+                        #{e.channelId} {e.channelName}
                       </Link>
                     ) : (
                       <span className="muted">—</span>
