@@ -4,6 +4,7 @@
 // acknowledged, the LDAP attributes read, memberships, and a link to its history.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { Fragment } from "react";
 import type { TGroupRecordView, TUserRecordView } from "@/lib/channels/show-record";
 import { api, type Json } from "@/components/console/api";
 import { DirtyBadge, SourceBadge, TargetBadge } from "@/components/console/status";
@@ -16,6 +17,21 @@ type TGroup = Json<TGroupRecordView>;
 
 function fmt(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** An attribute name that may break after its dots, dashes, underscores and colons first (name.<wbr>familyName), anywhere else only if it must. */
+function AttrName({ name }: { name: string }) {
+  const parts = name.split(/(?<=[.\-_:])/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {i > 0 && <wbr />}
+          {p}
+        </Fragment>
+      ))}
+    </>
+  );
 }
 
 function ValuesTable({ values, compare, empty }: { values: Record<string, unknown> | null; compare?: Record<string, unknown> | null; empty: string }) {
@@ -38,7 +54,9 @@ function ValuesTable({ values, compare, empty }: { values: Record<string, unknow
           const changed = compare !== undefined && fmt(compare?.[k]) !== fmt(values[k]);
           return (
             <tr key={k}>
-              <td className="mono small attr-name">{k}</td>
+              <td className="mono small attr-name">
+                <AttrName name={k} />
+              </td>
               <td className="attr-value">
                 {fmt(values[k])} {changed && <Badge tone="violet">changed</Badge>}
               </td>
@@ -208,7 +226,9 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
                 .sort(([a], [b]) => a.localeCompare(b))
                 .map(([name, values]) => (
                   <tr key={name}>
-                    <td className="mono small attr-name">{name}</td>
+                    <td className="mono small attr-name">
+                      <AttrName name={name} />
+                    </td>
                     <td className="attr-value small">
                       {values.length > 20 ? `${values.slice(0, 20).join(" · ")} … (${values.length} values)` : values.join(" · ")}
                     </td>
