@@ -4,6 +4,8 @@
 // Screenshots of every page at both widths go to test-results/screenshots (50-*, 51-*).
 // This file makes its own channel, so it runs alone as well as after the others.
 import type { APIRequestContext, Page } from "@playwright/test";
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import { csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
 
@@ -70,26 +72,34 @@ async function expectNoSidewaysScroll(page: Page, what: string): Promise<void> {
   expect.soft(scroll, `${what}: the page is ${scroll} px wide in a ${width} px viewport`).toBeLessThanOrEqual(width);
 }
 
-const PAGES = (): Array<[string, string]> => [
-  ["channels", "/channels"],
-  ["channel", `/channels/${channelId}`],
-  ["users", `/channels/${channelId}/users`],
-  ["user", `/channels/${channelId}/users/${userId}`],
-  ["user-history", `/channels/${channelId}/users/${userId}/history`],
-  ["groups", `/channels/${channelId}/groups`],
-  ["group", `/channels/${channelId}/groups/${groupId}`],
-  ["dirty", `/channels/${channelId}/dirty`],
-  ["operations", `/channels/${channelId}/operations`],
-  ["config", `/channels/${channelId}/config`],
-  ["edit", `/channels/${channelId}/edit`],
-  ["new-channel", "/channels/new"],
-  ["nodes", "/nodes"],
-  ["audit", "/audit"],
-  ["api", "/api-docs"],
-  ["console-users", "/settings/users"],
-  ["tokens", "/settings/tokens"],
-  ["account", "/account"],
-];
+/**
+ * Every console page, found in app/(console) (each page.tsx is a route), so a page added
+ * later is checked too without touching this list: [id] is this file's channel, a
+ * [recordId] under users/ or groups/ one of its users or groups. Named for the
+ * screenshots after its path (channels-id-users-recordId).
+ */
+function consolePages(): Array<[string, string]> {
+  const root = path.resolve("app/(console)");
+  const found: string[] = [];
+  const walk = (dir: string, route: string[]): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(dir, e.name), /^\(.*\)$/.test(e.name) ? route : [...route, e.name]);
+      else if (e.name === "page.tsx") found.push(`/${route.join("/")}`);
+    }
+  };
+  walk(root, []);
+  return found
+    .filter((r) => r !== "/") // the console's root only redirects to /channels
+    .sort()
+    .map((r) => {
+      const name = r.slice(1).replace(/\[(\w+)\]/g, "$1").replace(/\//g, "-");
+      const url = r
+        .replace(/\/users\/\[recordId\]/, `/users/${userId}`)
+        .replace(/\/groups\/\[recordId\]/, `/groups/${groupId}`)
+        .replace("[id]", String(channelId));
+      return [name, url];
+    });
+}
 
 test.beforeEach(async ({ page }) => {
   await signInViaApi(page.request, "admin");
@@ -113,11 +123,14 @@ for (const [label, width, height] of [
   test(`every page fits ${width} px (${label})`, async ({ page }) => {
     test.setTimeout(180_000);
     await page.setViewportSize({ width, height });
-    for (const [name, path] of PAGES()) {
-      await page.goto(path);
+    const pages = consolePages();
+    // the pages this file was written against are among them
+    expect(pages.map(([, url]) => url)).toEqual(expect.arrayContaining(["/channels", `/channels/${channelId}/users/${userId}`, `/channels/${channelId}/operations`, "/audit", "/settings/users"]));
+    for (const [name, url] of pages) {
+      await page.goto(url);
       await expect(page.locator("main h1").first()).toBeVisible();
       await page.waitForLoadState("networkidle").catch(() => undefined);
-      await expectNoSidewaysScroll(page, `${path} at ${width} px`);
+      await expectNoSidewaysScroll(page, `${url} at ${width} px`);
       if (name === "channels") {
         // the list the review found overflowing: at 1024 px it fits its card without scrolling,
         // on a phone its rows are cards (no column heads)
