@@ -7,7 +7,8 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { ROLE_LABELS } from "@/lib/auth/roles";
-import { IconAudit, IconBook, IconChannels, IconKey, IconLogo, IconMenu, IconNodes, IconUsers } from "@/components/ui/icons";
+import { IconAudit, IconBook, IconChannels, IconKey, IconLogo, IconNodes, IconUsers } from "@/components/ui/icons";
+import { IconMenu } from "@/components/ui/icons";
 import { useViewer } from "./viewer-context";
 
 export function Sidebar() {
