@@ -8,8 +8,8 @@ import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { IconAudit, IconBook, IconChannels, IconKey, IconLogo, IconNodes, IconUsers } from "@/components/ui/icons";
-import { IconMenu } from "@/components/ui/icons";
 import { useViewer } from "./viewer-context";
+import { IconMenu } from "@/components/ui/icons";
 
 export function Sidebar() {
   const path = usePathname();
