@@ -20,6 +20,7 @@ import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startS
 import { useTestDatabase } from "../devkit/test-database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
+import { watchCycles } from "../devkit/watch-cycles.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -81,7 +82,10 @@ async function startTarget(env: NodeJS.ProcessEnv) {
 
 async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, objects?: number) {
   const p = child("bench/cycle-runner.ts", [String(channelId)], env, true);
-  const r = JSON.parse(await firstLine(p)) as {
+  // a long cycle says how far it is (the worker's progress report), every 10 s
+  const stopWatching = watchCycles(channelId, (line) => console.log(`    … ${line}`), { everyMs: 10_000, finished: false });
+  const out = await firstLine(p).finally(stopWatching);
+  const r = JSON.parse(out) as {
     ms: number;
     status: string;
     message: string;
