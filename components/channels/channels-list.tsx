@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { TChannelLive } from "@/lib/channels/list-channels-live";
 import { api, type Json } from "@/components/console/api";
-import { ChannelStatusBadge, CycleBadge, HealthBadge } from "@/components/console/status";
+import { CycleBadge, HealthBadge } from "@/components/console/status";
 import { useViewer } from "@/components/console/viewer-context";
 import { IconChannels, IconPlus } from "@/components/ui/icons";
 import { Badge, Banner, Card, EmptyState, PageHead, SkeletonRows, Stat, fmtNumber } from "@/components/ui/primitives";
@@ -133,10 +133,8 @@ export function ChannelsList() {
                       <td data-label="Status">
                         <div className="row-wrap" style={{ gap: 4 }}>
                           <HealthBadge state={c.health.state} reason={c.health.reason} />
-                          {c.health.state !== "inactive" ? null : (
-                            <ChannelStatusBadge channel={c.channelStatus === "active"} connection={c.connectionStatus === "active"} />
-                          )}
                         </div>
+                        {c.health.state === "inactive" && <div className="cell-sub">{c.channelStatus === "active" ? "connection switched off" : "switched off"}</div>}
                         {c.held.users + c.held.groups > 0 && (
                           <div style={{ marginTop: 4 }}>
                             <Badge tone="red" title="Deprovisioning held for approval">
