@@ -15,7 +15,7 @@ import pLimit from "p-limit";
 import { Agent, request } from "undici";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { resetGroupTimestamp } from "../lib/channels/reset-group-timestamp.ts";
-import { closeDb } from "../lib/db/index.ts";
+import { closeDb, getDb } from "../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
 import { useTestDatabase } from "../devkit/test-database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
@@ -259,6 +259,14 @@ async function main(): Promise<void> {
     const initialTargetCpu = (await target.cpuMs()) - cpu0;
     await expectAtTarget(target, USERS, GROUPS);
     console.log(`    the SCIM target's CPU meanwhile: ${(initialTargetCpu / 1000).toFixed(1)} s`);
+    // what the provisioning log kept of it (FERRY_PROVISIONING_LOG_DAYS=0 runs without the log)
+    const [plog] = await (await getDb()).$queryRawUnsafe<Array<{ n: bigint; bytes: bigint | null }>>(
+      `SELECT (SELECT count(*) FROM provisioning_log) AS n,
+              (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'provisioning_log') AS bytes`,
+    );
+    const plogBytes = Number(plog?.bytes ?? 0);
+    console.log(`    provisioning log: ${Number(plog?.n ?? 0)} entries, ${(plogBytes / 2 ** 20).toFixed(1)} MB on disk (indexes included)`);
+    rows.push({ step: "provisioning log of the initial load", ms: 0, note: `${Number(plog?.n ?? 0)} entries, ${(plogBytes / 2 ** 20).toFixed(1)} MB` });
 
     if (args["initial-only"]) return;
 

@@ -180,7 +180,7 @@ export function ChannelsList() {
                     failing && c.lastCycleMessage ? (
                       <tr key={`${c.id}-err`} className="error-row">
                         <td className="phone-hide" />
-                        <td colSpan={6} style={{ maxWidth: 0 }}>
+                        <td colSpan={6} className="error-cell">
                           <span className="small" role="alert">
                             <strong>{c.lastCycleStatus === "FAILED" ? "Last cycle failed: " : "Last cycle had problems: "}</strong>
                             {c.lastCycleMessage.length > 400 ? `${c.lastCycleMessage.slice(0, 400)}…` : c.lastCycleMessage}
