@@ -10,10 +10,10 @@ function parse(argv: string[]) {
 }
 
 describe("provmgr arguments", () => {
-  it("has the seed's 22 commands, plus Ferry's retries, quarantine and the guard's holds", () => {
+  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine and the guard's holds", () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toHaveLength(26);
-    const own = ["retry-failed-records", "release-quarantine", "show-holds", "approve-hold"];
+    expect(names).toHaveLength(28);
+    const own = ["run-cycle-now", "run-full-cycle-now", "retry-failed-records", "release-quarantine", "show-holds", "approve-hold"];
     expect(names.filter((n) => !own.includes(n))).toHaveLength(22);
     for (const n of own) expect(names).toContain(n);
   });

@@ -72,6 +72,8 @@ async function runOperation(ctx: TCommandContext, channelId: number, call: TOper
       return (await health()).retryFailed(ctx, channelId);
     case "release-quarantine":
       return (await health()).releaseQuarantine(ctx, channelId);
+    case "run-now":
+      return (await health()).runNow(ctx, channelId, call.full);
   }
 }
 

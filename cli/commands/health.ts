@@ -1,6 +1,7 @@
-// --retry-failed-records, --release-quarantine: the same lib functions as the console's buttons.
+// --run-cycle-now, --run-full-cycle-now, --retry-failed-records, --release-quarantine: the same lib functions as the console's buttons.
 import { releaseQuarantine as releaseQuarantineLib } from "../../lib/channels/release-quarantine.ts";
 import { retryNow } from "../../lib/channels/retry-now.ts";
+import { runCycleNow } from "../../lib/channels/run-now.ts";
 import type { TCommandContext, TSummary } from "../context.ts";
 import { fmtDate, plural } from "../format.ts";
 
@@ -24,4 +25,11 @@ export async function releaseQuarantine(ctx: TCommandContext, channelId: number)
     ]);
   }
   return { wasQuarantined: r.wasQuarantined };
+}
+
+export async function runNow(ctx: TCommandContext, channelId: number, full: boolean): Promise<TSummary> {
+  const r = await runCycleNow({ channelId, full, ...ctx.actor });
+  if (ctx.out.json) await ctx.out.value({ command: full ? "run-full-cycle-now" : "run-cycle-now", channelId, ...r });
+  else await ctx.out.lines([`Channel ${channelId}: ${full ? "a full cycle (the whole scope, and the target read back)" : "a cycle"} runs ${r.cycleRequested ? "now" : "at the channel's next cycle (no worker has queued jobs yet)"}.`]);
+  return { cycleRequested: r.cycleRequested };
 }

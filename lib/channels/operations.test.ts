@@ -3,8 +3,8 @@ import { CHANNEL_OPERATIONS, isChannelOperation, needsTypedConfirmation, OPERATI
 
 describe("the channel operations", () => {
   it("are the seed's twelve and Ferry's two (retry, quarantine), each in a group the console shows", () => {
-    expect(CHANNEL_OPERATIONS).toHaveLength(14);
-    expect(new Set(CHANNEL_OPERATIONS.map((o) => o.id)).size).toBe(14);
+    expect(CHANNEL_OPERATIONS).toHaveLength(16);
+    expect(new Set(CHANNEL_OPERATIONS.map((o) => o.id)).size).toBe(16);
     for (const o of CHANNEL_OPERATIONS) expect(Object.keys(OPERATION_GROUPS)).toContain(o.group);
   });
 

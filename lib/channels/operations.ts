@@ -13,7 +13,8 @@ export type TOperationCall =
   | { fn: "reset-group-timestamp" | "reset-attribute-sync" | "reset-values-hash" | "reset-all" }
   | { fn: "clear-dirty-records" | "delete-dirty-records"; kind: TRecordKind }
   | { fn: "delete-all"; keepGroups: boolean }
-  | { fn: "retry-now" | "release-quarantine" };
+  | { fn: "retry-now" | "release-quarantine" }
+  | { fn: "run-now"; full: boolean };
 
 type TChannelOperation = {
   id: string;
@@ -108,6 +109,22 @@ export const CHANNEL_OPERATIONS = [
     help: "remove all dirty group records from the internal store",
   },
   {
+    id: "run-cycle-now",
+    group: "health",
+    call: { fn: "run-now", full: false },
+    label: "Run a cycle now",
+    description: "Ask for the channel's next cycle now instead of at its scheduled time. It starts when no other cycle of the channel runs.",
+    help: "run the channel's next cycle now instead of at its scheduled time",
+  },
+  {
+    id: "run-full-cycle-now",
+    group: "health",
+    call: { fn: "run-now", full: true },
+    label: "Run a full cycle now",
+    description: "Read the whole scope and reconcile the target now: the group timestamp is cleared and a cycle is asked for at once.",
+    help: "read the whole scope and reconcile the target now (clears the group timestamp and runs a cycle)",
+  },
+  {
     id: "retry-failed-records",
     group: "health",
     call: { fn: "retry-now" },
@@ -147,7 +164,7 @@ export const CHANNEL_OPERATION_IDS = CHANNEL_OPERATIONS.map((o) => o.id) as [TCh
 export const OPERATION_GROUPS = {
   resets: { title: "Resets", hint: "Make the next cycle look again. Nothing is deleted." },
   dirty: { title: "Dirty records", hint: "Records the service provider has not acknowledged yet." },
-  health: { title: "Retries and quarantine", hint: "Do not wait: try again now." },
+  health: { title: "Run now, retries and quarantine", hint: "Do not wait: run or try again now." },
   store: { title: "Start over", hint: "Empty the internal store; the next cycle provisions from the beginning." },
 } as const;
 

@@ -73,6 +73,10 @@ export async function previewOperation(options: { channelId: number; operation: 
         return ch.quarantineUntil && ch.quarantineUntil.getTime() > Date.now()
           ? [`The quarantine (until ${ch.quarantineUntil.toISOString().replace(/\.\d{3}Z$/, "Z")}) is cleared and a cycle starts now. If it fails again, the next quarantine is longer.`]
           : ["The channel is not in quarantine: a cycle starts now all the same."];
+      case "run-now":
+        return call.full
+          ? [groupTs, "A cycle starts now (once no other cycle of the channel runs): it reads the whole scope and reads the target back to set drift right."]
+          : ["A cycle starts now (once no other cycle of the channel runs) instead of at its scheduled time."];
       case "delete-all":
         return call.keepGroups
           ? [

@@ -15,6 +15,7 @@ import { resetGroupTimestamp } from "./reset-group-timestamp.ts";
 import { resetValuesHash } from "./reset-values-hash.ts";
 import { releaseQuarantine } from "./release-quarantine.ts";
 import { retryNow } from "./retry-now.ts";
+import { runCycleNow } from "./run-now.ts";
 
 function call(c: TOperationCall, a: { channelId: number } & TActor): Promise<unknown> {
   switch (c.fn) {
@@ -36,6 +37,8 @@ function call(c: TOperationCall, a: { channelId: number } & TActor): Promise<unk
       return retryNow(a);
     case "release-quarantine":
       return releaseQuarantine(a);
+    case "run-now":
+      return runCycleNow({ ...a, full: c.full });
   }
 }
 

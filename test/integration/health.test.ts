@@ -189,3 +189,30 @@ describe("record backoff", () => {
     await expect(retryNow({ channelId: w.channelId, record: { kind: "user", id: String(rec!.id) }, ...admin })).rejects.toThrow(/no dirty user record/);
   });
 });
+
+describe("run a cycle now", () => {
+  it("asks for the next cycle now; a full one clears the group timestamp; refused while quarantined or inactive", async () => {
+    const { runCycleNow } = await import("../../lib/channels/run-now.ts");
+    const db = await getDb();
+    await w.cycle();
+    expect((await channel()).groupTimestamp).not.toBeNull();
+    const r = await runCycleNow({ channelId: w.channelId, full: true, ...admin });
+    expect(r.full).toBe(true);
+    expect((await channel()).groupTimestamp).toBeNull();
+    // the cycle it asked for reads the whole scope
+    const c = await w.cycle();
+    expect(c.stats.mode).toBe("full");
+    const audit = (await listAudit({ channelId: w.channelId, action: "run-full-cycle-now", limit: 5 })).items;
+    expect(audit).toHaveLength(1);
+
+    await db.channel.update({ where: { id: w.channelId }, data: { quarantineUntil: new Date(Date.now() + 60_000) } });
+    await expect(runCycleNow({ channelId: w.channelId, full: false, ...admin })).rejects.toThrow(/quarantined until .*release it from quarantine/);
+    await db.channel.update({ where: { id: w.channelId }, data: { quarantineUntil: null, active: false } });
+    await expect(runCycleNow({ channelId: w.channelId, full: false, ...admin })).rejects.toThrow(/is inactive/);
+    await db.channel.update({ where: { id: w.channelId }, data: { active: true } });
+    // provmgr says the same
+    const out = await provmgr(["-c", String(w.channelId), "--run-cycle-now"]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/a cycle runs (now|at the channel's next cycle)/);
+  });
+});
