@@ -61,7 +61,11 @@ export interface Dirsrv {
   uniqueIdOf(dn: string): Promise<string>;
   /** the root DSE's firstchangenumber / lastchangenumber */
   changelogRange(): Promise<{ first: number; last: number }>;
-  /** deletes the retro changelog's entries up to `changeNumber` (what trimming does after nsslapd-changelogmaxage) */
+  /**
+   * Deletes the retro changelog's entries up to `changeNumber` (what trimming does after
+   * nsslapd-changelogmaxage). The root DSE's firstchangenumber does not follow such deletes
+   * until the server restarts.
+   */
   trimChangelog(upTo: number): Promise<void>;
   dir: string;
   stop(): Promise<void>;

@@ -14,8 +14,8 @@
 // The cookie is the last changeNumber read, as a decimal string. The changelog is read a
 // window of WINDOW change numbers at a time (each window a paged search), so memory stays
 // bounded however far behind the cookie is. A cookie the changelog cannot continue from
-// is a FeedResetError (the cycle reads everything): below firstchangenumber - 1 (trimmed
-// past it: nsslapd-changelogmaxage), above lastchangenumber (the changelog was recreated,
+// is a FeedResetError (the cycle reads everything): below firstchangenumber - 1, or the
+// change after it no longer there (trimmed past it: nsslapd-changelogmaxage), above lastchangenumber (the changelog was recreated,
 // or another server answered), or a changelog without targetUniqueId (deletions could
 // not be told apart).
 import { AppError } from "../../errors.ts";
@@ -102,6 +102,12 @@ export const changelogFeed: TChangeFeed = {
     if (range.last === since) return cookie;
     // an empty changelog (everything trimmed) says first = last + 1 or first = 0; only a gap counts
     if (range.first > since + 1n) throw new FeedResetError(`the changelog was trimmed past the stored change ${since} (it starts at ${range.first})`);
+    // the root DSE's firstchangenumber lags behind entries deleted from cn=changelog: the
+    // change right after the cookie must still be there (change numbers have no gaps; a
+    // lost one only costs a full read)
+    if (!(await req.dir.read(`changeNumber=${since + 1n},${CHANGELOG}`, ["changeNumber"]))) {
+      throw new FeedResetError(`the changelog no longer holds change ${since + 1n}, the one after the stored ${since}: it was trimmed`);
+    }
 
     const attrs = ["changeNumber", "changeType", "targetDn", "newSuperior", "targetUniqueId"];
     const { source } = req;

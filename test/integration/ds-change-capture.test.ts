@@ -1,0 +1,174 @@
+// Against a real 389 Directory Server: a deletion, a move out of the base and a lost
+// changelog position reach the target in the NEXT cycle through the retro changelog
+// (lib/ldap/feeds/changelog.ts), not at the next full reconciliation an hour later.
+// Per feed, two channels read the same directory: one scoped by the provisioning group,
+// one by a filter (employeeType=staff).
+//
+// FERRY_DS_FEEDS=timestamp runs the same tests with modification timestamps only: the
+// deletion and the move fail for the filter-scoped channel (nothing left in the base
+// carries a newer timestamp). The group-scoped channel catches both with timestamps too,
+// through a full read: 389-DS's memberOf plugin rewrites the group's `member` when a
+// member is deleted or renamed, which moves the group's entryUSN.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { getDb } from "../../lib/db/index.ts";
+import { dsFeedsUnderTest, startDsWorld, type TDsChannel, type TDsWorld } from "../helpers/ds-world.ts";
+
+let w: TDsWorld;
+const dn: Record<string, string> = {};
+const STAYING = ["stay1", "stay2", "stay3"];
+
+beforeAll(async () => {
+  w = await startDsWorld({ feeds: dsFeedsUnderTest() });
+  console.log(`389-DS: template ${w.ds.timings.createMs} ms (0: cached), copy + start ${w.ds.timings.startMs} ms`);
+  for (const uid of ["del1", "mover", ...STAYING]) dn[uid] = await w.addUser(uid);
+  dn.outsider = await w.addUser("outsider", { inScope: false });
+  for (const c of w.channels) {
+    const r = await c.cycle();
+    expect(r.status, r.message).toBe("SUCCESS");
+    expect(r.stats.mode).toBe("full");
+  }
+}, 120_000);
+afterAll(async () => {
+  await w?.stop();
+});
+
+// These entries are seconds old; a real directory's are months old. The timestamp feed
+// reads again everything changed within its 2-minute overlap — here every user — which
+// would hide what it cannot see. Before each change the attribute-sync timestamp stands
+// where it would for old entries: just now. (The changelog feed follows its cookie.)
+beforeEach(async () => {
+  const db = await getDb();
+  const now = new Date(Date.now() - 1000).toISOString().slice(0, 19).replace(/[-T:]/g, "");
+  for (const c of w.channels) await db.channel.update({ where: { id: c.id }, data: { attributeSyncTimestamp: `${now}Z` } });
+});
+
+async function targetUser(c: TDsChannel, userName: string) {
+  return (await c.scim.listUsers()).find((u) => u.userName === userName);
+}
+
+async function sourceState(c: TDsChannel, userName: string) {
+  const db = await getDb();
+  return (await db.userRecord.findFirst({ where: { channelId: c.id, providerName: userName } }))?.sourceState;
+}
+
+/**
+ * One cycle per channel, each successful. A filter-scoped channel's cycle must be
+ * incremental; a group-scoped one's is full when the write moved the provisioning group
+ * (memberOf rewrites it), as the cycle's reasons say.
+ */
+async function cycleAll(groupMoved: boolean) {
+  for (const c of w.channels) {
+    const r = await c.cycle();
+    expect(r.status, `${c.label}: ${r.message}`).toBe("SUCCESS");
+    const expected = c.scope === "group" && groupMoved ? "full" : "incremental";
+    expect(r.stats.mode, `${c.label}: ${r.stats.reasons.join("; ")}`).toBe(expected);
+    if (expected === "full") expect(r.stats.reasons.join("; ")).toMatch(/provisioning group changed/);
+  }
+}
+
+async function expectStayingActive() {
+  for (const c of w.channels) for (const uid of STAYING) expect((await targetUser(c, uid))?.active, `${c.label}: ${uid}`).toBe(true);
+}
+
+describe("389-DS: the first (full) cycle", () => {
+  it("provisions the users in scope, through the service account's rights", async () => {
+    for (const c of w.channels) {
+      for (const uid of ["del1", "mover", ...STAYING]) expect((await targetUser(c, uid))?.active, `${c.label}: ${uid}`).toBe(true);
+      expect(await targetUser(c, "outsider"), c.label).toBeUndefined();
+    }
+  });
+});
+
+describe("389-DS change capture: each change reaches the target in the next cycle", () => {
+  it("a deleted user (a direct member of the provisioning group) is deprovisioned", async () => {
+    await w.ds.remove(dn.del1!);
+    await cycleAll(true);
+    for (const c of w.channels) {
+      expect((await targetUser(c, "del1"))?.active, c.label).toBe(false);
+      expect(await sourceState(c, "del1"), c.label).toBe("DELETED");
+    }
+    await expectStayingActive();
+  });
+
+  it("a user moved out of the base DN is deprovisioned", async () => {
+    await w.ds.rename(dn.mover!, `uid=mover,${w.elsewhereDn}`);
+    await cycleAll(true);
+    for (const c of w.channels) {
+      expect((await targetUser(c, "mover"))?.active, c.label).toBe(false);
+      // the changelog's re-read by GUID finds it outside the scope; a full read (the group
+      // moved) finds its old DN gone and records it deleted: either way it is deprovisioned
+      expect(await sourceState(c, "mover"), c.label).toBe(c.scope === "filter" ? "OUT_OF_SCOPE" : "DELETED");
+    }
+    await expectStayingActive();
+  });
+
+  it("an idle incremental cycle reads nothing but the changelog's range", async () => {
+    for (const c of w.channels) await c.cycle();
+    for (const c of w.channels.filter((ch) => ch.scope === "filter")) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = Date.now();
+        const r = await c.cycle();
+        times.push(Date.now() - t);
+        expect(r.stats.mode).toBe("incremental");
+        expect(r.stats.usersRead, c.label).toBe(0);
+      }
+      times.sort((a, b) => a - b);
+      console.log(`389-DS idle incremental cycle, ${c.label}: median ${times[2]} ms (${times.join(", ")})`);
+    }
+  });
+});
+
+describe("389-DS change capture: a lost position falls back to a full read, never to deprovisioning", () => {
+  async function activeUsers(c: TDsChannel) {
+    return (await c.scim.listUsers()).filter((u) => u.active).map((u) => u.userName).sort();
+  }
+
+  async function expectFallback(c: TDsChannel, before: string[]) {
+    const r = await c.cycle();
+    expect(r.status, r.message).toBe("SUCCESS");
+    expect(r.stats.mode, c.label).toBe("full");
+    expect(r.stats.reasons.join("; "), c.label).toMatch(/change feed reset/);
+    expect(r.stats.released.users, c.label).toBe(0);
+    const after = new Set(await activeUsers(c));
+    expect(before.filter((n) => !after.has(n)), c.label).toEqual([]);
+    expect(before.length).toBeGreaterThanOrEqual(STAYING.length);
+    // the feed stands on a fresh cookie: the next cycle is incremental again
+    const next = await c.cycle();
+    expect(next.stats.mode, next.stats.reasons.join("; ")).toBe("incremental");
+  }
+
+  it("a changelog trimmed past the stored change number", async () => {
+    const feedChannels = w.channels.filter((c) => c.feed !== "timestamp");
+    if (feedChannels.length === 0) {
+      // the timestamp feed has no changelog position to lose: this is what it cannot do
+      expect.fail("the timestamp feed keeps no changelog position; nothing to trim");
+    }
+    const before = new Map<number, string[]>();
+    for (const c of w.channels) {
+      await c.cycle();
+      before.set(c.id, await activeUsers(c));
+    }
+    // two writes after the channels' cookie, the first trimmed away (nsslapd-changelogmaxage does this)
+    await w.ds.replace(dn.outsider!, { description: "one" });
+    await w.ds.replace(dn.outsider!, { description: "two" });
+    const { last } = await w.ds.changelogRange();
+    await w.ds.trimChangelog(last - 1);
+    const gone = await (await w.ds.admin()).search("cn=changelog", { scope: "one", filter: `(changeNumber<=${last - 1})`, attributes: ["changeNumber"] });
+    expect(gone.searchEntries).toEqual([]);
+    for (const c of feedChannels) await expectFallback(c, before.get(c.id)!);
+  });
+
+  it("a cookie that is not a change number, or beyond the changelog's end", async () => {
+    const db = await getDb();
+    for (const bad of ["not-a-number", "99999999"]) {
+      const feedChannels = w.channels.filter((c) => c.feed !== "timestamp");
+      expect(feedChannels.length, "the timestamp feed keeps no changelog position").toBeGreaterThan(0);
+      for (const c of feedChannels) {
+        const before = await activeUsers(c);
+        await db.channel.update({ where: { id: c.id }, data: { changeCookie: bad } });
+        await expectFallback(c, before);
+      }
+    }
+  });
+});
