@@ -106,15 +106,18 @@ describe("389-DS change capture: each change reaches the target in the next cycl
     for (const c of w.channels) await c.cycle();
     for (const c of w.channels.filter((ch) => ch.scope === "filter")) {
       const times: number[] = [];
+      const read: number[] = [];
       for (let i = 0; i < 5; i++) {
         const t = Date.now();
         const r = await c.cycle();
         times.push(Date.now() - t);
+        read.push(r.stats.usersRead);
         expect(r.stats.mode).toBe("incremental");
-        expect(r.stats.usersRead, c.label).toBe(0);
       }
       times.sort((a, b) => a - b);
-      console.log(`389-DS idle incremental cycle, ${c.label}: median ${times[2]} ms (${times.join(", ")})`);
+      console.log(`389-DS idle incremental cycle, ${c.label}: median ${times[2]} ms (${times.join(", ")}), users read ${read.join(", ")}`);
+      // the timestamp feed reads again whatever changed within its 2-minute overlap
+      expect(read, c.label).toEqual([0, 0, 0, 0, 0]);
     }
   });
 });
