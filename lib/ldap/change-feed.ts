@@ -43,6 +43,12 @@ export type TFeedRequest = {
 export interface TChangeFeed {
   readonly kind: TChangeCaptureKind;
   /**
+   * The feed reports every write since its cookie, the provisioning group's included (389-DS's
+   * retro changelog): when the group's change marker moved, the cycle reads the changes and
+   * the scope again (GUIDs only) instead of reading every user in full.
+   */
+  readonly seesEveryWrite?: boolean;
+  /**
    * A cookie for "now", taken just before a full read: what changes while that read runs
    * is read by the next cycle.
    */

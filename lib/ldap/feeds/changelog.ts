@@ -82,6 +82,7 @@ export function classifyChanges(
 
 export const changelogFeed: TChangeFeed = {
   kind: "changelog",
+  seesEveryWrite: true,
   async start(req: TFeedRequest): Promise<string> {
     const range = await changelogRange(req);
     if (!range) {
