@@ -7,11 +7,13 @@
  *   dscreate is pointed at a private PREFIX tree whose defaults.inf puts every path of the
  *   instance under the template and says `with_systemd = 0` (else it calls systemctl).
  *   The template has the Retro Changelog (`nsslapd-attribute: nsuniqueid:targetUniqueId`),
- *   memberOf and entry USN plugins on, small caches (the auto-sized BDB cache is ~1.5 GB
- *   of region files), and a service account that may read the suffix and cn=changelog.
+ *   memberOf and entry USN plugins on and small caches (the auto-sized BDB cache is ~1.5 GB
+ *   of region files).
  * - Each startDirsrv() copies the template (`cp -a`: ns-slapd runs as `dirsrv` and needs
  *   its folders owned by it), rewrites the paths and the port in dse.ldif and runs
- *   `ns-slapd -d 0` (in the foreground) on a free loopback port.
+ *   `ns-slapd -d 0` (in the foreground) on a free loopback port. The template holds the
+ *   configuration only, with an empty database (BDB's log names the database folder by its
+ *   full path): each copy is given the suffix, the service account and its ACIs over LDAP.
  *
  * Needs root (ns-slapd starts as root and drops to `dirsrv`); scripts/install-system-deps.sh
  * installs the package. FERRY_DIRSRV_CACHE_DIR moves the template.
@@ -35,7 +37,7 @@ const INSTANCE = "ferry";
 export const DS_SERVICE_DN = `uid=ferry-svc,ou=Services,${DS_BASE_DN}`;
 export const DS_SERVICE_PASSWORD = "Svc-Ferry-DS-Passw0rd";
 /** bump when the template's making changes */
-const TEMPLATE_VERSION = "1";
+const TEMPLATE_VERSION = "3";
 
 export interface Dirsrv {
   url: string;
@@ -238,7 +240,12 @@ export async function dirsrvTemplate(): Promise<{ dir: string; createMs: number 
   });
 }
 
-/** Online changes to the fresh instance (plugins, caches, the service account), then a clean stop. */
+/**
+ * Online changes to the fresh instance's configuration (plugins), then a clean stop; then
+ * offline: small caches, and an empty database folder. BDB's transaction log names the
+ * folder the database was made in by its full path (a copy elsewhere would recover into
+ * the template's): each copy starts with no database and is given its entries over LDAP.
+ */
 async function configureTemplate(work: string, port: number): Promise<void> {
   const p = instancePaths(work);
   const child = spawnSlapd(p);
@@ -259,46 +266,8 @@ async function configureTemplate(work: string, port: number): Promise<void> {
     await c.modify(plugin("MemberOf Plugin"), [on]);
     // entryUSN: a counter every write moves (the groups' fine-grained change marker)
     await c.modify(plugin("USN"), [on]);
-    await c.add(`ou=Services,${DS_BASE_DN}`, { objectClass: ["top", "organizationalUnit"], ou: "Services" });
-    await c.add(DS_SERVICE_DN, {
-      objectClass: ["top", "person", "organizationalPerson", "inetOrgPerson"],
-      uid: "ferry-svc",
-      cn: "Ferry",
-      sn: "Service",
-      userPassword: DS_SERVICE_PASSWORD,
-    });
-    // what an admin grants Ferry: read the suffix, operational attributes named (389's "*" in
-    // targetattr does not cover nsAccountLock), and read the retro changelog
-    const who = `userdn="ldap:///${DS_SERVICE_DN}"`;
-    await c.modify(DS_BASE_DN, [
-      new Change({
-        operation: "add",
-        modification: new Attribute({
-          type: "aci",
-          values: [
-            `(targetattr="*")(version 3.0; acl "Ferry reads the directory"; allow (read, search, compare) ${who};)`,
-            `(targetattr="nsAccountLock || nsUniqueId || entryusn || modifyTimestamp || memberOf")(version 3.0; acl "Ferry reads what it decides by"; allow (read, search, compare) ${who};)`,
-          ],
-        }),
-      }),
-    ]);
     await c.unbind();
     await stopSlapd(child, "SIGTERM");
-    // cn=changelog exists after a restart with the plugin on: grant its read then
-    const again = spawnSlapd(p);
-    const out2 = collect(again);
-    const c2 = await bindWhenUp(`ldap://127.0.0.1:${port}`, again, out2, 60_000);
-    const { searchEntries } = await c2.search("cn=changelog", { scope: "base", attributes: ["aci"] });
-    if (!(searchEntries[0]?.aci ?? []).length) {
-      await c2.modify("cn=changelog", [
-        new Change({
-          operation: "add",
-          modification: new Attribute({ type: "aci", values: [`(targetattr="*")(version 3.0; acl "Ferry reads the changelog"; allow (read, search, compare) ${who};)`] }),
-        }),
-      ]);
-    }
-    await c2.unbind();
-    await stopSlapd(again, "SIGTERM");
   } catch (err) {
     child.kill("SIGKILL");
     throw new Error(`dirsrv: configuring the template failed: ${(err as Error).message}\n${output()}`);
@@ -311,15 +280,48 @@ async function configureTemplate(work: string, port: number): Promise<void> {
     .replace(/^nsslapd-cachememsize: .*$/gm, "nsslapd-cachememsize: 33554432")
     .replace(/^nsslapd-dncachememsize: .*$/gm, "nsslapd-dncachememsize: 16777216");
   await writeFile(dseFile, dse);
-  // region files of the environment are made again at start; the dse.ldif copies name the old paths
-  for (const f of await readdir(p.dbDir)) if (f.startsWith("__db.")) await rm(path.join(p.dbDir, f));
+  for (const f of await readdir(p.dbDir)) await rm(path.join(p.dbDir, f), { recursive: true, force: true });
   for (const f of ["dse.ldif.bak", "dse.ldif.startOK", "dse.ldif.tmp"]) await rm(path.join(p.configDir, f), { force: true });
+  // the logs of the making are not the copies' (the folder stays dirsrv's: ns-slapd writes there after dropping root)
   await rm(path.dirname(p.errorLog), { recursive: true, force: true });
-  await mkdir(path.dirname(p.errorLog), { recursive: true });
+  await mkdir(path.dirname(p.errorLog), { recursive: true, mode: 0o770 });
+  await execFileP("chown", ["dirsrv:dirsrv", path.dirname(p.errorLog)]);
 }
 
 // ---------------------------------------------------------------------------------------
 // one server
+
+/**
+ * What each copy's empty database is given: the suffix, the service account, and what an
+ * admin grants Ferry — read the suffix, the operational attributes it decides by named
+ * (389's "*" in targetattr does not cover nsAccountLock), and read the retro changelog.
+ */
+async function seedDatabase(c: Client): Promise<void> {
+  const who = `userdn="ldap:///${DS_SERVICE_DN}"`;
+  await c.add(DS_BASE_DN, {
+    objectClass: ["top", "domain"],
+    dc: DS_BASE_DN.split(",")[0]!.split("=")[1]!,
+    aci: [
+      `(targetattr="*")(version 3.0; acl "Ferry reads the directory"; allow (read, search, compare) ${who};)`,
+      `(targetattr="nsAccountLock || nsUniqueId || entryusn || modifyTimestamp || memberOf")(version 3.0; acl "Ferry reads what it decides by"; allow (read, search, compare) ${who};)`,
+    ],
+  });
+  await c.add(`ou=Services,${DS_BASE_DN}`, { objectClass: ["top", "organizationalUnit"], ou: "Services" });
+  await c.add(DS_SERVICE_DN, {
+    objectClass: ["top", "person", "organizationalPerson", "inetOrgPerson"],
+    uid: "ferry-svc",
+    cn: "Ferry",
+    sn: "Service",
+    userPassword: DS_SERVICE_PASSWORD,
+  });
+  await c.modify(
+    "cn=changelog",
+    new Change({
+      operation: "add",
+      modification: new Attribute({ type: "aci", values: [`(targetattr="*")(version 3.0; acl "Ferry reads the changelog"; allow (read, search, compare) ${who};)`] }),
+    }),
+  );
+}
 
 const SETPRIV = existsSync("/usr/bin/setpriv") ? "/usr/bin/setpriv" : undefined;
 
@@ -389,8 +391,13 @@ export async function startDirsrv(opts: { startTimeoutMs?: number } = {}): Promi
     const p = instancePaths(dir);
     const from = readFileSync(path.join(template.dir, "template-path"), "utf8").trim();
     const port = await freePort();
+    // NSS's module list names its folder too
+    const nss = path.join(p.configDir, "pkcs11.txt");
+    if (existsSync(nss)) await writeFile(nss, (await readFile(nss, "utf8")).split(from).join(dir));
     const dseFile = path.join(p.configDir, "dse.ldif");
+    // unfolded first: dse.ldif wraps long values (a path) across lines
     const dse = (await readFile(dseFile, "utf8"))
+      .replace(/\r?\n /g, "")
       .split(from)
       .join(dir)
       .replace(/^nsslapd-port: \d+$/m, `nsslapd-port: ${port}`)
@@ -402,6 +409,7 @@ export async function startDirsrv(opts: { startTimeoutMs?: number } = {}): Promi
     const output = collect(child);
     const url = `ldap://127.0.0.1:${port}`;
     const first = await bindWhenUp(url, child, output, opts.startTimeoutMs ?? 30_000);
+    await seedDatabase(first);
     const startMs = Date.now() - started;
 
     let adminClient: Client | undefined = first;
