@@ -11,7 +11,9 @@
 // `member` when a member is deleted or renamed, which moves the group's entryUSN. With the
 // changelog, that cycle stays incremental (the changes, then the scope by GUID).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Attribute, Change } from "ldapts";
 import { getDb } from "../../lib/db/index.ts";
+import { waitFor } from "../../devkit/wait-for.ts";
 import { dsFeedsUnderTest, startDsWorld, type TDsChannel, type TDsWorld } from "../helpers/ds-world.ts";
 
 let w: TDsWorld;
@@ -177,4 +179,38 @@ describe("389-DS change capture: a lost position falls back to a full read, neve
       }
     }
   });
+});
+
+describe("389-DS change capture: the server's own trimming", () => {
+  // last in this file: from here on the changelog keeps one second of changes
+  it("a changelog trimmed by nsslapd-changelogmaxage past the stored change number falls back to a full read", async () => {
+    const feedChannels = w.channels.filter((c) => c.feed !== "timestamp");
+    expect(feedChannels.length, "the timestamp feed keeps no changelog position").toBeGreaterThan(0);
+    const before = new Map<number, string[]>();
+    for (const c of w.channels) {
+      await c.cycle();
+      before.set(c.id, (await c.scim.listUsers()).filter((u) => u.active).map((u) => u.userName).sort());
+    }
+    const admin = await w.ds.admin();
+    await admin.modify("cn=Retro Changelog Plugin,cn=plugins,cn=config", [
+      new Change({ operation: "replace", modification: new Attribute({ type: "nsslapd-changelogmaxage", values: ["1s"] }) }),
+      new Change({ operation: "replace", modification: new Attribute({ type: "nsslapd-changelog-trim-interval", values: ["1"] }) }),
+    ]);
+    const restartMs = await w.ds.restart();
+    console.log(`389-DS restart (clean stop + start): ${restartMs} ms`);
+    await w.ds.replace(dn.outsider!, { description: "trimmed one" });
+    await w.ds.replace(dn.outsider!, { description: "trimmed two" });
+    const { last } = await w.ds.changelogRange();
+    // the server trims what is older than a second, and says so in the root DSE
+    await waitFor("the changelog's trimming", async () => (await w.ds.changelogRange()).first > 0 && (await w.ds.changelogRange()).first >= last, 15_000, 250);
+    for (const c of feedChannels) {
+      const r = await c.cycle();
+      expect(r.status, r.message).toBe("SUCCESS");
+      expect(r.stats.mode, c.label).toBe("full");
+      expect(r.stats.reasons.join("; "), c.label).toMatch(/change feed reset: .*trimmed/);
+      expect(r.stats.released.users, c.label).toBe(0);
+      const after = new Set((await c.scim.listUsers()).filter((u) => u.active).map((u) => u.userName));
+      expect(before.get(c.id)!.filter((n) => !after.has(n)), c.label).toEqual([]);
+    }
+  }, 60_000);
 });

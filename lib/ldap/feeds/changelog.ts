@@ -107,7 +107,9 @@ export const changelogFeed: TChangeFeed = {
     // change right after the cookie must still be there (change numbers have no gaps; a
     // lost one only costs a full read)
     if (!(await req.dir.read(`changeNumber=${since + 1n},${CHANGELOG}`, ["changeNumber"]))) {
-      throw new FeedResetError(`the changelog no longer holds change ${since + 1n}, the one after the stored ${since}: it was trimmed`);
+      throw new FeedResetError(
+        `the changelog does not show change ${since + 1n}, the one after the stored ${since}: it was trimmed, or the bind account may not read cn=changelog`,
+      );
     }
 
     const attrs = ["changeNumber", "changeType", "targetDn", "newSuperior", "targetUniqueId"];
