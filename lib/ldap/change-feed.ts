@@ -38,16 +38,18 @@ export type TFeedRequest = {
   filter: string;
   /** the attributes the cycle needs of a user entry */
   attributes: string[];
+  /** the attribute-sync timestamp (the timestamp feed's cookie), for a feed that falls back to timestamps */
+  since?: string | null;
 };
 
 export interface TChangeFeed {
   readonly kind: TChangeCaptureKind;
   /**
-   * The feed reports every write since its cookie, the provisioning group's included (389-DS's
-   * retro changelog): when the group's change marker moved, the cycle reads the changes and
-   * the scope again (GUIDs only) instead of reading every user in full.
+   * Whether the feed, standing at this cookie, reports every write since, the provisioning
+   * group's included (389-DS's retro changelog): when the group's change marker moved, the
+   * cycle reads the changes and the scope again (GUIDs only) instead of every user in full.
    */
-  readonly seesEveryWrite?: boolean;
+  seesEveryWrite?(cookie: string): boolean;
   /**
    * A cookie for "now", taken just before a full read: what changes while that read runs
    * is read by the next cycle.

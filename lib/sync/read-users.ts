@@ -50,7 +50,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     }
     groupTs = firstValue(group, source.groupChangeAttribute) ?? timestampOf(group, source) ?? null;
     if (channel.groupTimestamp !== groupTs) {
-      if (channel.groupTimestamp !== null && feed.seesEveryWrite && channel.changeFeed === feed.kind && channel.changeCookie) {
+      if (channel.groupTimestamp !== null && channel.changeFeed === feed.kind && channel.changeCookie && feed.seesEveryWrite?.(channel.changeCookie)) {
         // the feed has every write since its cookie: the changes, then the scope again
         // (GUIDs only) — whatever moved the group, even a write the cookie already passed
         rescopeAnyway = true;
@@ -84,7 +84,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   }
 
   const since = channel.attributeSyncTimestamp;
-  const req: TFeedRequest = { dir, source, filter: userScopeFilter(source), attributes: userAttributes(source) };
+  const req: TFeedRequest = { dir, source, filter: userScopeFilter(source), attributes: userAttributes(source), since };
   const pipe = new StorePipeline(ctx, lookAtAll);
   let cookie: string;
   if (!full) {

@@ -12,6 +12,8 @@
 // changelog, that cycle stays incremental (the changes, then the scope by GUID).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Attribute, Change } from "ldapts";
+import { ZSourceEdit } from "../../lib/channel-config/config.ts";
+import { testSourceConnection } from "../../lib/channels/test-source-connection.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { waitFor } from "../../devkit/wait-for.ts";
 import { dsFeedsUnderTest, startDsWorld, type TDsChannel, type TDsWorld } from "../helpers/ds-world.ts";
@@ -177,6 +179,61 @@ describe("389-DS change capture: a lost position falls back to a full read, neve
         await db.channel.update({ where: { id: c.id }, data: { changeCookie: bad } });
         await expectFallback(c, before);
       }
+    }
+  });
+});
+
+describe("389-DS change capture: a bind account that may not read cn=changelog", () => {
+  async function warnings() {
+    const value = ZSourceEdit.parse({ directoryType: "389ds", url: w.ds.url, bindDn: w.ds.serviceDn, bindPassword: w.ds.servicePassword, baseDn: w.peopleDn, groupDn: w.appGroupDn });
+    const r = await testSourceConnection({ actor: "test", via: "test", source: { ok: true, value } });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.usersInScope).toBeGreaterThan(0);
+    return r.warnings.join("\n");
+  }
+  const changelogAcis = async () => {
+    const admin = await w.ds.admin();
+    const { searchEntries } = await admin.search("cn=changelog", { scope: "base", attributes: ["aci"] });
+    const acis = ([] as string[]).concat((searchEntries[0]?.aci as string | string[] | undefined) ?? []);
+    return { admin, acis };
+  };
+
+  it("follows modification timestamps instead, says so in Test connection, and takes the changelog up again once allowed", async () => {
+    const feedChannels = w.channels.filter((c) => c.feed !== "timestamp");
+    expect(feedChannels.length, "the timestamp feed has no changelog to lose").toBeGreaterThan(0);
+    expect(await warnings()).toBe("");
+    const { admin, acis } = await changelogAcis();
+    expect(acis.length).toBe(1);
+    await admin.modify("cn=changelog", new Change({ operation: "delete", modification: new Attribute({ type: "aci", values: acis }) }));
+    expect(await warnings()).toMatch(/cannot read the retro changelog/);
+
+    const db = await getDb();
+    for (const c of feedChannels) {
+      // the next full read (here: forced by a cookie the feed refuses) finds no readable changelog
+      await db.channel.update({ where: { id: c.id }, data: { changeCookie: "not-a-number" } });
+      const r = await c.cycle();
+      expect(r.status, r.message).toBe("SUCCESS");
+      expect(r.stats.mode, c.label).toBe("full");
+      expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).changeCookie, c.label).toBe("timestamp");
+    }
+    // incremental cycles follow timestamps: a changed user is still updated
+    await w.ds.replace(dn.stay2!, { sn: "Followed" });
+    for (const c of feedChannels) {
+      const r = await c.cycle();
+      expect(r.stats.mode, `${c.label}: ${r.stats.reasons.join("; ")}`).toBe("incremental");
+      expect((await targetUser(c, "stay2"))?.name?.familyName, c.label).toBe("Followed");
+    }
+    await expectStayingActive();
+
+    // allowed again: one full read, then the changelog
+    await admin.modify("cn=changelog", new Change({ operation: "add", modification: new Attribute({ type: "aci", values: acis }) }));
+    expect(await warnings()).toBe("");
+    for (const c of feedChannels) {
+      const r = await c.cycle();
+      expect(r.stats.mode, c.label).toBe("full");
+      expect(r.stats.reasons.join("; ")).toMatch(/changelog is readable now/);
+      expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).changeCookie, c.label).toMatch(/^\d+$/);
+      expect((await c.cycle()).stats.mode, c.label).toBe("incremental");
     }
   });
 });

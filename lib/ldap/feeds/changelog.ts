@@ -18,10 +18,15 @@
 // change after it no longer there (trimmed past it: nsslapd-changelogmaxage), above lastchangenumber (the changelog was recreated,
 // or another server answered), or a changelog without targetUniqueId (deletions could
 // not be told apart).
-import { AppError } from "../../errors.ts";
+//
+// A server without the plugin, or a bind account that may not read cn=changelog, is not
+// an error: the feed follows modification timestamps instead (cookie "timestamp"), as the
+// timestamp feed does, and looks for the changelog again at each full read; "Test
+// connection" says so (ds-diagnose.ts).
 import type { TChangeBatch, TChangeFeed, TFeedRequest } from "../change-feed.ts";
 import { FeedResetError } from "../change-feed.ts";
 import { firstValue } from "../scope.ts";
+import { timestampFeed } from "./timestamp.ts";
 
 const CHANGELOG = "cn=changelog";
 /** change numbers per search window; each window's changes are reported as one or more batches */
@@ -80,20 +85,40 @@ export function classifyChanges(
   return { changed, gone, scopeChanged, withoutId };
 }
 
+/**
+ * Why this bind account cannot follow the changelog, or null when it can: the server has
+ * none (the plugin is off), or the account cannot read its entries (no ACI on cn=changelog).
+ */
+export async function changelogUnavailable(req: Pick<TFeedRequest, "dir">): Promise<string | null> {
+  const range = await changelogRange(req as TFeedRequest);
+  if (!range) return "the directory has no retro changelog (the root DSE names no lastchangenumber: the Retro Changelog plugin is off)";
+  if (range.last === 0n) return null;
+  if (!(await req.dir.read(`changeNumber=${range.last},${CHANGELOG}`, ["changeNumber"]))) {
+    return `the bind account cannot read the retro changelog's entries (change ${range.last} is not visible to it: grant it read and search on cn=changelog)`;
+  }
+  return null;
+}
+
+/** The cookie of a channel whose directory (or bind account) has no usable changelog: it follows timestamps. */
+const TIMESTAMP_COOKIE = "timestamp";
+
 export const changelogFeed: TChangeFeed = {
   kind: "changelog",
-  seesEveryWrite: true,
+  seesEveryWrite: (cookie) => /^\d+$/.test(cookie),
   async start(req: TFeedRequest): Promise<string> {
+    // without a readable changelog the channel follows modification timestamps (and says why
+    // in "Test connection"); the next full read looks for the changelog again
+    if (await changelogUnavailable(req)) return TIMESTAMP_COOKIE;
     const range = await changelogRange(req);
-    if (!range) {
-      throw new AppError(
-        "LDAP_ERROR",
-        `LDAP ${req.source.url}: the directory has no retro changelog (cn=changelog; the root DSE names no lastchangenumber). Enable 389-DS's Retro Changelog plugin with "nsslapd-attribute: nsuniqueid:targetUniqueId" and let the bind account read cn=changelog, or set the channel's changeCapture to "timestamp".`,
-      );
-    }
-    return String(range.last);
+    return range ? String(range.last) : TIMESTAMP_COOKIE;
   },
   async read(req: TFeedRequest, cookie: string, onBatch: (b: TChangeBatch) => Promise<void>): Promise<string> {
+    if (cookie === TIMESTAMP_COOKIE) {
+      if (!(await changelogUnavailable(req))) throw new FeedResetError("the retro changelog is readable now: one full read, then it is followed");
+      if (!req.since) throw new FeedResetError("no attribute-sync timestamp to follow");
+      await timestampFeed.read(req, req.since, onBatch);
+      return TIMESTAMP_COOKIE;
+    }
     if (!/^\d+$/.test(cookie)) throw new FeedResetError(`the stored changelog cookie "${cookie.slice(0, 40)}" is not a change number`);
     const since = BigInt(cookie);
     // taken before the reads: what is written while they run is read next time
