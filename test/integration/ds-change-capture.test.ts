@@ -21,12 +21,18 @@ import { dsFeedsUnderTest, startDsWorld, type TDsChannel, type TDsWorld } from "
 let w: TDsWorld;
 const dn: Record<string, string> = {};
 const STAYING = ["stay1", "stay2", "stay3"];
+let innerDn: string;
 
 beforeAll(async () => {
   w = await startDsWorld({ feeds: dsFeedsUnderTest() });
   console.log(`389-DS: template ${w.ds.timings.createMs} ms (0: cached), copy + start ${w.ds.timings.startMs} ms`);
   for (const uid of ["del1", "mover", ...STAYING]) dn[uid] = await w.addUser(uid);
   dn.outsider = await w.addUser("outsider", { inScope: false });
+  // a group nested in the provisioning group, with one member (nest2); nest1 joins it later
+  dn.nest1 = await w.addUser("nest1", { inScope: false });
+  dn.nest2 = await w.addUser("nest2", { inScope: false });
+  innerDn = await w.ds.addGroup("inner", w.groupsDn, [dn.nest2]);
+  await w.ds.addMembers(w.appGroupDn, [innerDn]);
   for (const c of w.channels) {
     const r = await c.cycle();
     expect(r.status, r.message).toBe("SUCCESS");
@@ -105,6 +111,25 @@ describe("389-DS change capture: each change reaches the target in the next cycl
       // a re-read by GUID finds it outside the scope; a full read (timestamp, the group moved)
       // finds its old DN gone and records it deleted: either way it is deprovisioned
       expect(await sourceState(c, "mover"), c.label).toBe(c.scope === "group" && c.feed === "timestamp" ? "DELETED" : "OUT_OF_SCOPE");
+    }
+    await expectStayingActive();
+  });
+
+  it("nested groups: a user added to a group inside the provisioning group is provisioned, one removed is deprovisioned", async () => {
+    const groupChannels = w.channels.filter((c) => c.scope === "group");
+    for (const c of groupChannels) {
+      expect((await targetUser(c, "nest2"))?.active, c.label).toBe(true);
+      expect(await targetUser(c, "nest1"), c.label).toBeUndefined();
+    }
+    // 389-DS's memberOf plugin writes the nested membership on the user (memberOf), not on the provisioning group
+    await w.ds.addMembers(innerDn, [dn.nest1!]);
+    await cycleAll(false);
+    for (const c of groupChannels) expect((await targetUser(c, "nest1"))?.active, c.label).toBe(true);
+    await w.ds.removeMembers(innerDn, [dn.nest2!]);
+    await cycleAll(false);
+    for (const c of groupChannels) {
+      expect((await targetUser(c, "nest2"))?.active, c.label).toBe(false);
+      expect(await sourceState(c, "nest2"), c.label).toBe("OUT_OF_SCOPE");
     }
     await expectStayingActive();
   });
