@@ -14,11 +14,13 @@ import { Attribute, Change, Client } from "ldapts";
 import pLimit from "p-limit";
 import { Agent, request } from "undici";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
+import { resetGroupTimestamp } from "../lib/channels/reset-group-timestamp.ts";
 import { closeDb } from "../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
 import { useTestDatabase } from "../devkit/test-database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
+import { watchCycles } from "../devkit/watch-cycles.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -31,6 +33,8 @@ const { values: args } = parseArgs({
     "initial-only": { type: "boolean", default: false },
     /** also a first load with userMatching: create-first (a second channel and target) */
     "create-first": { type: "boolean", default: false },
+    /** the channel's source.changeCapture: auto (syncrepl on this OpenLDAP) or timestamp, to compare */
+    "change-capture": { type: "string", default: "auto" },
   },
 });
 const USERS = Number(args.users);
@@ -78,12 +82,22 @@ async function startTarget(env: NodeJS.ProcessEnv) {
 
 async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, objects?: number) {
   const p = child("bench/cycle-runner.ts", [String(channelId)], env, true);
-  const r = JSON.parse(await firstLine(p)) as {
+  // a long cycle says how far it is (the worker's progress report), every 10 s
+  const stopWatching = watchCycles(channelId, (line) => console.log(`    … ${line}`), { everyMs: 10_000, finished: false });
+  const out = await firstLine(p).finally(stopWatching);
+  const r = JSON.parse(out) as {
     ms: number;
     status: string;
     message: string;
     maxRssMb: number;
-    stats: { scimRequests: number; phases: Record<string, number>; usersRead: number; usersWritten: number; usersMarkedDirty: number };
+    stats: {
+      scimRequests: number;
+      phases: Record<string, number>;
+      usersRead: number;
+      usersWritten: number;
+      usersMarkedDirty: number;
+      drift: { usersRead: number; users: number; groupsRead: number; groups: number };
+    };
   };
   // a number from a cycle that did not do its work would be worthless: stop
   if (r.status !== "SUCCESS") throw new Error(`${step}: the cycle ended ${r.status}: ${r.message}`);
@@ -225,7 +239,7 @@ async function main(): Promise<void> {
   console.log(`  slapd loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const names = directoryNames(opts);
   const target = await startTarget(env);
-  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000 };
+  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000, changeCapture: args["change-capture"] };
   const { id } = await applyChannelConfig({
     actor: "bench",
     via: "cli",
@@ -265,6 +279,21 @@ async function main(): Promise<void> {
 
     // 3. steady state
     await cycle(id, env, "cycle, nothing changed");
+    // a full reconciliation with nothing changed anywhere: the whole scope read again, and
+    // the target read back for drift (every user in pages, every group's members)
+    await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" });
+    const fullCpu0 = await target.cpuMs();
+    const full = await cycle(id, env, "cycle, full reconciliation, nothing changed", USERS + GROUPS);
+    const fullTargetCpu = (await target.cpuMs()) - fullCpu0;
+    const du = full.stats.phases["target.users"] ?? 0;
+    const dg = full.stats.phases["target.groups"] ?? 0;
+    rows.push({
+      step: "  of which: reading the target for drift",
+      ms: du + dg,
+      objects: full.stats.drift.usersRead + full.stats.drift.groupsRead,
+      note: `users ${(du / 1000).toFixed(2)} s (${full.stats.drift.usersRead} read in pages), groups ${(dg / 1000).toFixed(2)} s (${full.stats.drift.groupsRead} GETs); drifted: ${full.stats.drift.users} users, ${full.stats.drift.groups} groups; the SCIM target's CPU in the cycle ${(fullTargetCpu / 1000).toFixed(1)} s`,
+    });
+    if (full.stats.drift.users + full.stats.drift.groups > 0) throw new Error("a full reconciliation found drift where nothing was changed at the target");
     const admin = new Client({ url: slapd.url });
     await admin.bind(slapd.adminDn, slapd.adminPassword);
     const k = Math.min(1000, USERS);

@@ -74,6 +74,12 @@ export interface Slapd {
   /** Deletes a leaf entry; resolves once slapo-refint has removed references to it. */
   remove(dn: string): Promise<void>;
   entryUUID(dn: string): Promise<string>;
+  /**
+   * Stops slapd (SIGTERM, as a service stop does: open connections are cut) and starts it
+   * again on the same ports and data; resolves once it accepts a bind. `downMs` keeps it
+   * down that long first.
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +103,21 @@ export interface StartSlapdOptions {
   baseDn?: string;
   adminPassword?: string;
   readerPassword?: string;
+  /**
+   * How many deletions slapo-syncprov remembers for content synchronisation (RFC 4533);
+   * default 1000. A refresh from a cookie older than that falls back to the present
+   * phase (every unchanged entry's UUID is sent).
+   */
+  syncprovSessionlog?: number;
+  /** Load slapo-syncprov (default true); false models a directory without content synchronisation. */
+  syncprov?: boolean;
+  /**
+   * Who writes memberOf. "overlay" (default): slapo-memberof stores it on each user, for
+   * direct membership only. "dynlist-nested": slapo-dynlist computes it when read or
+   * filtered on, through nested groups too (`member+memberOf@groupOfNames*`): a nested
+   * group's membership change then changes no user entry.
+   */
+  memberOf?: "overlay" | "dynlist-nested";
   /** How long to wait for slapd to accept a bind (ms). */
   startTimeoutMs?: number;
 }
@@ -213,6 +234,27 @@ function readerLimitsLine(readerDn: string, size?: number, pagedTotal?: number |
   if (size !== undefined) parts.push(`size.soft=${size}`, `size.hard=${size}`);
   if (pagedTotal !== undefined) parts.push(`size.prtotal=${pagedTotal}`);
   return `limits dn.exact="${readerDn}" ${parts.join(" ")}`;
+}
+
+function memberOfConfig(kind: "overlay" | "dynlist-nested"): string {
+  if (kind === "dynlist-nested") {
+    return [
+      "# memberOf is computed by slapo-dynlist when an entry is read or a filter asks for it,",
+      "# following nested groupOfNames (the trailing *). Stored nowhere: a nested group's change",
+      "# touches no user entry. (slapo-memberof stays loaded for the memberOf attribute type.)",
+      "overlay dynlist",
+      "dynlist-attrset groupOfURLs memberURL member+memberOf@groupOfNames*",
+    ].join("\n");
+  }
+  return [
+    "# memberOf on users is maintained from groupOfNames/member. memberof-refint stays off:",
+    "# slapo-refint below owns the member cleanup, and running both fights over the same values.",
+    "overlay memberof",
+    "memberof-group-oc groupOfNames",
+    "memberof-member-ad member",
+    "memberof-memberof-ad memberOf",
+    "memberof-dangling ignore",
+  ].join("\n");
 }
 
 function renderConfig(template: string, vars: Record<string, string>): string {
@@ -342,6 +384,9 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
         ADMIN_PASSWORD: `"${adminPassword.replace(/(["\\])/g, "\\$1")}"`,
         TOOL_THREADS: String(Math.max(1, Math.min(4, os.availableParallelism()))),
         EMPTY_MEMBER_DN: emptyMemberDn,
+        MEMBEROF: memberOfConfig(opts.memberOf ?? "overlay"),
+        SYNCPROV_SESSIONLOG: String(opts.syncprovSessionlog ?? 1000),
+        SYNCPROV_OFF: opts.syncprov === false ? "# " : "",
         READER_LIMITS: readerLimitsLine(readerDn, opts.readerSizeLimit, opts.readerPagedTotal),
       }),
     );
@@ -370,6 +415,7 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
     }
     return makeHandle({
       running: running,
+      startTimeoutMs: opts.startTimeoutMs ?? 15_000,
       dir, url, ldapsUrl, caFile: path.join(dir, "tls", "ca.pem"),
       baseDn, peopleDn, groupsDn, systemDn, adminDn, adminPassword, readerDn, readerPassword, emptyMemberDn,
       blindDn: `cn=blind,${systemDn}`,
@@ -386,11 +432,12 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<Slapd> {
 
 type HandleInfo = Omit<
   Slapd,
-  "addUser" | "modify" | "addGroup" | "addMembers" | "removeMembers" | "rename" | "remove" | "entryUUID" | "stop"
-> & { running: Running };
+  "addUser" | "modify" | "addGroup" | "addMembers" | "removeMembers" | "rename" | "remove" | "entryUUID" | "restart" | "stop"
+> & { running: Running; startTimeoutMs: number };
 
 function makeHandle(info: HandleInfo): Slapd {
-  const { running, ...pub } = info;
+  const { running: first, startTimeoutMs, ...pub } = info;
+  let running = first;
   let admin: Promise<Client> | undefined;
   let stopped: Promise<void> | undefined;
 
@@ -509,6 +556,20 @@ function makeHandle(info: HandleInfo): Slapd {
       const s = Array.isArray(v) ? v[0] : v;
       if (s === undefined) throw new Error(`no entryUUID on ${dn}`);
       return s.toString();
+    },
+
+    async restart(downMs = 0) {
+      if (stopped) throw new Error("slapd harness already stopped");
+      const c = admin;
+      admin = undefined;
+      if (c) await c.then((cl) => cl.unbind()).catch(() => undefined);
+      running.child.kill("SIGTERM");
+      await running.exited;
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      const port = Number(new URL(pub.url).port);
+      const ldapsPort = Number(new URL(pub.ldapsUrl).port);
+      running = spawnSlapd(path.join(pub.dir, "slapd.conf"), pub.dir, port, ldapsPort);
+      await waitReady(running, pub.url, pub.adminDn, pub.adminPassword, startTimeoutMs);
     },
 
     stop() {

@@ -8,7 +8,7 @@ import { expect, screenshot, stackState, test } from "./fixtures";
 test("an admin signs in with the form and signs out", async ({ page, context }) => {
   const s = stackState();
   await page.goto("/channels");
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fchannels$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await screenshot(page, "01-login");
 
@@ -30,7 +30,7 @@ test("an admin signs in with the form and signs out", async ({ page, context }) 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
   await page.goto("/channels");
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fchannels$/);
 
   // the cookie from before sign-out is refused by the server, not just forgotten by the browser
   await context.addCookies([session!]);

@@ -14,6 +14,7 @@ import { getEnv, getLaunchEnv } from "../lib/env.ts";
 import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
 import { startScimmy } from "../devkit/scim-scimmy.ts";
 import { launch, onShutdown } from "./launch.ts";
+import { watchCycles } from "../devkit/watch-cycles.ts";
 
 const USERS = 60;
 const GROUPS = 5;
@@ -74,6 +75,9 @@ async function main(): Promise<void> {
   Every 20 s the demo changes the directory; watch the next cycle carry it over. Ctrl-C stops.
 `);
 
+  // what each cycle does while it runs, and how it ended
+  const stopWatching = watchCycles(channel.id, (line) => console.log(`[demo] ${line}`), { everyMs: 3_000 });
+
   let tick = 0;
   const activity = setInterval(async () => {
     tick++;
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
 
   onShutdown(async () => {
     clearInterval(activity);
+    stopWatching();
     await ferry.stop();
     await scim.stop();
     await slapd.stop();

@@ -11,6 +11,7 @@ import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
 import { RUN_CYCLE } from "../lib/jobs/cycle-job-names.ts";
+import { PushWatchers } from "../lib/jobs/push-watchers.ts";
 import { makeRunCycleHandler, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
 import { DELIVER_ALERT } from "../lib/alerts/deliver.ts";
 import { deliverAlertHandler } from "../lib/jobs/deliver-alert-job.ts";
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   const workerIds = new Set<string>();
   let runner: Runner | null = null;
   let abort = new AbortController();
+  // push-mode channels' directory watchers: run while this node provisions
+  const push = new PushWatchers(log);
 
   const startRunner = async () => {
     const events: WorkerEvents = new EventEmitter();
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     if (!runner) return;
     log.warn(`stopping provisioning: ${reason}`);
     abort.abort(reason);
+    await push.stopAll();
     const r = runner;
     runner = null;
     const held = [...workerIds];
@@ -134,6 +138,11 @@ async function main(): Promise<void> {
     } catch (err) {
       log.error("scheduling failed", { error: (err as Error).message });
     }
+    try {
+      await push.reconcile();
+    } catch (err) {
+      log.error("push mode: starting the watchers failed", { error: (err as Error).message });
+    }
   };
   const metrics = await startMetricsServer({ host: env.FERRY_METRICS_HOST, port: env.FERRY_METRICS_PORT, log });
   await beat();
@@ -166,6 +175,7 @@ async function main(): Promise<void> {
         log.warn(`stopping: ${what} failed`, { error: (err as Error).message });
       }
     };
+    await step("the push watchers", () => push.stopAll());
     await step("the job runner", async () => runner?.stop());
     await step("the metrics endpoint", async () => metrics?.close());
     await step("the job utilities", () => utils.release());

@@ -5,7 +5,7 @@ import { Suspense, useState } from "react";
 import { Banner, Button, Field } from "@/components/ui/primitives";
 import { IconLogo } from "@/components/ui/icons";
 
-function Form() {
+function Form({ next }: { next: string }) {
   const router = useRouter();
   const params = useSearchParams();
   const [username, setUsername] = useState("");
@@ -23,7 +23,8 @@ function Form() {
       setError(res?.error && res.error !== "CredentialsSignin" ? res.error : "Wrong user name or password.");
       return;
     }
-    router.replace("/channels");
+    // `next` was checked on the server (a path of this console only)
+    router.replace(next);
     router.refresh();
   }
 
@@ -54,10 +55,10 @@ function Form() {
   );
 }
 
-export function LoginForm() {
+export function LoginForm({ next }: { next: string }) {
   return (
     <Suspense>
-      <Form />
+      <Form next={next} />
     </Suspense>
   );
 }

@@ -137,6 +137,13 @@ export async function showSource(ctx: TCommandContext, channelId: number): Promi
           ["disabled", "Disabled when", (v) => disabledRule(v as TChannelDescription["source"]["disabled"])],
         ],
       ],
+      [
+        "Change capture",
+        [
+          ["changeCapture", "Change capture", (v) => (v === "auto" ? "auto (the best the directory type offers)" : String(v))],
+          ["syncMode", "Sync mode", (v) => (v === "push" ? "push (a worker watches the directory)" : "poll (every sync frequency)")],
+        ],
+      ],
     ], SOURCE_WIDTH),
     "Synchronization state",
     ...keyValues(
@@ -144,6 +151,7 @@ export async function showSource(ctx: TCommandContext, channelId: number): Promi
         ["Group timestamp", d.state.groupTimestamp ?? "(reset: the next cycle enumerates the group)"],
         ["Attribute-sync timestamp", d.state.attributeSyncTimestamp ?? "(none: the next cycle reads every user)"],
         ["Last full read", fmtDate(d.state.lastFullSyncAt)],
+        ["Change feed", d.state.changeFeed ? `${d.state.changeFeed}${d.state.changeCookieKept ? ", cookie kept" : ""}` : "(none yet: the next cycle is a full read)"],
       ],
       "  ",
       SOURCE_WIDTH,

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import type { TAuditEntry } from "@/lib/audit/list-audit";
 import { api, type Json } from "@/components/console/api";
+import { useViewer } from "@/components/console/viewer-context";
 import { IconAudit } from "@/components/ui/icons";
 import { Badge, Banner, Button, Card, EmptyState, PageHead, SkeletonRows } from "@/components/ui/primitives";
 import { Time, absolute } from "@/components/ui/time";
@@ -13,13 +14,45 @@ type TEntry = Json<TAuditEntry>;
 function detailsText(d: unknown): string {
   if (!d || typeof d !== "object") return "";
   return Object.entries(d as Record<string, unknown>)
+    .filter(([k]) => k !== "changes")
     .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
     .join(" · ");
+}
+
+type TChange = { field: string; from: unknown; to: unknown; secret?: string };
+
+function valueText(v: unknown): string {
+  if (v === null || v === undefined || v === "") return "—";
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** A channel update's changes (lib/channels/config-diff.ts): field, before → after; secrets only say set/changed/removed. */
+function Changes({ details }: { details: unknown }) {
+  const changes = (details as { changes?: TChange[] } | null)?.changes;
+  if (!Array.isArray(changes)) return null;
+  if (changes.length === 0) return <div className="muted">no setting changed</div>;
+  return (
+    <ul className="audit-changes" data-testid="audit-changes">
+      {changes.map((c) => (
+        <li key={c.field}>
+          <code className="code-inline">{c.field}</code>{" "}
+          {c.secret ? (
+            <span>secret {c.secret}</span>
+          ) : (
+            <span>
+              <span className="muted">{valueText(c.from)}</span> → {valueText(c.to)}
+            </span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 const VIA_TONE: Record<string, "blue" | "violet" | "gray" | "amber"> = { console: "blue", api: "violet", cli: "gray", test: "amber" };
 
 export function AuditLog() {
+  const viewer = useViewer();
   const [actor, setActor] = useState("");
   const [action, setAction] = useState("");
   const [channelId, setChannelId] = useState("");
@@ -34,7 +67,28 @@ export function AuditLog() {
   const reset = () => setCursors([undefined]);
   return (
     <>
-      <PageHead title="Audit log" sub="Who did what to which channel, when, and through which door (console, API, provmgr)." />
+      <PageHead
+        title="Audit log"
+        sub="Who did what to which channel, when, and through which door (console, API, provmgr)."
+        actions={
+          viewer.can("admin") && (
+            <>
+              {(["csv", "json"] as const).map((format) => (
+                // a plain download: the session cookie goes with it, and the answer is streamed
+                <a
+                  key={format}
+                  className="btn"
+                  download
+                  href={`/api/v1/audit/export?${new URLSearchParams({ format, ...(actor ? { actor } : {}), ...(action ? { action } : {}), ...(channelId ? { channelId } : {}) }).toString()}`}
+                  title="Every entry matching the filters, newest first"
+                >
+                  Export {format.toUpperCase()}
+                </a>
+              ))}
+            </>
+          )
+        }
+      />
       <Card flush>
         <div className="toolbar">
           <input className="input" style={{ maxWidth: 200 }} placeholder="Actor" aria-label="Actor" value={actor} onChange={(e) => { setActor(e.target.value.trim()); reset(); }} />
@@ -49,7 +103,7 @@ export function AuditLog() {
             {actor || action || channelId ? "No entry matches these filters." : "Operations, configuration changes and console administration appear here."}
           </EmptyState>
         ) : q.data ? (
-          <table className="table" aria-label="Audit log">
+          <table className="table rows-on-phone" aria-label="Audit log">
             <thead>
               <tr>
                 <th>When</th>
@@ -66,26 +120,32 @@ export function AuditLog() {
                     <Time value={e.at} />
                     <div className="cell-sub nowrap">{absolute(e.at)}</div>
                   </td>
-                  <td>
+                  <td data-label="Who" className="cell-wrap">
                     <strong>{e.actor}</strong>
                     <div>
                       <Badge tone={VIA_TONE[e.via] ?? "gray"}>{e.via}</Badge>
                     </div>
                   </td>
-                  <td>
+                  <td data-label="Action">
                     <code className="code-inline">{e.action}</code>
                   </td>
-                  <td>
-                    {e.channelId !== null ? (
+                  <td data-label="Channel">
+                    {e.channelId !== null && e.channelName === null ? (
+                      // the channel was deleted: nothing to link to
+                      <span className="muted">
+                        #{e.channelId} (deleted{(e.details as { name?: unknown } | null)?.name ? `: ${String((e.details as { name?: unknown }).name)}` : ""})
+                      </span>
+                    ) : e.channelId !== null ? (
                       <Link href={`/channels/${e.channelId}`}>
-                        #{e.channelId} {e.channelName ?? <span className="muted">(deleted)</span>}
+                        #{e.channelId} {e.channelName}
                       </Link>
                     ) : (
                       <span className="muted">—</span>
                     )}
                   </td>
-                  <td className="small muted break" style={{ maxWidth: 420 }}>
+                  <td className="small muted cell-wrap" data-label="Details" style={{ maxWidth: 420 }}>
                     {detailsText(e.details)}
+                    <Changes details={e.details} />
                   </td>
                 </tr>
               ))}

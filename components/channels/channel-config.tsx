@@ -41,6 +41,8 @@ export function ChannelConfig({ id }: { id: number }) {
               ["Timestamp attribute", <code key="ta">{s.timestampAttribute}</code>],
               ["Disabled users", dis.kind === "none" ? <span className="muted">not read</span> : dis.kind === "ad-uac" ? "userAccountControl bit 0x2" : <code key="d">{dis.attribute} = {dis.value}</code>],
               ["Page size", String(s.pageSize)],
+              ["Change capture", s.changeCapture === "auto" ? "auto (the best the directory type offers)" : s.changeCapture],
+              ["Sync mode", s.syncMode === "push" ? "push: a worker watches the directory" : "poll: every sync frequency"],
             ]}
           />
         </Card>

@@ -109,7 +109,10 @@ export function ChannelOverview({ id }: { id: number }) {
                       <td>
                         <Time value={cy.startedAt} />
                         <div className="cell-sub">
-                          #{cy.id} · {cy.kind}
+                          <Link href={`/channels/${c.id}/log?cycle=${cy.id}`} title="The requests this cycle sent">
+                            #{cy.id}
+                          </Link>{" "}
+                          · {cy.kind}
                           {cy.nodeId ? ` · node ${cy.nodeId}` : ""}
                         </div>
                       </td>

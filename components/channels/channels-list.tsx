@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { TChannelLive } from "@/lib/channels/list-channels-live";
 import { api, type Json } from "@/components/console/api";
-import { ChannelStatusBadge, CycleBadge, HealthBadge } from "@/components/console/status";
+import { CycleBadge, HealthBadge } from "@/components/console/status";
 import { useViewer } from "@/components/console/viewer-context";
 import { IconChannels, IconPlus } from "@/components/ui/icons";
 import { Badge, Banner, Card, EmptyState, PageHead, SkeletonRows, Stat, fmtNumber } from "@/components/ui/primitives";
@@ -106,7 +106,7 @@ export function ChannelsList() {
           </EmptyState>
         ) : (
           <div className="table-wrap">
-            <table className="table" aria-label="Channels">
+            <table className="table rows-on-phone" aria-label="Channels">
               <thead>
                 <tr>
                   <th className="num">ID</th>
@@ -123,20 +123,18 @@ export function ChannelsList() {
                   const failing = c.lastCycleStatus === "FAILED" || c.lastCycleStatus === "PARTIAL";
                   return [
                     <tr key={c.id} className={`clickable${failing && c.lastCycleMessage ? " has-error" : ""}`} onClick={() => router.push(`/channels/${c.id}`)} data-testid={`channel-row-${c.id}`}>
-                      <td className="num muted">{c.id}</td>
-                      <td>
-                        <Link href={`/channels/${c.id}`} className="cell-title nowrap" onClick={(e) => e.stopPropagation()}>
+                      <td className="num muted phone-hide">{c.id}</td>
+                      <td className="cell-wrap">
+                        <Link href={`/channels/${c.id}`} className="cell-title" onClick={(e) => e.stopPropagation()}>
                           {c.name}
                         </Link>
-                        <div className="cell-sub nowrap">connection {c.connectionId}</div>
+                        <div className="cell-sub">connection {c.connectionId}</div>
                       </td>
-                      <td>
+                      <td data-label="Status">
                         <div className="row-wrap" style={{ gap: 4 }}>
                           <HealthBadge state={c.health.state} reason={c.health.reason} />
-                          {c.health.state !== "inactive" ? null : (
-                            <ChannelStatusBadge channel={c.channelStatus === "active"} connection={c.connectionStatus === "active"} />
-                          )}
                         </div>
+                        {c.health.state === "inactive" && <div className="cell-sub">{c.channelStatus === "active" ? "connection switched off" : "switched off"}</div>}
                         {c.held.users + c.held.groups > 0 && (
                           <div style={{ marginTop: 4 }}>
                             <Badge tone="red" title="Deprovisioning held for approval">
@@ -145,25 +143,25 @@ export function ChannelsList() {
                           </div>
                         )}
                       </td>
-                      <td className="num nowrap" data-testid="users-dirty">
+                      <td className="num nowrap" data-testid="users-dirty" data-label="Users / dirty">
                         <strong>{fmtNumber(c.users)}</strong>
                         <span className="muted"> / </span>
                         {c.dirtyUsers > 0 ? <Badge tone="violet">{fmtNumber(c.dirtyUsers)}</Badge> : <span className="muted">0</span>}
                       </td>
-                      <td className="num nowrap">
+                      <td className="num nowrap" data-label="Groups / dirty">
                         <strong>{fmtNumber(c.groups)}</strong>
                         <span className="muted"> / </span>
                         {c.dirtyGroups > 0 ? <Badge tone="violet">{fmtNumber(c.dirtyGroups)}</Badge> : <span className="muted">0</span>}
                       </td>
-                      <td>
-                        <div className="mono small truncate" style={{ maxWidth: 320 }} title={c.source}>
+                      <td className="cell-shrink" data-label="Source → target">
+                        <div className="mono small truncate" title={c.source}>
                           {c.source}
                         </div>
-                        <div className="cell-sub truncate" style={{ maxWidth: 320 }} title={c.target}>
+                        <div className="cell-sub truncate" title={c.target}>
                           → {c.target}
                         </div>
                       </td>
-                      <td className="nowrap" data-testid="last-cycle">
+                      <td className="nowrap" data-testid="last-cycle" data-label="Last cycle">
                         <CycleBadge status={c.lastCycleStatus} running={c.activity.running} />
                         <div className="cell-sub">
                           {c.activity.running ? (
@@ -181,7 +179,7 @@ export function ChannelsList() {
                     </tr>,
                     failing && c.lastCycleMessage ? (
                       <tr key={`${c.id}-err`} className="error-row">
-                        <td />
+                        <td className="phone-hide" />
                         <td colSpan={6} style={{ maxWidth: 0 }}>
                           <span className="small" role="alert">
                             <strong>{c.lastCycleStatus === "FAILED" ? "Last cycle failed: " : "Last cycle had problems: "}</strong>

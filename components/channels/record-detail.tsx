@@ -4,12 +4,14 @@
 // acknowledged, the LDAP attributes read, memberships, and a link to its history.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { Fragment } from "react";
 import type { TGroupRecordView, TUserRecordView } from "@/lib/channels/show-record";
 import { api, type Json } from "@/components/console/api";
 import { DirtyBadge, SourceBadge, TargetBadge } from "@/components/console/status";
 import { IconClock } from "@/components/ui/icons";
 import { Badge, Banner, Button, Card, EmptyState, KeyValue, SkeletonRows } from "@/components/ui/primitives";
 import { useToast } from "@/components/ui/toasts";
+import { ProvisioningLog } from "./provisioning-log";
 import { useViewer } from "@/components/console/viewer-context";
 import { Time } from "@/components/ui/time";
 
@@ -20,11 +22,30 @@ function fmt(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** An attribute name that may break after its dots, dashes, underscores and colons first (name.<wbr>familyName), anywhere else only if it must. */
+function AttrName({ name }: { name: string }) {
+  const parts = name.split(/(?<=[.\-_:])/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {i > 0 && <wbr />}
+          {p}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
 function ValuesTable({ values, compare, empty }: { values: Record<string, unknown> | null; compare?: Record<string, unknown> | null; empty: string }) {
   const keys = Object.keys(values ?? {}).sort();
   if (!values || keys.length === 0) return <p className="muted" style={{ margin: 0, padding: "12px 18px" }}>{empty}</p>;
   return (
-    <table className="table">
+    <table className="table fixed attr-table">
+      <colgroup>
+        <col className="attr-name-col" />
+        <col />
+      </colgroup>
       <thead>
         <tr>
           <th>SCIM attribute</th>
@@ -36,8 +57,10 @@ function ValuesTable({ values, compare, empty }: { values: Record<string, unknow
           const changed = compare !== undefined && fmt(compare?.[k]) !== fmt(values[k]);
           return (
             <tr key={k}>
-              <td className="mono small nowrap">{k}</td>
-              <td className="break">
+              <td className="mono small attr-name">
+                <AttrName name={k} />
+              </td>
+              <td className="attr-value">
                 {fmt(values[k])} {changed && <Badge tone="violet">changed</Badge>}
               </td>
             </tr>
@@ -218,7 +241,11 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
         {!r.ldapAttributes || Object.keys(r.ldapAttributes).length === 0 ? (
           <EmptyState title="No attributes stored">The next read of this {kind} stores them.</EmptyState>
         ) : (
-          <table className="table" aria-label="LDAP attributes">
+          <table className="table fixed attr-table" aria-label="LDAP attributes">
+            <colgroup>
+              <col className="attr-name-col" />
+              <col />
+            </colgroup>
             <thead>
               <tr>
                 <th>Attribute</th>
@@ -230,8 +257,10 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
                 .sort(([a], [b]) => a.localeCompare(b))
                 .map(([name, values]) => (
                   <tr key={name}>
-                    <td className="mono small nowrap">{name}</td>
-                    <td className="break small">
+                    <td className="mono small attr-name">
+                      <AttrName name={name} />
+                    </td>
+                    <td className="attr-value small">
                       {values.length > 20 ? `${values.slice(0, 20).join(" · ")} … (${values.length} values)` : values.join(" · ")}
                     </td>
                   </tr>
@@ -240,6 +269,7 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
           </table>
         )}
       </Card>
+      <ProvisioningLog channelId={channelId} record={{ kind, id: recordId }} compact />
     </div>
   );
 }

@@ -53,7 +53,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string; details?: ApiError["details"] } } | null)?.error;
-    if (res.status === 401 && typeof window !== "undefined") window.location.assign("/login");
+    // signed out meanwhile: sign in again and come back here (the login page checks `next`)
+    if (res.status === 401 && typeof window !== "undefined") window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
     throw new ApiError(res.status, e?.code ?? "HTTP_" + res.status, e?.message ?? `request failed (${res.status})`, e?.details);
   }
   return data as T;

@@ -117,3 +117,8 @@ export const IconLogo = ({ size = 26 }: { size?: number }) => (
     <path d="M5 26c2 0 2-1 4-1s2 1 4 1 2-1 4-1 2 1 4 1 2-1 4-1 2 1 3 1" stroke="#a5b4fc" strokeWidth="1.5" fill="none" />
   </svg>
 );
+export const IconMenu = (p: P) => (
+  <Svg {...p}>
+    <path d="M4 6h16M4 12h16M4 18h16" />
+  </Svg>
+);

@@ -96,6 +96,8 @@ export function apiRoute<P = Record<string, never>, Q = Record<string, never>, B
       }
       const via = viewer.kind === "user" ? "console" : "api";
       const result = await handler({ viewer, actor: actorOf(viewer, via), params, query, body, request });
+      // a download (the audit export) answers with its own streamed Response
+      if (result instanceof Response) return result as NextResponse;
       return new NextResponse(toJson(result ?? { ok: true }), {
         status: options.status ?? 200,
         headers: { "content-type": "application/json", "cache-control": "no-store" },

@@ -68,6 +68,14 @@ export const ZAuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
+export const ZAuditExportQuery = ZAuditQuery.pick({ channelId: true, actor: true, action: true }).extend({
+  format: z.enum(["csv", "json"]).default("csv").describe("csv (one row per entry, details as JSON) or json (an array)"),
+});
+
+export const ZDeleteChannelBody = z.object({
+  confirm: z.string().max(500).describe("the channel's name, exactly: deleting a channel removes its whole internal store"),
+});
+
 export const ZCyclesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).optional() });
 
 export const ZSaveChannelBody = z.object({

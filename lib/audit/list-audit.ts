@@ -23,16 +23,13 @@ export const ZAuditCursor = z.string().transform((s, ctx): bigint => {
   return z.NEVER;
 });
 
-export async function listAudit(options: {
-  channelId?: number;
-  actor?: string;
-  action?: string;
-  /** the previous page's nextCursor, read with ZAuditCursor */
-  before?: bigint;
-  limit?: number;
-}): Promise<{ items: TAuditEntry[]; nextCursor: string | null }> {
+/** The filters the audit page, the API and the export share. */
+export type TAuditFilters = { channelId?: number; actor?: string; action?: string };
+
+/** One page, newest first, below `before` (an entry id); `maxPage` caps what a caller may ask (the export pages bigger). */
+export async function readAuditPage(options: TAuditFilters & { before?: bigint; limit?: number; maxPage?: number }): Promise<{ items: TAuditEntry[]; nextCursor: string | null }> {
   const db = await getDb();
-  const take = Math.min(Math.max(options.limit ?? 50, 1), 200);
+  const take = Math.min(Math.max(options.limit ?? 50, 1), options.maxPage ?? 200);
   const rows = await db.auditLog.findMany({
     where: {
       ...(options.channelId !== undefined ? { channelId: options.channelId } : {}),
@@ -60,4 +57,12 @@ export async function listAudit(options: {
     })),
     nextCursor: rows.length > take ? (page[page.length - 1]?.id.toString() ?? null) : null,
   };
+}
+
+export async function listAudit(options: TAuditFilters & {
+  /** the previous page's nextCursor, read with ZAuditCursor */
+  before?: bigint;
+  limit?: number;
+}): Promise<{ items: TAuditEntry[]; nextCursor: string | null }> {
+  return readAuditPage({ ...options, maxPage: 200 });
 }

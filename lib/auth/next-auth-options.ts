@@ -11,6 +11,7 @@ import { getAuthEnv } from "./auth-env.ts";
 import { getAuthSecret } from "./auth-secret.ts";
 import { clientAddress } from "./client-address.ts";
 import { requestPeer } from "./request-peer.ts";
+import { HOME_PATH, safeReturnPath } from "./return-path.ts";
 import { signIn } from "./sign-in.ts";
 import { signOut } from "./sign-out.ts";
 
@@ -61,6 +62,13 @@ export function getAuthOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // where next-auth sends the browser after a sign-in or sign-out (its callbackUrl):
+      // a path of this console only (lib/auth/return-path.ts), the sign-in page included
+      redirect({ url, baseUrl }) {
+        const path = url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
+        if (path === "/login" || path.startsWith("/login?")) return `${baseUrl}/login`;
+        return `${baseUrl}${safeReturnPath(path) ?? HOME_PATH}`;
+      },
       jwt({ token, user }) {
         // on sign-in only: the session id goes into the (encrypted) cookie, never to the browser's JS
         if (user && "sid" in user && typeof user.sid === "string") token.sid = user.sid;

@@ -3,6 +3,10 @@
 // name for the window) and per address, counted in login_attempt, so the limit holds
 // across restarts and across several consoles. Unknown names and locked ones cost as
 // much time as known ones (one scrypt each), and unknown names get the same answer.
+// Every outcome is in the audit log (actor: the name given, via console): `sign-in`,
+// `sign-in.failed` (why: wrong, disabled, locked) and `sign-in.lockout` when a failure
+// is the one that locks the name or the address.
+import { recordAudit } from "../audit/record-audit.ts";
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
 import { getAuthEnv } from "./auth-env.ts";
@@ -32,7 +36,25 @@ export async function signIn(options: { username: string; password: string; ip?:
     since,
     ip,
   );
-  const locked = Number(counts?.by_name ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES || Number(counts?.by_ip ?? 0) >= env.FERRY_LOGIN_MAX_FAILURES_PER_IP;
+  const byName = Number(counts?.by_name ?? 0);
+  const byIp = Number(counts?.by_ip ?? 0);
+  const locked = byName >= env.FERRY_LOGIN_MAX_FAILURES || byIp >= env.FERRY_LOGIN_MAX_FAILURES_PER_IP;
+  const audit = (action: string, details: Record<string, unknown>) =>
+    recordAudit({ actor: username.slice(0, 100), via: "console", action, details: { ip, ...details } });
+  /** a failure (not while locked): recorded, and if it is the one that reaches a limit, the lockout too */
+  const failed = async (reason: "wrong" | "disabled") => {
+    await db.loginAttempt.create({ data: { username, ip, success: false } });
+    await audit("sign-in.failed", { reason });
+    const lockName = byName + 1 >= env.FERRY_LOGIN_MAX_FAILURES;
+    const lockIp = ip !== null && byIp + 1 >= env.FERRY_LOGIN_MAX_FAILURES_PER_IP;
+    if (lockName || lockIp) {
+      await audit("sign-in.lockout", {
+        locked: lockName && lockIp ? "name and address" : lockName ? "name" : "address",
+        failures: lockName ? byName + 1 : byIp + 1,
+        windowMin: env.FERRY_LOGIN_WINDOW_MIN,
+      });
+    }
+  };
 
   // the password is checked before the lock is: a locked attempt costs the same scrypt as
   // any other, so how long the answer takes does not tell that the name is locked
@@ -40,16 +62,17 @@ export async function signIn(options: { username: string; password: string; ip?:
   const ok = await verifyPassword(options.password, user?.passwordHash ?? (await decoyHash()));
   if (locked) {
     await db.loginAttempt.create({ data: { username, ip, success: false } });
+    await audit("sign-in.failed", { reason: "locked" });
     throw new AppError("FORBIDDEN", `too many failed sign-ins: try again in ${env.FERRY_LOGIN_WINDOW_MIN} minutes`, {
       retryAfterSec: env.FERRY_LOGIN_WINDOW_MIN * 60,
     });
   }
   if (!user || !ok) {
-    await db.loginAttempt.create({ data: { username, ip, success: false } });
+    await failed("wrong");
     throw new AppError("UNAUTHORIZED", WRONG);
   }
   if (user.disabled) {
-    await db.loginAttempt.create({ data: { username, ip, success: false } });
+    await failed("disabled");
     throw new AppError("FORBIDDEN", "this console user is disabled: ask an admin");
   }
 
@@ -69,5 +92,6 @@ export async function signIn(options: { username: string; password: string; ip?:
     // old attempts are only needed for the window
     db.loginAttempt.deleteMany({ where: { at: { lt: new Date(Date.now() - 7 * 86_400_000) } } }),
   ]);
+  await audit("sign-in", { userId: user.id });
   return { sessionId, user: { id: user.id, username: user.username, displayName: user.displayName } };
 }

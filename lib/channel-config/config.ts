@@ -15,6 +15,10 @@ import { dnProblem, ldapFilterProblem } from "./ldap-syntax.ts";
 export const DIRECTORY_TYPES = ["openldap", "active-directory", "389ds", "generic"] as const;
 export type TDirectoryType = (typeof DIRECTORY_TYPES)[number];
 
+/** How a provisioned group's nested groups reach the target (options.nestedGroups). */
+export const NESTED_GROUPS = ["flatten", "direct"] as const;
+export type TNestedGroups = (typeof NESTED_GROUPS)[number];
+
 /**
  * How incremental cycles learn what changed (lib/ldap/change-feed.ts): modification
  * timestamps (any directory), Active Directory's DirSync or uSNChanged, OpenLDAP's RFC 4533
@@ -126,7 +130,12 @@ export const ZSourceFields = z.object({
   filter: ZLdapFilter.optional(),
   /** what a user entry is, whichever scope is used; default per directory type */
   userObjectFilter: ZLdapFilter.optional(),
-  /** Active Directory: follow nested group membership (LDAP_MATCHING_RULE_IN_CHAIN) */
+  /**
+   * users in nested groups of groupDn are in scope too: Active Directory follows them with
+   * LDAP_MATCHING_RULE_IN_CHAIN; OpenLDAP needs slapo-dynlist's nested memberOf and 389-DS
+   * its memberOf plug-in (both put nested groups in memberOf). On, the change feed also
+   * watches the groups, since a nested group's change touches no user entry
+   */
   nestedGroups: z.boolean().optional(),
   /** groups to provision: this filter under groupBaseDn (default baseDn); none = no groups */
   groupBaseDn: ZDn.optional(),
@@ -141,6 +150,12 @@ export const ZSourceFields = z.object({
   pageSize: z.number().int().min(1).max(5_000).default(500),
   /** how incremental cycles learn what changed; auto = the best the directory type offers */
   changeCapture: z.enum(["auto", ...CHANGE_CAPTURE_KINDS]).default("auto"),
+  /**
+   * poll: a cycle every syncFrequencySec. push: besides, a worker keeps the directory's
+   * change feed open (RFC 4533 refreshAndPersist on OpenLDAP) and runs a cycle within a
+   * second of a change; feeds that cannot push are polled every few seconds instead
+   */
+  syncMode: z.enum(["poll", "push"]).default("poll"),
 });
 
 /** Users in scope are members of a group or match a filter: exactly one of the two. */
@@ -232,9 +247,25 @@ export const ZOptions = z
     quarantineAfterFailures: z.number().int().min(0).max(100).default(3),
     /** a record the target keeps refusing waits 1, 2, 4 … minutes between tries, at most this long; 0 = try every cycle */
     recordRetryMaxSec: z.number().int().min(0).max(7 * 24 * 3600).default(3600),
+    /**
+     * On a full reconciliation, read the target's users (in pages) and set back mapped
+     * attributes edited there by hand (the directory overwrites the target).
+     */
+    enforceUserAttributes: z.boolean().default(true),
+    /**
+     * Groups nested in a provisioned group: flatten = its members at the target are every
+     * user reachable through nested groups; direct = only its direct user members. Left
+     * out, it is decided when the channel is resolved (resolve.ts): flatten for Active
+     * Directory, direct for the others (directory-defaults.ts: nestedGroupsFor).
+     */
+    nestedGroups: z.enum(NESTED_GROUPS).optional(),
+    /** a user disabled at the target is removed from its target groups (remove) or left in them (keep) */
+    deprovisionedMemberships: z.enum(["remove", "keep"]).default("remove"),
   })
   .strict();
 export type TOptions = z.infer<typeof ZOptions>;
+/** The options as stored and read back: every default decided, the directory type's too. */
+export type TStoredOptions = TOptions & { nestedGroups: TNestedGroups };
 
 function channelSchema<S extends z.ZodType, T extends z.ZodType>(source: S, target: T) {
   return z

@@ -2,7 +2,7 @@
 // and change-marker attributes, what a user entry is, how a disabled user is told, and
 // the default mapping. Applied when a channel is resolved (resolve.ts); the console's
 // form shows them as placeholders. Browser-safe.
-import type { TDirectoryType, TDisabledRule, TMapping } from "./config.ts";
+import type { TDirectoryType, TDisabledRule, TMapping, TNestedGroups } from "./config.ts";
 
 /** inetOrgPerson directories (OpenLDAP, 389-DS, most others): uid, givenName, sn, mail, cn */
 const INET_ORG_PERSON_MAPPING: TMapping = {
@@ -60,3 +60,12 @@ export const DIRECTORY_DEFAULTS: Record<
     mapping: INET_ORG_PERSON_MAPPING,
   },
 };
+
+/**
+ * options.nestedGroups when a channel leaves it out: Active Directory admins nest groups
+ * as a matter of course and most SaaS targets know no nested groups, so AD flattens;
+ * the other directories keep the direct members (what Ferry did before the option).
+ */
+export function nestedGroupsFor(given: TNestedGroups | undefined, directoryType: TDirectoryType): TNestedGroups {
+  return given ?? (directoryType === "active-directory" ? "flatten" : "direct");
+}

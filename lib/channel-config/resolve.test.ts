@@ -105,3 +105,30 @@ describe("connection tests", () => {
     });
   });
 });
+
+describe("options decided by the directory type", () => {
+  const withOptions = (directoryType: string, options: object = {}) =>
+    ZChannelEdit.parse({
+      name: "c",
+      connectionId: "c",
+      source: { ...source, directoryType, bindPassword: "b" },
+      target: { ...target, auth: { type: "bearer", token: "t" } },
+      options,
+    });
+
+  it("flattens nested groups for Active Directory and keeps direct members for the others, unless the channel says", () => {
+    expect(resolveChannel(withOptions("active-directory"), null).options.nestedGroups).toBe("flatten");
+    expect(resolveChannel(withOptions("openldap"), null).options.nestedGroups).toBe("direct");
+    expect(resolveChannel(withOptions("389ds"), null).options.nestedGroups).toBe("direct");
+    expect(resolveChannel(withOptions("active-directory", { nestedGroups: "direct" }), null).options.nestedGroups).toBe("direct");
+    expect(resolveChannel(withOptions("openldap", { nestedGroups: "flatten" }), null).options.nestedGroups).toBe("flatten");
+  });
+
+  it("enforces attributes and removes disabled users' memberships by default", () => {
+    const o = resolveChannel(withOptions("openldap"), null).options;
+    expect(o.enforceUserAttributes).toBe(true);
+    expect(o.deprovisionedMemberships).toBe("remove");
+    expect(() => withOptions("openldap", { deprovisionedMemberships: "drop" })).toThrow();
+    expect(() => withOptions("openldap", { nestedGroups: true })).toThrow();
+  });
+});

@@ -10,7 +10,7 @@ import { isEncrypted, ZPlainSecret, type TEncryptedSecret, type TPlainSecret, ty
 import { encryptSecret } from "../crypto/secrets.ts";
 import { AppError, formatZodError } from "../errors.ts";
 import { ZChannelFile, type TChannelEdit, type TChannelFileParsed, type TMapping, type TSourceEdit, type TTargetEdit } from "./config.ts";
-import { DIRECTORY_DEFAULTS } from "./directory-defaults.ts";
+import { DIRECTORY_DEFAULTS, nestedGroupsFor } from "./directory-defaults.ts";
 import { keepStoredSecret, type TKeepRequest, type TSecretField, type TSettingsUrls } from "./secret-hosts.ts";
 import type { TAuth, TChannelConfig, TSource, TStoredParts, TStoredSource, TStoredTarget, TTarget } from "./stored.ts";
 
@@ -130,7 +130,7 @@ export function resolveChannel(settings: TSettings, keepFrom: TKeepFrom): TChann
     source,
     target: sealTarget(completeTarget(settings.target, authValue)),
     mapping: { user: settings.mapping ?? d.mapping, group: settings.groupMapping ?? { displayName: settings.source.groupNameAttribute } },
-    options: settings.options,
+    options: { ...settings.options, nestedGroups: nestedGroupsFor(settings.options.nestedGroups, settings.source.directoryType) },
   };
 }
 

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { ZEncryptedSecret, type TSecret } from "../crypto/secret-types.ts";
 import { AppError, formatZodError } from "../errors.ts";
-import { authSchema, withOneScope, ZDisabledRule, ZLdapFilter, ZMapping, ZMappingValue, ZOptions, ZSourceFields, ZTargetFields, type TOptions } from "./config.ts";
+import { authSchema, withOneScope, ZDisabledRule, ZLdapFilter, ZMapping, ZMappingValue, ZOptions, ZSourceFields, ZTargetFields, type TStoredOptions } from "./config.ts";
+import { nestedGroupsFor } from "./directory-defaults.ts";
 
 export const ZStoredSource = withOneScope(
   ZSourceFields.extend({
@@ -47,7 +48,7 @@ export type TChannelConfig = {
   source: TStoredSource;
   target: TStoredTarget;
   mapping: TStoredMapping;
-  options: TOptions;
+  options: TStoredOptions;
 };
 
 type TStoredRow = { id: number; name: string; source: unknown; target: unknown; mapping: unknown; options: unknown };
@@ -59,7 +60,9 @@ export function readStoredChannel(row: TStoredRow): Pick<TChannelConfig, "source
   const mapping = ZStoredMapping.safeParse(row.mapping);
   const options = ZOptions.safeParse(row.options);
   if (source.success && target.success && mapping.success && options.success) {
-    return { source: source.data, target: target.data, mapping: mapping.data, options: options.data };
+    // a channel stored before options.nestedGroups existed gets its directory type's default, as a new one does
+    const stored: TStoredOptions = { ...options.data, nestedGroups: nestedGroupsFor(options.data.nestedGroups, source.data.directoryType) };
+    return { source: source.data, target: target.data, mapping: mapping.data, options: stored };
   }
   const problems = [
     source.success ? "" : formatZodError(source.error, "source"),

@@ -40,6 +40,9 @@ export type TChannelDescription = {
     groupTimestamp: string | null;
     attributeSyncTimestamp: string | null;
     lastFullSyncAt: Date | null;
+    /** the change feed the last cycle used, and whether it left a cookie to continue from */
+    changeFeed: string | null;
+    changeCookieKept: boolean;
     lastCycleAt: Date | null;
     lastCycleStatus: string | null;
     lastCycleMessage: string | null;
@@ -118,6 +121,8 @@ export async function describeChannel(options: { channelId: number }): Promise<T
       groupTimestamp: row.groupTimestamp,
       attributeSyncTimestamp: row.attributeSyncTimestamp,
       lastFullSyncAt: row.lastFullSyncAt,
+      changeFeed: row.changeFeed,
+      changeCookieKept: Boolean(row.changeCookie),
       lastCycleAt: row.lastCycleAt,
       lastCycleStatus: row.lastCycleStatus,
       lastCycleMessage: row.lastCycleMessage,

@@ -1,14 +1,28 @@
 // Writes a resolved channel (lib/channel-config/resolve.ts) to the store, for both ways
 // a channel is given: channel files (apply-channel-config.ts) and the console's and the
 // API's edits (save-channel.ts). On update, a new scope is read in full by the next
-// cycle, and new mapping or options make it look at every user again.
+// cycle, and new mapping or options make it look at every user again. The audit entry of
+// an update says what changed, field by field, secrets masked (config-diff.ts).
 import { recordAudit } from "../audit/record-audit.ts";
 import { ZStoredSource, type TChannelConfig } from "../channel-config/stored.ts";
+import { decryptSecret } from "../crypto/secrets.ts";
 import { getDb } from "../db/index.ts";
+import { diffChannelConfig } from "./config-diff.ts";
 
 export type TApplyResult = { id: number; name: string; created: boolean };
 
-type TExistingRow = { id: number; name: string; source: unknown; mapping: unknown; options: unknown };
+type TExistingRow = {
+  id: number;
+  name: string;
+  connectionId: string;
+  active: boolean;
+  connectionActive: boolean;
+  syncFrequencySec: number;
+  source: unknown;
+  target: unknown;
+  mapping: unknown;
+  options: unknown;
+};
 
 export async function storeChannelConfig(options: { cfg: TChannelConfig; existing: TExistingRow | null; actor: string; via: string }): Promise<TApplyResult> {
   const { cfg, existing } = options;
@@ -47,8 +61,40 @@ export async function storeChannelConfig(options: { cfg: TChannelConfig; existin
       ...(rulesChanged ? { attributeSyncTimestamp: "1" } : {}),
     },
   });
-  await recordAudit({ actor: options.actor, via: options.via, channelId: existing.id, action: "channel.update", details: { scopeChanged, rulesChanged } });
+  // compared as stored: what the row held and what was just written
+  const diff = diffChannelConfig(
+    {
+      name: existing.name,
+      connectionId: existing.connectionId,
+      active: existing.active,
+      connectionActive: existing.connectionActive,
+      syncFrequencySec: existing.syncFrequencySec,
+      source: existing.source,
+      target: existing.target,
+      mapping: existing.mapping,
+      options: existing.options,
+    },
+    data,
+    { sameSecret },
+  );
+  await recordAudit({
+    actor: options.actor,
+    via: options.via,
+    channelId: existing.id,
+    action: "channel.update",
+    details: { scopeChanged, rulesChanged, changes: diff.changes, ...(diff.truncated ? { truncated: true } : {}) },
+  });
   return { id: existing.id, name: cfg.name, created: false };
+}
+
+/** Whether two stored secrets hold the same value (each encryption has its own IV). */
+function sameSecret(a: string, b: string): boolean {
+  try {
+    return decryptSecret(a) === decryptSecret(b);
+  } catch {
+    // one that cannot be decrypted (a key changed): report it as changed
+    return false;
+  }
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

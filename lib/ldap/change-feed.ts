@@ -9,6 +9,7 @@
 //   - entries that changed where it cannot tell the scope   -> read again by GUID with the scope filter
 //   - entries that are gone (deleted, or out of its scope)  -> recorded gone; the guard decides
 //   - "the scope itself may have changed" (a group's membership, nesting) -> the scope is read again, GUIDs only
+//   - "these are all the entries in the scope" (a content sync's present phase) -> the others are recorded gone
 // A cookie says where the feed stands; it is stored only after the whole cycle's read
 // completed. A cookie the directory no longer accepts is a FeedResetError: the cycle
 // reads the whole scope instead — never "nothing changed", never "everyone is gone".
@@ -29,6 +30,12 @@ export type TChangeBatch = {
   gone?: Array<{ guid: string; deleted: boolean }>;
   /** something that decides the scope changed (a group's membership, nesting): who is in scope must be read again */
   scopeChanged?: boolean;
+  /**
+   * The feed listed every entry now in the scope (RFC 4533's present phase), by GUID:
+   * what the store has in scope and is not among them is gone. Sent once, after every
+   * inScope batch of the read.
+   */
+  present?: Set<string>;
 };
 
 export type TFeedRequest = {
@@ -38,8 +45,8 @@ export type TFeedRequest = {
   filter: string;
   /** the attributes the cycle needs of a user entry */
   attributes: string[];
-  /** the attribute-sync timestamp (the timestamp feed's cookie), for a feed that falls back to timestamps */
-  since?: string | null;
+  /** the channel's attribute-sync timestamp: where a feed that falls back to timestamps reads from */
+  since: string | null;
 };
 
 export interface TChangeFeed {

@@ -4,6 +4,7 @@ import type { TSource } from "../channel-config/stored.ts";
 import type { TChangeCaptureKind, TChangeFeed } from "./change-feed.ts";
 import { changelogFeed } from "./feeds/changelog.ts";
 import { dirsyncFeed } from "./feeds/dirsync.ts";
+import { syncreplFeed } from "./feeds/syncrepl.ts";
 import { timestampFeed } from "./feeds/timestamp.ts";
 import { usnFeed } from "./feeds/usn.ts";
 
@@ -11,6 +12,7 @@ const FEEDS: Partial<Record<TChangeCaptureKind, TChangeFeed>> = {
   timestamp: timestampFeed,
   dirsync: dirsyncFeed,
   usn: usnFeed,
+  syncrepl: syncreplFeed,
   changelog: changelogFeed,
 };
 

@@ -166,7 +166,7 @@ export class Directory {
  * Attributes Ferry never keeps, even when the bind account may read them: password
  * hashes and private keys have no business in the provisioning store.
  */
-const NEVER_KEPT = new Set([
+export const NEVER_KEPT = new Set([
   "userpassword",
   "unicodepwd",
   "authpassword",

@@ -7,11 +7,16 @@ import { AD_RANGE_STEP, escapeFilterValue } from "./directory.ts";
 /** LDAP_MATCHING_RULE_IN_CHAIN: Active Directory's transitive membership match. */
 export const IN_CHAIN = "1.2.840.113556.1.4.1941";
 
-/** The part of the filter that decides membership of the scope. */
+/**
+ * The part of the filter that decides membership of the scope. Nested groups: Active
+ * Directory follows them with the IN_CHAIN matching rule; OpenLDAP 2.5 does not know that
+ * rule (the filter matches nobody) but slapo-dynlist (`member+memberOf@groupOfNames*`)
+ * and 389-DS's memberOf plug-in put nested groups in memberOf itself.
+ */
 export function scopeClause(source: TSource): string {
   if (source.groupDn) {
     const dn = escapeFilterValue(source.groupDn);
-    return source.nestedGroups ? `(memberOf:${IN_CHAIN}:=${dn})` : `(memberOf=${dn})`;
+    return source.nestedGroups && source.directoryType === "active-directory" ? `(memberOf:${IN_CHAIN}:=${dn})` : `(memberOf=${dn})`;
   }
   return source.filter ?? "(objectClass=*)";
 }

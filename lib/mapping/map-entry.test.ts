@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { USER_SCHEMA } from "../scim/protocol.ts";
-import { hashValues, mapEntry, patchOps, toResource } from "./map-entry.ts";
+import { hashValues, mapEntry, patchOps, toResource, readFlat, driftedValues } from "./map-entry.ts";
 
 const entry = {
   dn: "uid=jsmith,ou=people,dc=example,dc=com",
@@ -71,5 +71,35 @@ describe("patchOps", () => {
   });
   it("filters typed multi-valued removals", () => {
     expect(patchOps({ userName: "j", "emails.work": "a" }, { userName: "j" })).toEqual([{ op: "remove", path: 'emails[type eq "work"]' }]);
+  });
+});
+
+describe("reading a target's values back (attribute drift)", () => {
+  const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  const sent = { userName: "jsmith", "name.givenName": "Janet", "emails.work": "j@example.com", [`${ENT}:department`]: "Sales", displayName: "Janet Smith" };
+
+  it("reads every flat key from the resource toResource builds, so nothing drifted", () => {
+    const resource = toResource(sent, "urn:ietf:params:scim:schemas:core:2.0:User");
+    for (const [k, v] of Object.entries(sent)) expect(readFlat(resource, k)).toBe(v);
+    expect(driftedValues(sent, resource)).toEqual({});
+  });
+
+  it("reports the keys edited at the target with the target's value", () => {
+    const resource = toResource({ ...sent, "name.givenName": "Jan", [`${ENT}:department`]: "Hacked" }, "urn:ietf:params:scim:schemas:core:2.0:User");
+    expect(driftedValues(sent, resource)).toEqual({ "name.givenName": "Jan", [`${ENT}:department`]: "Hacked" });
+  });
+
+  it("finds a typed value by its type, or the lone value of a target that drops the type", () => {
+    expect(readFlat({ emails: [{ type: "home", value: "h@x" }, { type: "work", value: "w@x" }] }, "emails.work")).toBe("w@x");
+    expect(readFlat({ emails: [{ value: "w@x", primary: true }] }, "emails.work")).toBe("w@x");
+    expect(readFlat({ emails: [{ value: "a@x" }, { value: "b@x" }] }, "emails.work")).toBeUndefined();
+  });
+
+  it("does not compare what the target does not return, and compares values as text", () => {
+    expect(driftedValues({ displayName: "X", title: "Boss" }, { displayName: "X" })).toEqual({});
+    expect(driftedValues({ "x.flag": true }, { x: { flag: "true" } })).toEqual({});
+    expect(driftedValues({ "x.flag": true }, { x: { flag: false } })).toEqual({ "x.flag": false });
+    // RFC 7643: caseExact false; Better Auth lower-cases emails
+    expect(driftedValues({ "emails.work": "Ann@Example.com" }, { emails: [{ type: "work", value: "ann@example.com" }] })).toEqual({});
   });
 });

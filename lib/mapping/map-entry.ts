@@ -131,3 +131,54 @@ export function patchOps(before: TFlatValues | null, after: TFlatValues): TPatch
   }
   return ops;
 }
+
+/**
+ * The value a SCIM resource holds for one flat key ("name.givenName", "emails.work",
+ * "urn:…:User:department"): the inverse of toResource, for comparing what a target holds
+ * with what Ferry sent. undefined when the resource does not carry it. A typed
+ * multi-valued attribute is found by its type; a target that drops the type of a lone
+ * value (some do) is read from that value.
+ */
+export function readFlat(resource: Record<string, unknown>, key: string): TScalar | undefined {
+  const { schema, path } = splitUrn(key);
+  let cur: unknown = resource;
+  if (schema) {
+    cur = (resource as TJson)[schema];
+    if (!cur || typeof cur !== "object") return undefined;
+  }
+  const parts = path.split(".");
+  const head = parts[0] as string;
+  if (TYPED_MULTI.has(head) && parts.length >= 2) {
+    const list = (cur as TJson)[head];
+    if (!Array.isArray(list)) return undefined;
+    const items = list.filter((i): i is TJson => Boolean(i) && typeof i === "object");
+    const item = items.find((i) => i.type === parts[1]) ?? (items.length === 1 && items[0]!.type === undefined ? items[0] : undefined);
+    if (!item) return undefined;
+    return scalar(parts.length === 2 ? item.value : item[parts.slice(2).join(".")]);
+  }
+  for (const p of parts) {
+    if (!cur || typeof cur !== "object") return undefined;
+    cur = (cur as TJson)[p];
+  }
+  return scalar(cur);
+}
+
+function scalar(v: unknown): TScalar | undefined {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : undefined;
+}
+
+/**
+ * The mapped keys whose value at the target differs from what Ferry last sent (`pushed`),
+ * with the target's value. A key the target does not return at all is not compared: a
+ * target that does not store an attribute would otherwise differ on every reconciliation.
+ * Values are compared as text (a target may answer "true" for true) and ignoring case, as
+ * RFC 7643 compares the core attributes (caseExact false): targets lower-case emails.
+ */
+export function driftedValues(pushed: TFlatValues, resource: Record<string, unknown>): TFlatValues {
+  const out: TFlatValues = {};
+  for (const [key, sent] of Object.entries(pushed)) {
+    const held = readFlat(resource, key);
+    if (held !== undefined && String(held).toLowerCase() !== String(sent).toLowerCase()) out[key] = held;
+  }
+  return out;
+}

@@ -183,6 +183,62 @@ export async function noteGroupsPushStopped(db: TSql, channelId: number, error: 
   );
 }
 
+// ---- the directory enforced at the target (lib/sync/enforce-target.ts) ---------------
+
+/**
+ * What each group should hold at the target: its member DNs (flattened by the read when
+ * options.nestedGroups is flatten) that are users provisioned there, as SCIM id -> user
+ * record id. With `removeInactive` (options.deprovisionedMemberships remove), users who
+ * are inactive at the target are left out.
+ */
+export async function desiredMembers(db: TSql, groupIds: bigint[], removeInactive: boolean): Promise<Map<bigint, Map<string, bigint>>> {
+  const desired = new Map<bigint, Map<string, bigint>>();
+  if (groupIds.length === 0) return desired;
+  const rs = await db.$queryRawUnsafe<Array<{ groupId: bigint; id: bigint; scimId: string }>>(
+    `SELECT g.id AS "groupId", u.id, u.scim_id AS "scimId" FROM group_record g
+       JOIN user_record u ON u.channel_id = g.channel_id AND lower(u.dn) = ANY(g.member_dns)
+     WHERE g.id = ANY($1::bigint[]) AND u.scim_id IS NOT NULL AND u.target_state <> 'ABSENT'
+       AND NOT ($2::boolean AND u.target_state = 'INACTIVE')`,
+    groupIds,
+    removeInactive,
+  );
+  for (const r of rs) {
+    let m = desired.get(r.groupId);
+    if (!m) desired.set(r.groupId, (m = new Map()));
+    m.set(r.scimId, r.id);
+  }
+  return desired;
+}
+
+/** A page of the groups provisioned at the target and still in scope, in id order, for reading their members there. */
+export async function provisionedGroupsPage(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<Array<{ id: bigint; scimId: string }>> {
+  return db.$queryRawUnsafe(
+    `SELECT id, scim_id AS "scimId" FROM group_record
+     WHERE channel_id = $1 AND id > $2 AND scim_id IS NOT NULL AND target_state = 'ACTIVE' AND source_state = 'IN_SCOPE'
+       AND pending_action <> 'DELETE'
+     ORDER BY id LIMIT $3`,
+    channelId,
+    afterId,
+    limit,
+  );
+}
+
+/**
+ * Groups whose members at the target differ from the directory's: pushed again, and
+ * their members read at the target first (resync_members), so the push's deltas start
+ * from what the target holds, not from what Ferry remembers sending.
+ */
+export async function markGroupsDrifted(db: TSql, ids: bigint[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `UPDATE group_record SET dirty = true, resync_members = true, next_attempt_at = NULL,
+       pending_action = CASE WHEN pending_action = 'NONE' THEN 'UPDATE'::"RecordAction" ELSE pending_action END,
+       pending_values = COALESCE(pending_values, pushed_values), updated_at = now()
+     WHERE id = ANY($1::bigint[])`,
+    ids,
+  );
+}
+
 // ---- operators' repairs (provmgr, console, API) ------------------------------------
 
 /** "Retry now": groups waiting out their backoff are tried by the next cycle (one group, or every one that failed). */

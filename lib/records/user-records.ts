@@ -54,6 +54,45 @@ export async function* knownInScopeUsers(db: TSql, channelId: number, page = 5_0
   }
 }
 
+/**
+ * Of these SCIM ids, the users Ferry provisioned active at the target and has nothing
+ * waiting for: the ones whose attributes a reconciliation compares with the target's
+ * (served by user_record_scim_id_idx).
+ */
+export async function enforceableUsers(
+  db: TSql,
+  channelId: number,
+  scimIds: string[],
+): Promise<Array<{ id: bigint; scimId: string; pushedValues: Record<string, string | number | boolean> }>> {
+  if (scimIds.length === 0) return [];
+  return db.$queryRawUnsafe(
+    `SELECT id, scim_id AS "scimId", pushed_values AS "pushedValues" FROM user_record
+     WHERE channel_id = $1 AND scim_id = ANY($2::text[]) AND target_state = 'ACTIVE' AND source_state = 'IN_SCOPE'
+       AND NOT dirty AND pushed_values IS NOT NULL`,
+    channelId,
+    scimIds,
+  );
+}
+
+/**
+ * Users whose mapped attributes were edited at the target: dirty with an UPDATE back to
+ * what Ferry last sent (the directory's values, unchanged since), and `pushed_values`
+ * set to what the target holds now, so the PATCH carries exactly the values that drifted.
+ * Only records still clean are touched: a read that marked one dirty meanwhile wins. The
+ * target state stays ACTIVE and `active` stays true: this never disables anyone.
+ */
+export async function markUsersDrifted(db: TSql, rows: Array<{ id: bigint; held: Record<string, string | number | boolean> }>): Promise<number> {
+  if (rows.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `UPDATE user_record r SET dirty = true, pending_action = 'UPDATE', pending_values = r.pushed_values || '{"active": true}'::jsonb,
+       pending_hash = r.values_hash, pushed_values = r.pushed_values || u.held, next_attempt_at = NULL, updated_at = now()
+     FROM unnest($1::bigint[], $2::jsonb[]) AS u(id, held)
+     WHERE r.id = u.id AND NOT r.dirty AND r.target_state = 'ACTIVE'`,
+    rows.map((r) => r.id),
+    rows.map((r) => JSON.stringify(r.held)),
+  );
+}
+
 export async function fetchDirtyUsers(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
   return db.$queryRawUnsafe<TUserRow[]>(
     `SELECT ${USER_COLUMNS} FROM user_record

@@ -2,6 +2,7 @@
 // created with a first chunk of members, renamed and given member deltas with PATCH (or
 // replaced whole with PUT), deleted. Members are SCIM ids of users at the target.
 import { z } from "zod";
+import { ScimError } from "./errors.ts";
 import { GROUP_SCHEMA, PATCH_SCHEMA, type TPatchOp } from "./protocol.ts";
 import { ScimEndpoint, ZResource, type TCreated, type TScimResource, type TUncertainLog } from "./resources.ts";
 import type { ScimTransport } from "./transport.ts";
@@ -26,6 +27,27 @@ export class ScimGroups {
   /** The group with its members, or null when the target has no such group. */
   get(id: string): Promise<TScimGroup | null> {
     return this.endpoint.get(id, ZGroup, "a SCIM Group");
+  }
+
+  /** false once the target refused `attributes=members`: the whole group is read from then on */
+  private membersOnly = true;
+
+  /**
+   * The group's members only (`attributes=members`, RFC 7644 §3.9), for comparing with the
+   * directory's; null when the target has no such group. A target that ignores the
+   * parameter sends the whole group, which reads the same; one that refuses it (400) is
+   * asked for the whole group, now and for the rest of this client's cycle.
+   */
+  async members(id: string): Promise<string[] | null> {
+    let g: TScimGroup | null;
+    try {
+      g = await this.endpoint.get(id, ZGroup, "a SCIM Group", this.membersOnly ? { attributes: "members" } : undefined);
+    } catch (err) {
+      if (!(this.membersOnly && err instanceof ScimError && err.status === 400)) throw err;
+      this.membersOnly = false;
+      g = await this.endpoint.get(id, ZGroup, "a SCIM Group");
+    }
+    return g ? (g.members ?? []).map((m) => m.value) : null;
   }
 
   /** Never duplicated: an answer lost after sending is resolved by finding the group by displayName (`linked`). */

@@ -59,9 +59,9 @@ export class ScimEndpoint {
   }
 
   /** GET by id, validated by `schema`; null when the target has no such resource. */
-  async get<T>(id: string, schema: z.ZodType<T>, kind: string): Promise<T | null> {
+  async get<T>(id: string, schema: z.ZodType<T>, kind: string, query?: Record<string, string>): Promise<T | null> {
     try {
-      const { body } = await this.transport.request({ method: "GET", path: this.path(id) });
+      const { body } = await this.transport.request({ method: "GET", path: this.path(id), ...(query ? { query } : {}) });
       const parsed = schema.safeParse(body);
       if (!parsed.success) throw new ScimError("fatal", `GET /${this.resource}/${id}: answer is not ${kind}`);
       return parsed.data;
@@ -69,6 +69,24 @@ export class ScimEndpoint {
       if (err instanceof ScimError && err.kind === "not-found") return null;
       throw err;
     }
+  }
+
+  /**
+   * One page of the resources the target holds (RFC 7644 §3.4.2.4: startIndex is 1-based).
+   * `next` is where the following page starts, null after the last one: a page shorter
+   * than asked is not the end (targets may cap the page size), an empty page or reaching
+   * totalResults is.
+   */
+  async page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null; total: number | undefined }> {
+    const path = `/${this.resource}`;
+    const { body } = await this.transport.request({ method: "GET", path, query: { startIndex: String(startIndex), count: String(count) } });
+    const parsed = ZListResponse.safeParse(body);
+    if (!parsed.success) throw new ScimError("fatal", `GET ${path}?startIndex=${startIndex}: answer is not a SCIM ListResponse`);
+    const resources = parsed.data.Resources ?? [];
+    const total = parsed.data.totalResults;
+    const next = startIndex + resources.length;
+    const done = resources.length === 0 || (total !== undefined && next > total);
+    return { resources, next: done ? null : next, total };
   }
 
   /** How many resources the target holds (its `totalResults`), or null when it does not say. */

@@ -32,6 +32,11 @@ export class ScimUsers {
     return this.endpoint.delete(id);
   }
 
+  /** One page of the target's users, from startIndex (1-based); `next` is null after the last page. */
+  page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null; total: number | undefined }> {
+    return this.endpoint.page(startIndex, count);
+  }
+
   count(): Promise<number | null> {
     return this.endpoint.count();
   }

@@ -39,6 +39,8 @@ export type TCycleStats = {
   /** the phases running now (a first load reads and pushes at once), for progress */
   running: string[];
   scimRequests: number;
+  /** a full reconciliation's read of the target: what it read and how many records it found drifted */
+  drift: { usersRead: number; users: number; groupsRead: number; groups: number };
 };
 
 export function emptyStats(): TCycleStats {
@@ -67,6 +69,7 @@ export function emptyStats(): TCycleStats {
     running: [],
     sent: 0,
     scimRequests: 0,
+    drift: { usersRead: 0, users: 0, groupsRead: 0, groups: 0 },
   };
 }
 

@@ -3,7 +3,7 @@
 // chunks (large groups are never sent whole). When Ferry cannot be sure what the target
 // holds (a linked group, a failed chunk) it reads the target's members first, so the
 // directory's membership overwrites whatever the target had.
-import { applyGroupOutcomes, fetchDirtyGroups, type TDirtyGroup, type TGroupOutcomes } from "../records/group-records.ts";
+import { applyGroupOutcomes, desiredMembers, fetchDirtyGroups, type TDirtyGroup, type TGroupOutcomes } from "../records/group-records.ts";
 import type { ScimClient } from "../scim/client.ts";
 import { isRecordFault, ScimError } from "../scim/errors.ts";
 import { withRecord } from "../provisioning-log/context.ts";
@@ -54,27 +54,15 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
 
 /**
  * For a page of groups, in two queries: the users each group should hold at the target
- * (its member DNs that are provisioned: SCIM id -> user record id), and, where Ferry can
- * trust it, what the target acknowledged last time.
+ * (desiredMembers: its provisioned members, without the inactive ones when
+ * deprovisionedMemberships is remove), and, where Ferry can trust it, what the target
+ * acknowledged last time.
  */
 async function membersOf(ctx: TCycleContext, rows: TDirtyGroup[]) {
   const ids = rows.filter((g) => g.pendingAction !== "DELETE").map((g) => g.id);
   const trusted = rows.filter((g) => g.pendingAction !== "DELETE" && g.scimId && !g.resyncMembers).map((g) => g.id);
-  const desired = new Map<bigint, Map<string, bigint>>();
+  const desired = await desiredMembers(ctx.db, ids, ctx.cfg.options.deprovisionedMemberships === "remove");
   const acked = new Map<bigint, Set<string>>();
-  if (ids.length > 0) {
-    const rs = await ctx.db.$queryRawUnsafe<Array<{ groupId: bigint; id: bigint; scimId: string }>>(
-      `SELECT g.id AS "groupId", u.id, u.scim_id AS "scimId" FROM group_record g
-         JOIN user_record u ON u.channel_id = g.channel_id AND lower(u.dn) = ANY(g.member_dns)
-       WHERE g.id = ANY($1::bigint[]) AND u.scim_id IS NOT NULL AND u.target_state <> 'ABSENT'`,
-      ids,
-    );
-    for (const r of rs) {
-      let m = desired.get(r.groupId);
-      if (!m) desired.set(r.groupId, (m = new Map()));
-      m.set(r.scimId, r.id);
-    }
-  }
   if (trusted.length > 0) {
     const rs = await ctx.db.$queryRawUnsafe<Array<{ groupId: bigint; scimId: string }>>(
       `SELECT m.group_id AS "groupId", u.scim_id AS "scimId" FROM group_member m JOIN user_record u ON u.id = m.user_id

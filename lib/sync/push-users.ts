@@ -75,6 +75,7 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
 async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUserOutcome[]): Promise<void> {
   const { channel, stats, log } = ctx;
   const membershipChanged: string[] = [];
+  const removeInactive = ctx.cfg.options.deprovisionedMemberships === "remove";
   // a record the target keeps refusing waits longer each time before it is tried again
   // (only for its own refusals: a target that is down or refuses the credentials is the channel's problem)
   const outcomes = results.map((o, i): TUserOutcome =>
@@ -84,8 +85,10 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
     const row = rows[i]!;
     if (o.ok) {
       stats.pushed[row.pendingAction] = (stats.pushed[row.pendingAction] ?? 0) + 1;
-      // a user who appeared at or vanished from the target changes what its groups can hold
-      if ((row.scimId === null) !== (o.scimId === null) || o.forget) membershipChanged.push(row.dn);
+      // a user who appeared at or vanished from the target changes what its groups can hold,
+      // and so does one disabled or enabled there when disabled users leave their groups
+      const activeChanged = removeInactive && o.scimId !== null && (row.targetState === "INACTIVE") !== (o.targetState === "INACTIVE");
+      if ((row.scimId === null) !== (o.scimId === null) || o.forget || activeChanged) membershipChanged.push(row.dn);
     } else {
       stats.failed++;
       if (!o.recordFault) stats.targetFailed++;

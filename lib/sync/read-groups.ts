@@ -10,7 +10,12 @@ import { evaluate } from "../mapping/map-entry.ts";
 import { loadGroups, markGroupsGone, writeGroupsRead, type TGroupUpsert } from "../records/group-records.ts";
 import type { TCycleContext } from "./context.ts";
 
-export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: boolean): Promise<void> {
+/**
+ * `lookAtAll` (a reset): every group is read and pushed again. `rereadMembers` (a full
+ * read of flattened groups): every group's members are read again, and the group is
+ * pushed only if they changed.
+ */
+export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: boolean, rereadMembers = false): Promise<void> {
   const { db, channel, cfg, stats, log } = ctx;
   const source = cfg.source;
   const filter = groupScopeFilter(source);
@@ -29,7 +34,7 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     const rec = known.get(guid);
     // the change marker (entryCSN, uSNChanged) moves on every edit, even two within one second
     const marker = changeMarker(entry, source);
-    if (!rec || lookAtAll || rec.sourceState !== "IN_SCOPE" || rec.dirty || marker !== rec.ldapTimestamp || rec.dn !== entry.dn) {
+    if (!rec || lookAtAll || rereadMembers || rec.sourceState !== "IN_SCOPE" || rec.dirty || marker !== rec.ldapTimestamp || rec.dn !== entry.dn) {
       changed.push({ dn: entry.dn, guid });
     }
   }
@@ -42,14 +47,12 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     batch = [];
     await ctx.lease.write((tx) => writeGroupsRead(tx, channel.id, b));
   };
+  const flatten = cfg.options.nestedGroups === "flatten" ? new NestedGroups(ctx, dir) : null;
   for (const { dn, guid } of changed) {
     const entry = await dir.read(dn, groupAttributes(source, true));
     if (!entry) continue; // deleted between the listing and now: the next cycle sees it gone
-    const memberValues = [
-      ...(await dir.readAllValues(dn, source.memberAttribute, entry)),
-      ...(entry.attrs.uniquemember ?? []),
-    ];
-    const memberDns = memberDnsOf(memberValues).sort();
+    const direct = await membersOf(dir, source, entry);
+    const memberDns = (flatten ? await flatten.usersReachable(entry.dn, direct) : direct).sort();
     const displayName = evaluate(cfg.mapping.group.displayName, entry);
     const rec = known.get(guid);
     if (displayName === undefined || displayName === "") {
@@ -92,4 +95,72 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
 /** What the group record keeps as its LDAP timestamp: the change marker where there is one. */
 function changeMarker(entry: TLdapEntry, source: TSource): string | null {
   return firstValue(entry, source.groupChangeAttribute) ?? timestampOf(entry, source) ?? null;
+}
+
+/** A group entry's member DNs (ranged values read in full, uniqueMember too), lowercased. */
+async function membersOf(dir: Directory, source: TSource, entry: TLdapEntry): Promise<string[]> {
+  return memberDnsOf([...(await dir.readAllValues(entry.dn, source.memberAttribute, entry)), ...(entry.attrs.uniquemember ?? [])]);
+}
+
+/**
+ * options.nestedGroups flatten: the users reachable from a group through the groups
+ * nested in it, at any depth (a cycle of groups is followed once). A member DN the store
+ * knows as a user is a user; any other member is read once per cycle (cached for every
+ * group that names it) and, if it has members, is a nested group whose members count.
+ * Members that are neither (users outside the scope) stay in the list as they are: the
+ * push gives the target only members provisioned there, as for direct members.
+ */
+class NestedGroups {
+  private readonly cache = new Map<string, string[] | null>();
+
+  constructor(
+    private readonly ctx: TCycleContext,
+    private readonly dir: Directory,
+  ) {}
+
+  async usersReachable(groupDn: string, direct: string[]): Promise<string[]> {
+    const out = new Set<string>();
+    const visited = new Set<string>([groupDn.toLowerCase()]);
+    let frontier = direct;
+    while (frontier.length > 0) {
+      const users = await this.knownUsers(frontier);
+      const next: string[] = [];
+      for (const dn of frontier) {
+        if (users.has(dn)) {
+          out.add(dn);
+          continue;
+        }
+        if (visited.has(dn)) continue;
+        visited.add(dn);
+        const members = await this.nestedMembers(dn);
+        if (members === null) out.add(dn);
+        else next.push(...members);
+      }
+      frontier = next;
+    }
+    return [...out];
+  }
+
+  /** Which of these DNs are user records of the channel (one query). */
+  private async knownUsers(dns: string[]): Promise<Set<string>> {
+    const rows = await this.ctx.db.$queryRawUnsafe<Array<{ dn: string }>>(
+      `SELECT lower(dn) AS dn FROM user_record WHERE channel_id = $1 AND lower(dn) = ANY($2::text[])`,
+      this.ctx.channel.id,
+      dns,
+    );
+    return new Set(rows.map((r) => r.dn));
+  }
+
+  /** A nested group's member DNs, or null when the entry is not a group (or no longer exists). */
+  private async nestedMembers(dn: string): Promise<string[] | null> {
+    if (this.cache.has(dn)) return this.cache.get(dn)!;
+    const source = this.ctx.cfg.source;
+    const entry = await this.dir.read(dn, [source.memberAttribute, "uniqueMember", "objectClass"]);
+    const isGroup = entry !== null && (entry.attrs[source.memberAttribute.toLowerCase()] !== undefined || entry.attrs.uniquemember !== undefined
+      || Object.keys(entry.attrs).some((k) => k.startsWith(`${source.memberAttribute.toLowerCase()};range=`))
+      || (entry.attrs.objectclass ?? []).some((c) => /^(group|groupofnames|groupofuniquenames)$/i.test(c)));
+    const members = isGroup ? await membersOf(this.dir, source, entry) : null;
+    this.cache.set(dn, members);
+    return members;
+  }
 }

@@ -159,6 +159,12 @@ async function readChanges(ctx: TCycleContext, feed: TChangeFeed, req: TFeedRequ
         await pipe.drain();
         await markGoneByGuid(ctx, b.gone);
       }
+      if (b.present) {
+        // the feed listed the whole scope: whoever the store has in it and is not listed is gone
+        await pipe.drain();
+        const present = b.present;
+        await timed(stats, "users.missing", () => markMissing(ctx, req.dir, present, new Set()));
+      }
       if (b.scopeChanged) scopeChanged = true;
     });
   });

@@ -20,6 +20,7 @@ import { decideDeprovisioning } from "./deprovision.ts";
 import { onHealthChange } from "../alerts/on-health-change.ts";
 import type { THealth } from "../health/channel-health.ts";
 import { healthAfterCycle, type THealthChange } from "./record-health.ts";
+import { enforceGroupMembers, enforceUserAttributes } from "./enforce-target.ts";
 import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
@@ -140,13 +141,17 @@ export async function runCycle(options: {
     }
 
     let readOk = false;
+    let fullRead = false;
     const t0 = Date.now();
     let dir: Directory | undefined;
     try {
       dir = await timed(stats, "ldap.bind", () => Directory.open(cfg.source));
       const d = dir;
       const outcome = await timed(stats, "users.read", () => readUsers(ctx, d));
-      await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1"));
+      fullRead = outcome.full;
+      // flattened groups are read again on every full read: a change in a nested group does not touch the group holding it
+      const rereadGroups = outcome.full && cfg.options.nestedGroups === "flatten";
+      await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1", rereadGroups));
       // the one place that lets anyone be disabled or deleted, after a read that completed
       await timed(stats, "deprovision.guard", () => decideDeprovisioning(ctx, cycle.id));
       await lease.write((tx) =>
@@ -187,8 +192,30 @@ export async function runCycle(options: {
       // record it could not deliver stays dirty for the next cycle, not retried here
       await following;
       if (!fenced && !pushStopped) {
+        // a full reconciliation also reads the target and marks what drifted there by hand
+        // (enforce-target.ts); a first load has nothing at the target to correct yet
+        const reconcile = readOk && fullRead && !firstLoad && targetReconcileDue(row, Boolean(cfg.source.groupDn), cfg.options.fullSyncIntervalSec);
+        let reconciled = reconcile;
+        const enforce = async (phase: string, step: () => Promise<number>) => {
+          try {
+            await timed(stats, phase, step);
+          } catch (err) {
+            if (err instanceof FencedError) throw err;
+            reconciled = false;
+            const msg = err instanceof Error ? err.message : String(err);
+            problems.push(`the target was not reconciled (${phase}): ${msg}`);
+            log.warn("reading the target for drift failed; the push goes on", { phase, error: msg });
+          }
+        };
+        if (reconcile) await enforce("target.users", () => enforceUserAttributes(ctx, client));
         if (!following) await timed(stats, "users.push", () => pushUsers(ctx, client));
+        // after the users' push, so that users created this cycle count as the members they are
+        if (reconcile) await enforce("target.groups", () => enforceGroupMembers(ctx, client));
         await timed(stats, "groups.push", () => pushGroups(ctx, client));
+        // a first load leaves the target as Ferry made it: its first reconciliation is due a period later
+        if (reconciled || (firstLoad && readOk)) {
+          await lease.write((tx) => tx.channel.update({ where: { id: row.id }, data: { lastTargetReconcileAt: new Date(t0) } }));
+        }
       }
     } catch (err) {
       pushFailed(err);
@@ -231,7 +258,7 @@ export async function runCycle(options: {
     const message =
       problems.length > 0
         ? problems.join("; ")
-        : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed`;
+        : `${stats.mode} read of ${stats.usersRead} user(s), ${stats.groupsRead} group(s); ${pushedTotal} change(s) pushed${driftNote(stats)}`;
 
     // the cycle's own history row is written even when fenced; the channel only by the lease holder
     await progress.stop();
@@ -275,4 +302,27 @@ export async function runCycle(options: {
     await plog?.close();
     if (!fenced) await lease.release().catch(() => undefined);
   }
+}
+
+/**
+ * Whether this full read also reads the target back for drift: when the periodic
+ * reconciliation is due (fullSyncIntervalSec since the last one; never with 0) or after a
+ * reset (--reset-attribute-sync, --reset-group-timestamp, changed mapping or options). A
+ * full read the directory caused (the provisioning group changed) does not: at 100,000
+ * users reading the target costs far more than the read, and the next periodic one comes.
+ */
+function targetReconcileDue(
+  row: { lastTargetReconcileAt: Date | null; attributeSyncTimestamp: string | null; groupTimestamp: string | null },
+  groupScope: boolean,
+  intervalSec: number,
+): boolean {
+  if (row.attributeSyncTimestamp === "1" || (groupScope && row.groupTimestamp === null) || !row.lastTargetReconcileAt) return true;
+  return intervalSec > 0 && Date.now() - row.lastTargetReconcileAt.getTime() >= intervalSec * 1000;
+}
+
+/** What a reconciliation found changed by hand at the target, for the cycle's message. */
+function driftNote(stats: TCycleStats): string {
+  const { users, groups } = stats.drift;
+  if (users + groups === 0) return "";
+  return `; set back at the target: ${[users > 0 ? `${users} user(s) edited there` : "", groups > 0 ? `${groups} group(s) whose members were changed there` : ""].filter(Boolean).join(", ")}`;
 }

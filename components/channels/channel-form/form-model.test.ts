@@ -55,6 +55,7 @@ const stored: TStoredChannelView = {
     disabled: { kind: "attribute", attribute: "employeeType", value: "disabled" },
     pageSize: 250,
     changeCapture: "auto",
+    syncMode: "poll",
     ldapUrl: "ldap://dir.example.com:389/ou=people,dc=example,dc=com??sub?(...)",
     userFilter: "(&(objectClass=inetOrgPerson)(memberOf=cn=app-users,ou=groups,dc=example,dc=com))",
   },
@@ -81,6 +82,9 @@ const stored: TStoredChannelView = {
     deprovisionGuardMinimum: 7,
     quarantineAfterFailures: 4,
     recordRetryMaxSec: 900,
+    enforceUserAttributes: false,
+    nestedGroups: "flatten",
+    deprovisionedMemberships: "keep",
   },
 };
 

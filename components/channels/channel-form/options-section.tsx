@@ -1,11 +1,13 @@
 "use client";
 // What provisioning may do at the target. Options the form does not show (the guard's
 // minimum) are kept as stored.
+import { nestedGroupsFor } from "@/lib/channel-config/directory-defaults";
 import { numberFrom, withOptions } from "./form-model";
 import { Check, Field, NumberInput, Section, Select, type TSectionProps } from "./fields";
 
 export function OptionsSection({ form, update, error }: TSectionProps) {
   const o = form.channel.options;
+  const byType = nestedGroupsFor(undefined, form.channel.source.directoryType ?? "openldap");
   const set = (patch: Parameters<typeof withOptions>[1]) => update((f) => withOptions(f, patch));
   return (
     <Section title="Options" intro="What provisioning may do at the target.">
@@ -14,6 +16,38 @@ export function OptionsSection({ form, update, error }: TSectionProps) {
         <Check id="o-update" checked={o.updateUsers ?? true} onChange={(v) => set({ updateUsers: v })} label="Update users" />
         <Check id="o-deprov" checked={o.deprovisionUsers ?? true} onChange={(v) => set({ deprovisionUsers: v })} label="Disable / delete users" hint="When they are disabled, deleted or leave the scope." />
         <Check id="o-disabled" checked={o.provisionDisabledUsers ?? false} onChange={(v) => set({ provisionDisabledUsers: v })} label="Provision disabled users" hint="Create them at the target as inactive." />
+        <Check
+          id="o-enforce"
+          checked={o.enforceUserAttributes ?? true}
+          onChange={(v) => set({ enforceUserAttributes: v })}
+          label="Set back attributes edited at the target"
+          hint="The periodic full reconciliation reads the target's users in pages and restores the mapped values the directory holds."
+        />
+      </div>
+      <div className="grid-2">
+        <Field id="o-nested" label="Groups nested in a provisioned group" hint="Most SaaS targets know no nested groups: flatten gives them every user reachable.">
+          <Select
+            id="o-nested"
+            value={o.nestedGroups ?? "auto"}
+            options={[
+              ["auto", `By directory type (here: ${byType})`],
+              ["flatten", "Flatten: every user reachable through nested groups"],
+              ["direct", "Direct: only the group's direct user members"],
+            ]}
+            onChange={(v) => set({ nestedGroups: v === "auto" ? undefined : v })}
+          />
+        </Field>
+        <Field id="o-memberships" label="Group memberships of disabled users">
+          <Select
+            id="o-memberships"
+            value={o.deprovisionedMemberships ?? "remove"}
+            options={[
+              ["remove", "Remove them from target groups"],
+              ["keep", "Keep them in target groups"],
+            ]}
+            onChange={(v) => set({ deprovisionedMemberships: v })}
+          />
+        </Field>
       </div>
       <div className="grid-3">
         <Field id="o-remove" label="Remove User Action">

@@ -19,6 +19,16 @@ const DIRECTORY_NAMES: Record<TDirectoryType, string> = {
   generic: "Other LDAP directory",
 };
 
+const CHANGE_CAPTURE_OPTIONS = [
+  ["auto", "Auto (the best the directory offers)"],
+  ["syncrepl", "Content synchronisation (OpenLDAP syncprov)"],
+  ["timestamp", "Modification timestamps"],
+] as const;
+const SYNC_MODE_OPTIONS = [
+  ["poll", "Poll at the sync frequency"],
+  ["push", "Push: watch the directory"],
+] as const;
+
 export function SourceSection({ form, update, error, channelId }: TSectionProps & { channelId: number | undefined }) {
   const s = form.channel.source;
   const defaults = DIRECTORY_DEFAULTS[s.directoryType ?? "openldap"];
@@ -124,6 +134,19 @@ export function SourceSection({ form, update, error, channelId }: TSectionProps 
           </Field>
         </div>
       )}
+      <div className="grid-2">
+        <Field id="src-capture" label="Change capture" hint="How incremental cycles learn what changed. Auto: content synchronisation (syncprov) on OpenLDAP, else timestamps.">
+          <Select
+            id="src-capture"
+            value={s.changeCapture ?? "auto"}
+            options={CHANGE_CAPTURE_OPTIONS}
+            onChange={(v) => set({ changeCapture: v })}
+          />
+        </Field>
+        <Field id="src-syncmode" label="Sync mode" hint="Push: a worker watches the directory and runs a cycle within seconds of a change.">
+          <Select id="src-syncmode" value={s.syncMode ?? "poll"} options={SYNC_MODE_OPTIONS} onChange={(v) => set({ syncMode: v })} />
+        </Field>
+      </div>
       <div className="row">
         <Button onClick={() => test.mutate()} loading={test.isPending}>
           <IconPlug /> Test connection

@@ -14,7 +14,7 @@ export async function adChangeCaptureWarnings(dir: Directory, source: TSource): 
   const warnings: string[] = [];
   let followsUsn = source.changeCapture === "usn";
   if (!followsUsn) {
-    const cookie = await dirsyncFeed.start({ dir, source, filter: userScopeFilter(source), attributes: userAttributes(source) });
+    const cookie = await dirsyncFeed.start({ dir, source, filter: userScopeFilter(source), attributes: userAttributes(source), since: null });
     if (cookie.startsWith("usn:")) {
       followsUsn = true;
       warnings.push(
