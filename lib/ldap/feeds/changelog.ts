@@ -102,67 +102,73 @@ export async function changelogUnavailable(req: Pick<TFeedRequest, "dir">): Prom
 /** The cookie of a channel whose directory (or bind account) has no usable changelog: it follows timestamps. */
 const TIMESTAMP_COOKIE = "timestamp";
 
-export const changelogFeed: TChangeFeed = {
-  kind: "changelog",
-  seesEveryWrite: (cookie) => /^\d+$/.test(cookie),
-  async start(req: TFeedRequest): Promise<string> {
-    // without a readable changelog the channel follows modification timestamps (and says why
-    // in "Test connection"); the next full read looks for the changelog again
-    if (await changelogUnavailable(req)) return TIMESTAMP_COOKIE;
-    const range = await changelogRange(req);
-    return range ? String(range.last) : TIMESTAMP_COOKIE;
-  },
-  async read(req: TFeedRequest, cookie: string, onBatch: (b: TChangeBatch) => Promise<void>): Promise<string> {
-    if (cookie === TIMESTAMP_COOKIE) {
-      if (!(await changelogUnavailable(req))) throw new FeedResetError("the retro changelog is readable now: one full read, then it is followed");
-      if (!req.since) throw new FeedResetError("no attribute-sync timestamp to follow");
-      await timestampFeed.read(req, req.since, onBatch);
-      return TIMESTAMP_COOKIE;
-    }
-    if (!/^\d+$/.test(cookie)) throw new FeedResetError(`the stored changelog cookie "${cookie.slice(0, 40)}" is not a change number`);
-    const since = BigInt(cookie);
-    // taken before the reads: what is written while they run is read next time
-    const range = await changelogRange(req);
-    if (!range) throw new FeedResetError("the directory's retro changelog is gone (the root DSE names no lastchangenumber)");
-    if (range.last < since) throw new FeedResetError(`the changelog ends at change ${range.last}, before the stored ${since}: it was recreated, or another server answered`);
-    if (range.last === since) return cookie;
-    // an empty changelog (everything trimmed) says first = last + 1 or first = 0; only a gap counts
-    if (range.first > since + 1n) throw new FeedResetError(`the changelog was trimmed past the stored change ${since} (it starts at ${range.first})`);
-    // the root DSE's firstchangenumber lags behind entries deleted from cn=changelog: the
-    // change right after the cookie must still be there (change numbers have no gaps; a
-    // lost one only costs a full read)
-    if (!(await req.dir.read(`changeNumber=${since + 1n},${CHANGELOG}`, ["changeNumber"]))) {
-      throw new FeedResetError(
-        `the changelog does not show change ${since + 1n}, the one after the stored ${since}: it was trimmed, or the bind account may not read cn=changelog`,
-      );
-    }
-
-    const attrs = ["changeNumber", "changeType", "targetDn", "newSuperior", "targetUniqueId"];
-    const { source } = req;
-    for (let from = since + 1n; from <= range.last; from += BigInt(WINDOW)) {
-      const to = from + BigInt(WINDOW) - 1n < range.last ? from + BigInt(WINDOW) - 1n : range.last;
-      const entries: TChangelogEntry[] = [];
-      for await (const e of req.dir.search(CHANGELOG, `(&(changeNumber>=${from})(changeNumber<=${to}))`, attrs)) {
-        const n = firstValue(e, "changeNumber");
-        if (!n || !/^\d+$/.test(n)) continue;
-        entries.push({
-          changeNumber: BigInt(n),
-          changeType: firstValue(e, "changeType") ?? "",
-          targetDn: firstValue(e, "targetDn"),
-          newSuperior: firstValue(e, "newSuperior"),
-          targetUniqueId: firstValue(e, "targetUniqueId"),
-        });
+/** The feed; `window` change numbers per search (smaller only in tests, to cross windows with a few changes). */
+export function makeChangelogFeed({ window = WINDOW }: { window?: number } = {}): TChangeFeed {
+  return {
+    kind: "changelog",
+    seesEveryWrite: (cookie) => /^\d+$/.test(cookie),
+    async start(req: TFeedRequest): Promise<string> {
+      // without a readable changelog the channel follows modification timestamps (and says why
+      // in "Test connection"); the next full read looks for the changelog again
+      if (await changelogUnavailable(req)) return TIMESTAMP_COOKIE;
+      const range = await changelogRange(req);
+      return range ? String(range.last) : TIMESTAMP_COOKIE;
+    },
+    async read(req: TFeedRequest, cookie: string, onBatch: (b: TChangeBatch) => Promise<void>): Promise<string> {
+      if (cookie === TIMESTAMP_COOKIE) {
+        if (!(await changelogUnavailable(req))) throw new FeedResetError("the retro changelog is readable now: one full read, then it is followed");
+        if (!req.since) throw new FeedResetError("no attribute-sync timestamp to follow");
+        await timestampFeed.read(req, req.since, onBatch);
+        return TIMESTAMP_COOKIE;
       }
-      const c = classifyChanges(entries, source);
-      if (c.withoutId > 0) {
+      if (!/^\d+$/.test(cookie)) throw new FeedResetError(`the stored changelog cookie "${cookie.slice(0, 40)}" is not a change number`);
+      const since = BigInt(cookie);
+      // taken before the reads: what is written while they run is read next time
+      const range = await changelogRange(req);
+      if (!range) throw new FeedResetError("the directory's retro changelog is gone (the root DSE names no lastchangenumber)");
+      if (range.last < since) throw new FeedResetError(`the changelog ends at change ${range.last}, before the stored ${since}: it was recreated, or another server answered`);
+      if (range.last === since) return cookie;
+      // an empty changelog (everything trimmed) says first = last + 1 or first = 0; only a gap counts
+      if (range.first > since + 1n) throw new FeedResetError(`the changelog was trimmed past the stored change ${since} (it starts at ${range.first})`);
+      // the root DSE's firstchangenumber lags behind entries deleted from cn=changelog: the
+      // change right after the cookie must still be there (change numbers have no gaps; a
+      // lost one only costs a full read)
+      if (!(await req.dir.read(`changeNumber=${since + 1n},${CHANGELOG}`, ["changeNumber"]))) {
         throw new FeedResetError(
-          `the changelog records no targetUniqueId for ${c.withoutId} change(s) under the base: configure the Retro Changelog plugin with "nsslapd-attribute: nsuniqueid:targetUniqueId"`,
+          `the changelog does not show change ${since + 1n}, the one after the stored ${since}: it was trimmed, or the bind account may not read cn=changelog`,
         );
       }
-      for (let i = 0; i < c.changed.length; i += BATCH) await onBatch({ changed: c.changed.slice(i, i + BATCH) });
-      for (let i = 0; i < c.gone.length; i += BATCH) await onBatch({ gone: c.gone.slice(i, i + BATCH) });
-      if (c.scopeChanged) await onBatch({ scopeChanged: true });
-    }
-    return String(range.last);
-  },
-};
+
+      const attrs = ["changeNumber", "changeType", "targetDn", "newSuperior", "targetUniqueId"];
+      const { source } = req;
+      const step = BigInt(window);
+      for (let from = since + 1n; from <= range.last; from += step) {
+        const to = from + step - 1n < range.last ? from + step - 1n : range.last;
+        const entries: TChangelogEntry[] = [];
+        for await (const e of req.dir.search(CHANGELOG, `(&(changeNumber>=${from})(changeNumber<=${to}))`, attrs)) {
+          const n = firstValue(e, "changeNumber");
+          if (!n || !/^\d+$/.test(n)) continue;
+          entries.push({
+            changeNumber: BigInt(n),
+            changeType: firstValue(e, "changeType") ?? "",
+            targetDn: firstValue(e, "targetDn"),
+            newSuperior: firstValue(e, "newSuperior"),
+            targetUniqueId: firstValue(e, "targetUniqueId"),
+          });
+        }
+        const c = classifyChanges(entries, source);
+        if (c.withoutId > 0) {
+          throw new FeedResetError(
+            `the changelog records no targetUniqueId for ${c.withoutId} change(s) under the base: configure the Retro Changelog plugin with "nsslapd-attribute: nsuniqueid:targetUniqueId"`,
+          );
+        }
+        for (let i = 0; i < c.changed.length; i += BATCH) await onBatch({ changed: c.changed.slice(i, i + BATCH) });
+        for (let i = 0; i < c.gone.length; i += BATCH) await onBatch({ gone: c.gone.slice(i, i + BATCH) });
+        if (c.scopeChanged) await onBatch({ scopeChanged: true });
+      }
+      return String(range.last);
+    },
+  };
+}
+
+export const changelogFeed: TChangeFeed = makeChangelogFeed();
