@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages Ferry's tests and demo use: OpenLDAP's slapd and its tools, a Samba
 # AD DC for the Active Directory tests (devkit/samba-ad.ts; `ip` for its network
-# namespace), and Chromium for the console's browser tests. Installs only what is missing.
+# namespace), 389 Directory Server for the 389-DS tests (devkit/dirsrv.ts; FERRY_WITH_389DS=0
+# leaves it out), and Chromium for the console's browser tests. Installs only what is missing.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 need=()
@@ -13,6 +14,9 @@ if [ "${FERRY_WITH_SAMBA:-1}" = "1" ]; then
   command -v samba >/dev/null 2>&1 || [ -x /usr/sbin/samba ] || need+=(samba samba-ad-dc)
   # samba-tool domain provision reads its schema files from here (not a dependency of samba-ad-dc)
   [ -d /usr/share/samba/setup/ad-schema ] || need+=(samba-ad-provision)
+fi
+if [ "${FERRY_WITH_389DS:-1}" = "1" ]; then
+  command -v ns-slapd >/dev/null 2>&1 || [ -x /usr/sbin/ns-slapd ] || need+=(389-ds-base)
 fi
 if [ "${FERRY_WITH_BROWSER:-1}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -43,7 +43,10 @@ export const DIRECTORY_DEFAULTS: Record<
   "389ds": {
     guid: "nsUniqueId",
     timestamp: "modifyTimestamp",
-    groupChange: "modifyTimestamp",
+    // the entry USN plugin's counter: every write moves it, two within one second too (389-DS
+    // has no entryCSN without replication). Where the plugin is off the entry carries none and
+    // the group's modifyTimestamp is used instead (read-groups.ts, read-users.ts)
+    groupChange: "entryUSN",
     userObjectFilter: "(objectClass=inetOrgPerson)",
     disabled: { kind: "attribute", attribute: "nsAccountLock", value: "true" },
     mapping: INET_ORG_PERSON_MAPPING,

@@ -12,6 +12,7 @@ import type { TSource } from "../channel-config/stored.ts";
 import { toAppError } from "../errors.ts";
 import { Directory, type TLdapEntry } from "../ldap/directory.ts";
 import { adChangeCaptureWarnings } from "../ldap/feeds/ad-diagnose.ts";
+import { dsChangeCaptureWarnings } from "../ldap/feeds/ds-diagnose.ts";
 import { firstValue, groupScopeFilter, userScopeFilter } from "../ldap/scope.ts";
 import { mapEntry } from "../mapping/map-entry.ts";
 import { auditConnectionTest, hostOf, resolveAudited, storedForTest, type TConnectionTestOptions, type TTestSettings } from "./connection-test-config.ts";
@@ -105,6 +106,7 @@ async function runSourceTest(source: TSource, userMapping: TMapping, t0: number)
       if (!g) warnings.push(`The provisioning group ${source.groupDn} does not exist.`);
     }
     warnings.push(...(await adChangeCaptureWarnings(dir, source)));
+    warnings.push(...(await dsChangeCaptureWarnings(dir, source)));
     let groupsInScope: number | null = null;
     const gf = groupScopeFilter(source);
     if (gf) {

@@ -52,6 +52,12 @@ export type TFeedRequest = {
 export interface TChangeFeed {
   readonly kind: TChangeCaptureKind;
   /**
+   * Whether the feed, standing at this cookie, reports every write since, the provisioning
+   * group's included (389-DS's retro changelog): when the group's change marker moved, the
+   * cycle reads the changes and the scope again (GUIDs only) instead of every user in full.
+   */
+  seesEveryWrite?(cookie: string): boolean;
+  /**
    * A cookie for "now", taken just before a full read: what changes while that read runs
    * is read by the next cycle.
    */

@@ -2,6 +2,7 @@
 // `auto` the best its directory type offers. A mechanism is listed here once it is built.
 import type { TSource } from "../channel-config/stored.ts";
 import type { TChangeCaptureKind, TChangeFeed } from "./change-feed.ts";
+import { changelogFeed } from "./feeds/changelog.ts";
 import { dirsyncFeed } from "./feeds/dirsync.ts";
 import { syncreplFeed } from "./feeds/syncrepl.ts";
 import { timestampFeed } from "./feeds/timestamp.ts";
@@ -12,6 +13,7 @@ const FEEDS: Partial<Record<TChangeCaptureKind, TChangeFeed>> = {
   dirsync: dirsyncFeed,
   usn: usnFeed,
   syncrepl: syncreplFeed,
+  changelog: changelogFeed,
 };
 
 /** What `auto` means per directory type, best first; the first one built is used. */

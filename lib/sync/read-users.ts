@@ -40,6 +40,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
 
   const lookAtAll = channel.attributeSyncTimestamp === "1";
   let full = false;
+  let rescopeAnyway = false;
   let groupTs: string | null = null;
   if (source.groupDn) {
     const group = await dir.read(source.groupDn, [source.groupChangeAttribute, source.timestampAttribute]);
@@ -49,8 +50,14 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     }
     groupTs = firstValue(group, source.groupChangeAttribute) ?? timestampOf(group, source) ?? null;
     if (channel.groupTimestamp !== groupTs) {
-      full = true;
-      stats.reasons.push(channel.groupTimestamp === null ? "group timestamp reset or first read" : "provisioning group changed");
+      if (channel.groupTimestamp !== null && channel.changeFeed === feed.kind && channel.changeCookie && feed.seesEveryWrite?.(channel.changeCookie)) {
+        // the feed has every write since its cookie: the changes, then the scope again
+        // (GUIDs only) — whatever moved the group, even a write the cookie already passed
+        rescopeAnyway = true;
+      } else {
+        full = true;
+        stats.reasons.push(channel.groupTimestamp === null ? "group timestamp reset or first read" : "provisioning group changed");
+      }
     }
   }
   if (!channel.attributeSyncTimestamp) {
@@ -83,7 +90,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   if (!full) {
     stats.mode = "incremental";
     try {
-      cookie = await readChanges(ctx, feed, req, feed.kind === "timestamp" ? since! : channel.changeCookie!, pipe);
+      cookie = await readChanges(ctx, feed, req, feed.kind === "timestamp" ? since! : channel.changeCookie!, pipe, rescopeAnyway);
       return outcome(false, cookie);
     } catch (err) {
       if (!(err instanceof FeedResetError)) throw err;
@@ -128,9 +135,9 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
  * scope filter; gone ones are recorded gone; a change to what decides the scope has the
  * scope read again (GUIDs only). Returns the feed's next cookie.
  */
-async function readChanges(ctx: TCycleContext, feed: TChangeFeed, req: TFeedRequest, cookie: string, pipe: StorePipeline): Promise<string> {
+async function readChanges(ctx: TCycleContext, feed: TChangeFeed, req: TFeedRequest, cookie: string, pipe: StorePipeline, rescopeAnyway: boolean): Promise<string> {
   const { stats } = ctx;
-  let scopeChanged = false;
+  let scopeChanged = rescopeAnyway;
   let next = "";
   await pipe.run(async () => {
     next = await feed.read(req, cookie, async (b: TChangeBatch) => {

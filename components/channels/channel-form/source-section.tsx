@@ -22,6 +22,7 @@ const DIRECTORY_NAMES: Record<TDirectoryType, string> = {
 const CHANGE_CAPTURE_OPTIONS = [
   ["auto", "Auto (the best the directory offers)"],
   ["syncrepl", "Content synchronisation (OpenLDAP syncprov)"],
+  ["changelog", "Retro changelog (389-DS)"],
   ["timestamp", "Modification timestamps"],
 ] as const;
 const SYNC_MODE_OPTIONS = [
