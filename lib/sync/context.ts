@@ -1,7 +1,14 @@
 import type { TChannelConfig } from "../channel-config/stored.ts";
-import type { PrismaClient } from "../db/index.ts";
+import type { TSql } from "../db/index.ts";
 import type { TLogger } from "../log.ts";
 import type { Lease } from "./lease.ts";
+
+/**
+ * How a cycle writes the store: a Lease (every write proves the lease in its own
+ * transaction), or a plan's writer (lib/channels/plan-cycle.ts), whose writes all land
+ * in one transaction that is rolled back.
+ */
+export type TStoreWriter = Pick<Lease, "write" | "guard">;
 
 export type TCycleStats = {
   mode: "full" | "incremental";
@@ -74,7 +81,8 @@ export function emptyStats(): TCycleStats {
 }
 
 export type TCycleContext = {
-  db: PrismaClient;
+  /** the store's reads (a plan: its transaction, so that it reads what it wrote) */
+  db: TSql;
   channel: {
     id: number;
     name: string;
@@ -86,12 +94,20 @@ export type TCycleContext = {
     /** the change feed that wrote changeCookie, and where it stands (lib/ldap/change-feed.ts) */
     changeFeed?: string | null;
     changeCookie?: string | null;
+    /** read the whole scope whatever the markers say, for this reason (a plan of a full cycle) */
+    forceFull?: string;
   };
   cfg: Pick<TChannelConfig, "source" | "target" | "mapping" | "options">;
   log: TLogger;
   stats: TCycleStats;
   /** every store write goes through lease.write; every batch of SCIM requests after lease.guard */
-  lease: Lease;
+  lease: TStoreWriter;
+  /**
+   * A plan (dry run): the writes land in a transaction that is rolled back, so the
+   * statistics refresh (noteWrites) is skipped — an ANALYZE there would hold its table
+   * lock against every other channel's ANALYZE until the plan ends, for nothing.
+   */
+  dryRun?: boolean;
   /**
    * A first load: the store held no user record of this channel when the cycle began, so
    * the read has nothing to compare with (and skips looking), and the push follows the
@@ -158,6 +174,7 @@ const ANALYZE_FIRST = 10_000;
 const analyzeState = new WeakMap<TCycleContext, { since: number; next: number }>();
 
 export async function noteWrites(ctx: TCycleContext, rows: number): Promise<void> {
+  if (ctx.dryRun) return;
   const st = analyzeState.get(ctx) ?? { since: 0, next: ANALYZE_FIRST };
   st.since += rows;
   analyzeState.set(ctx, st);

@@ -113,6 +113,30 @@ export class Lease {
   }
 
   /**
+   * A plan (lib/channels/plan-cycle.ts) takes the lease inside its own transaction, which
+   * is always rolled back: the channel row stays locked until then, so a cycle that wants
+   * the lease (or a cycle's write, which renews it) waits for the plan to end, and a plan
+   * of a channel whose cycle holds the lease is refused. Nothing of it is ever committed:
+   * the lease columns are as they were once the plan is over.
+   */
+  static async holdForPlan(tx: TSql, channelId: number, durationSec: number): Promise<void> {
+    const rows = await tx.$queryRawUnsafe<Array<{ id: number }>>(
+      `UPDATE channel SET lease_token = lease_token + 1, lease_owner = NULL, lease_expires_at = now() + make_interval(secs => $2)
+       WHERE id = $1 AND (lease_expires_at IS NULL OR lease_expires_at < now()) RETURNING id`,
+      channelId,
+      durationSec,
+    );
+    if (rows.length > 0) return;
+    const held = await tx.$queryRawUnsafe<Array<{ owner: number | null; left: number }>>(
+      `SELECT lease_owner AS owner, EXTRACT(EPOCH FROM lease_expires_at - now())::float AS left FROM channel WHERE id = $1`,
+      channelId,
+    );
+    const h = held[0];
+    if (!h) throw new AppError("NOT_FOUND", `channel ${channelId} does not exist`);
+    throw new LeaseHeldError(channelId, h.owner, Math.max(0, Math.ceil(h.left)));
+  }
+
+  /**
    * An operator's change to the store (reset, clear, delete) ends the lease of a cycle
    * running at that moment, so the cycle cannot overwrite the change with what it read
    * before. The next cycle starts from the changed store.

@@ -67,6 +67,10 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     full = true;
     stats.reasons.push("attribute sync timestamp reset");
   }
+  if (!full && channel.forceFull) {
+    full = true;
+    stats.reasons.push(channel.forceFull);
+  }
   if (!full && feed.kind !== "timestamp" && (channel.changeFeed !== feed.kind || !channel.changeCookie)) {
     full = true;
     stats.reasons.push(`change feed ${feed.kind} starts`);

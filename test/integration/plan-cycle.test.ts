@@ -1,0 +1,164 @@
+// The plan (dry run) of a channel's next cycle (lib/channels/plan-cycle.ts) against real
+// slapd, a real SCIM service behind the fault proxy (whose log shows every request that
+// reached the target) and real PostgreSQL: what it lists, that it leaves the store
+// exactly as it was and sends nothing, and that the next real cycle does what it said.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planCycle, type TPlan } from "../../lib/channels/plan-cycle.ts";
+import { getDb } from "../../lib/db/index.ts";
+import { getEnv } from "../../lib/env.ts";
+import { Lease } from "../../lib/sync/lease.ts";
+import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
+import { startWorld, type TWorld } from "../helpers/fixture.ts";
+
+/** Every row of the tables a cycle or a plan could write, as text. */
+async function storeSnapshot(): Promise<string> {
+  const db = await getDb();
+  const out: string[] = [];
+  for (const [table, order] of [
+    ["channel", "id"],
+    ["user_record", "id"],
+    ["group_record", "id"],
+    ["group_member", "group_id, user_id"],
+    ["deprovision_hold", "id"],
+    ["cycle", "id"],
+    ["audit_log", "id"],
+  ] as const) {
+    const [r] = await db.$queryRawUnsafe<Array<{ rows: string | null }>>(`SELECT json_agg(x)::text AS rows FROM (SELECT * FROM ${table} ORDER BY ${order}) x`);
+    out.push(`${table}: ${r?.rows ?? "[]"}`);
+  }
+  return out.join("\n");
+}
+
+let w: TWorld;
+let proxy: FaultProxy;
+const dns: string[] = [];
+let teamDn: string;
+const groupDn = () => `cn=app-users,${w.slapd.groupsDn}`;
+
+/** Plans, and checks that the store did not change and that the target heard nothing. */
+async function planQuietly(full = false): Promise<TPlan> {
+  const before = await storeSnapshot();
+  const requests = proxy.log.length;
+  const plan = await planCycle({ channelId: w.channelId, full, limit: 50 });
+  expect(await storeSnapshot()).toBe(before);
+  expect(proxy.log.slice(requests)).toEqual([]);
+  return plan;
+}
+
+beforeAll(async () => {
+  w = await startWorld({
+    target: "scimmy",
+    configure: (c) => {
+      c.options.maxDeprovisionPercent = 30;
+      c.options.deprovisionGuardMinimum = 2;
+    },
+  });
+  proxy = await startFaultProxy(w.scim.baseUrl);
+  await w.reconfigure((c) => (c.target.url = proxy.baseUrl));
+  for (let i = 0; i < 10; i++) dns.push(await w.slapd.addUser({ uid: `p${i}`, givenName: `Given${i}`, sn: `S${i}`, mail: `p${i}@example.com` }));
+  await w.slapd.addMembers(groupDn(), dns);
+  teamDn = await w.slapd.addGroup("team", [dns[0]!, dns[1]!]);
+  const first = await w.cycle();
+  expect(first.status, first.message).toBe("SUCCESS");
+  expect((await w.scim.listUsers()).length).toBe(10);
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await w?.stop();
+});
+
+describe("plan of the next cycle", () => {
+  it("lists nothing when nothing changed", async () => {
+    const plan = await planQuietly();
+    expect(plan.counts.users).toEqual({ create: 0, update: 0, enable: 0, disable: 0, delete: 0 });
+    expect(plan.counts.groups).toEqual({ create: 0, rename: 0, members: 0, delete: 0 });
+    expect(plan.held).toEqual([]);
+  });
+
+  it("lists a new user, a changed mapped attribute with its diff, a user removed from the group and a group's new member; the next cycle does exactly that", async () => {
+    const newDn = await w.slapd.addUser({ uid: "newbie", givenName: "New", sn: "Comer", mail: "newbie@example.com" });
+    await w.slapd.addMembers(groupDn(), [newDn]);
+    await w.slapd.addMembers(teamDn, [newDn]);
+    await w.slapd.modify(dns[2]!, { givenName: "Renamed" });
+    await w.slapd.removeMembers(groupDn(), [dns[3]!]);
+
+    const plan = await planQuietly();
+    expect(plan.counts.users).toEqual({ create: 1, update: 1, enable: 0, disable: 1, delete: 0 });
+    expect(plan.counts.groups).toEqual({ create: 0, rename: 0, members: 1, delete: 0 });
+    expect(plan.held).toEqual([]);
+
+    const created = plan.items.users.create[0]!;
+    expect(created).toMatchObject({ userName: "newbie", dn: newDn, carriedOver: false });
+    expect(created.changes).toContainEqual({ attribute: "name.givenName", from: null, to: "New" });
+    const updated = plan.items.users.update[0]!;
+    expect(updated.userName).toBe("p2");
+    // only what changed, against what the target acknowledged
+    expect(updated.changes).toEqual([{ attribute: "name.givenName", from: "Given2", to: "Renamed" }]);
+    expect(plan.items.users.disable.map((u) => u.userName)).toEqual(["p3"]);
+    expect(plan.items.users.disable[0]!.changes).toEqual([{ attribute: "active", from: true, to: false }]);
+    const team = plan.items.groups.members[0]!;
+    expect(team).toMatchObject({ displayName: "team", add: { count: 1, sample: ["newbie"] }, remove: { count: 0, sample: [] } });
+
+    // planning twice plans the same: the first left nothing behind
+    const again = await planQuietly();
+    expect(again.counts).toEqual(plan.counts);
+
+    const r = await w.cycle();
+    expect(r.status, r.message).toBe("SUCCESS");
+    expect(r.stats.pushed).toEqual({ CREATE: 1, UPDATE: 1, DISABLE: 1, GROUP_UPDATE: 1 });
+    const users = await w.scim.listUsers();
+    expect(users.find((u) => u.userName === "newbie")).toBeDefined();
+    expect(users.find((u) => u.userName === "p3")?.active).toBe(false);
+    const p2 = users.find((u) => u.userName === "p2") as { name?: { givenName?: string } } | undefined;
+    expect(p2?.name?.givenName).toBe("Renamed");
+    const groups = await w.scim.listGroups();
+    const newbieId = users.find((u) => u.userName === "newbie")!.id;
+    expect(groups.find((g) => g.displayName === "team")?.members).toContain(newbieId);
+
+    // and after it, nothing is left to plan
+    const after = await planQuietly();
+    expect(after.counts.users).toEqual({ create: 0, update: 0, enable: 0, disable: 0, delete: 0 });
+    expect(after.counts.groups).toEqual({ create: 0, rename: 0, members: 0, delete: 0 });
+  });
+
+  it("shows a mass removal as held by the guard, with who, and deprovisions no one in the plan's counts; the next cycle holds the same", async () => {
+    const removed = dns.slice(4, 10);
+    await w.slapd.removeMembers(groupDn(), removed);
+
+    const plan = await planQuietly();
+    expect(plan.counts.users.disable).toBe(0);
+    expect(plan.held).toHaveLength(1);
+    const held = plan.held[0]!;
+    expect(held).toMatchObject({ kind: "users", isNew: true, status: "HELD", rule: "percent", count: 6 });
+    expect(held.sample.map((s) => s.name).sort()).toEqual(["p4", "p5", "p6", "p7", "p8", "p9"]);
+    expect(held.reason).toMatch(/above the channel's limit of 30%/);
+
+    const r = await w.cycle();
+    expect(r.status).toBe("PARTIAL");
+    expect(r.stats.heldBack.users).toBe(6);
+    expect(r.stats.pushed.DISABLE ?? 0).toBe(0);
+    expect((await w.scim.listUsers()).filter((u) => u.active).length).toBe(10); // 10 of 11 (p3 disabled)
+
+    // a hold already open is shown as open, not as new
+    const next = await planQuietly();
+    expect(next.held[0]).toMatchObject({ kind: "users", isNew: false, count: 6 });
+    expect(next.mode).toBe("full");
+  });
+
+  it("is refused while a cycle holds the channel's lease", async () => {
+    const db = await getDb();
+    const lease = await Lease.acquire({ db, channelId: w.channelId, durationSec: getEnv().FERRY_LEASE_SEC });
+    try {
+      await expect(planCycle({ channelId: w.channelId })).rejects.toMatchObject({ code: "CYCLE_RUNNING" });
+    } finally {
+      await lease.release();
+    }
+  });
+
+  it("a directory that cannot be read is an error, never a plan that deprovisions everyone", async () => {
+    await w.reconfigure((c) => (c.source.url = "ldap://127.0.0.1:1"));
+    const before = await storeSnapshot();
+    await expect(planCycle({ channelId: w.channelId, full: true })).rejects.toMatchObject({ code: "LDAP_ERROR" });
+    expect(await storeSnapshot()).toBe(before);
+  });
+});
