@@ -10,10 +10,10 @@ function parse(argv: string[]) {
 }
 
 describe("provmgr arguments", () => {
-  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine and the guard's holds", () => {
+  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine, the guard's holds and the plan", () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toHaveLength(28);
-    const own = ["run-cycle-now", "run-full-cycle-now", "retry-failed-records", "release-quarantine", "show-holds", "approve-hold"];
+    expect(names).toHaveLength(29);
+    const own = ["run-cycle-now", "run-full-cycle-now", "retry-failed-records", "release-quarantine", "show-holds", "approve-hold", "show-plan"];
     expect(names.filter((n) => !own.includes(n))).toHaveLength(22);
     for (const n of own) expect(names).toContain(n);
   });
@@ -37,6 +37,23 @@ describe("provmgr arguments", () => {
     expect(parse(["-c", "1", "--approve-hold", "--hold", "4"])).toEqual({ error: expect.stringMatching(/needs --hold <hold ID> and --count <number>/) });
     expect(parse(["-c", "1", "--approve-hold", "--hold", "x", "--count", "1"])).toEqual({ error: expect.stringMatching(/--hold must be a hold ID number/) });
     expect(parse(["-c", "1", "--show-holds", "--count", "3"])).toEqual({ error: expect.stringMatching(/--count is only used with --approve-hold/) });
+  });
+
+  it("plans with --show-plan, taking --full and --limit only there", () => {
+    expect(parse(["-c", "1", "--show-plan"])).toEqual({ command: "show-plan", json: false, needs: "channel+plan", channelId: 1, full: false, limit: 50 });
+    expect(parse(["-c", "2", "--show-plan", "--full", "--limit", "20", "--json"])).toEqual({
+      command: "show-plan",
+      json: true,
+      needs: "channel+plan",
+      channelId: 2,
+      full: true,
+      limit: 20,
+    });
+    expect(parse(["--show-plan"])).toEqual({ error: expect.stringMatching(/needs a channel: add -c/) });
+    expect(parse(["-c", "1", "--show-plan", "--limit", "501"])).toEqual({ error: expect.stringMatching(/--limit must be a number of records from 1 to 500/) });
+    expect(parse(["-c", "1", "--show-plan", "--limit", "0"])).toEqual({ error: expect.stringMatching(/--limit must be a number of records/) });
+    expect(parse(["-c", "1", "--reset-all", "--full"])).toEqual({ error: expect.stringMatching(/--full is only used with --show-plan/) });
+    expect(parse(["-c", "1", "--show-holds", "--limit", "5"])).toEqual({ error: expect.stringMatching(/--limit is only used with --show-plan/) });
   });
 
   it("turns options into one invocation", () => {

@@ -1,5 +1,5 @@
-// provmgr's arguments: exactly the original tool's (seed 000), plus --json and the
-// guard's --show-holds/--approve-hold. Commander parses them; zod then checks what
+// provmgr's arguments: exactly the original tool's (seed 000), plus --json, the
+// guard's --show-holds/--approve-hold and the plan of the next cycle (--show-plan). Commander parses them; zod then checks what
 // commander cannot (one command, the right -c/-n/-u/-g for it, numbers that are
 // numbers) and turns them into one typed invocation.
 import { Command, Option } from "commander";
@@ -9,7 +9,7 @@ import type { TRecordLookup } from "../lib/channels/show-record.ts";
 import { ERROR_CODES, type TErrorCode } from "../lib/errors.ts";
 
 /** What a command needs besides itself. */
-type TNeeds = "nothing" | "channel" | "channel+record" | "channel+hold" | "node";
+type TNeeds = "nothing" | "channel" | "channel+record" | "channel+hold" | "channel+plan" | "node";
 
 /** The channel operations of one group (lib/channels/operations.ts, the one list), as provmgr commands. */
 const operations = <G extends TChannelOperationEntry["group"]>(group: G) =>
@@ -45,6 +45,12 @@ export const COMMANDS = [
     needs: "channel+hold",
     help: "approve a held deprovisioning, with --hold <hold ID> and --count <number it covers, as shown by --show-holds>: the next cycle disables or deletes them",
   },
+  // Ferry's own, beyond the seed: the plan (dry run) of the next cycle
+  {
+    name: "show-plan",
+    needs: "channel+plan",
+    help: "show what the channel's next cycle would send (creates, updates with attribute diffs, disables, deletes, group changes) and what the guard would hold, without sending or changing anything; --full plans a full cycle, --limit <n> records listed per action (default 50)",
+  },
 ] as const satisfies ReadonlyArray<{ name: string; needs: TNeeds; help: string }>;
 
 export type TCommandName = (typeof COMMANDS)[number]["name"];
@@ -56,6 +62,7 @@ export type TInvocation =
   | { command: TCommandName; json: boolean; needs: "channel"; channelId: number }
   | { command: TCommandName; json: boolean; needs: "channel+record"; channelId: number; lookup: TRecordLookup }
   | { command: TCommandName; json: boolean; needs: "channel+hold"; channelId: number; holdId: number; count: number }
+  | { command: TCommandName; json: boolean; needs: "channel+plan"; channelId: number; full: boolean; limit: number }
   | { command: TCommandName; json: boolean; needs: "node"; nodeId: number };
 
 const GLOBAL = "Global options:";
@@ -116,6 +123,8 @@ export function buildProgram(): Command {
   add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group"), CHANNEL);
   add(new Option("--hold <hold ID>", "the hold to approve, for --approve-hold (see --show-holds)"), CHANNEL);
   add(new Option("--count <number>", "for --approve-hold: how many users (or groups) the hold covers, as you reviewed it"), CHANNEL);
+  add(new Option("--full", "for --show-plan: plan a full cycle (the whole scope read), as --run-full-cycle-now would run"), CHANNEL);
+  add(new Option("--limit <number>", "for --show-plan: how many records to list per action (1-500, default 50)"), CHANNEL);
   add(new Option("--json", "print one JSON document instead of text (errors too), for scripts"), OUTPUT);
 
   program.addHelpText(
@@ -129,6 +138,7 @@ Examples:
   provmgr -c 1 --reset-group-timestamp
   provmgr -c 1 --show-holds
   provmgr -c 1 --approve-hold --hold 4 --count 60
+  provmgr -c 1 --show-plan --limit 20
   provmgr --force-node-backup -n 2
 
 Exit codes:
@@ -154,6 +164,8 @@ const ZOpts = z.object({
   g: z.string().trim().min(1, "-g needs an LDAP GUID").optional(),
   hold: ZId("--hold", "a hold ID number (see provmgr -c <channel-id> --show-holds)").optional(),
   count: ZId("--count", "the number of records the hold covers (see provmgr -c <channel-id> --show-holds)").optional(),
+  full: z.boolean().optional(),
+  limit: ZId("--limit", "a number of records from 1 to 500").refine((n) => n <= 500, "--limit must be a number of records from 1 to 500").optional(),
   json: z.boolean().optional(),
 });
 
@@ -174,6 +186,10 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   const flag = `--${cmd.name}`;
   const unused = (list: Array<[unknown, string]>) => list.filter(([v]) => v !== undefined).map(([, f]) => f);
 
+  if (cmd.needs !== "channel+plan") {
+    const extra = unused([[o.full, "--full"], [o.limit, "--limit"]]);
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-plan` };
+  }
   if (cmd.needs !== "channel+hold") {
     const extra = unused([[o.hold, "--hold"], [o.count, "--count"]]);
     if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --approve-hold` };
@@ -194,6 +210,11 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
       return { error: `${flag} needs --hold <hold ID> and --count <number>, as shown by provmgr -c ${o.c} --show-holds` };
     }
     return { command: cmd.name, json, needs: "channel+hold", channelId: o.c, holdId: o.hold, count: o.count };
+  }
+  if (cmd.needs === "channel+plan") {
+    const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user and --show-group` };
+    return { command: cmd.name, json, needs: "channel+plan", channelId: o.c, full: o.full ?? false, limit: o.limit ?? 50 };
   }
   if (cmd.needs === "channel") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);

@@ -20,6 +20,7 @@ type THandler = (ctx: TCommandContext, inv: TInvocation) => Promise<TSummary>;
 const channel = (inv: TInvocation): number => ("channelId" in inv ? inv.channelId : missing("-c"));
 const node = (inv: TInvocation): number => ("nodeId" in inv ? inv.nodeId : missing("-n"));
 const lookup = (inv: TInvocation) => (inv.needs === "channel+record" ? inv.lookup : missing("-u/-g"));
+const planOptions = (inv: TInvocation) => (inv.needs === "channel+plan" ? { full: inv.full, limit: inv.limit } : missing("--show-plan"));
 const hold = (inv: TInvocation) => (inv.needs === "channel+hold" ? { holdId: inv.holdId, count: inv.count } : missing("--hold/--count"));
 function missing(flag: string): never {
   throw new AppError("INVALID_ARGUMENT", `${flag} is missing`);
@@ -34,6 +35,7 @@ const resets = () => import("./commands/resets.ts");
 const show = () => import("./commands/show.ts");
 const holds = () => import("./commands/holds.ts");
 const health = () => import("./commands/health.ts");
+const plan = () => import("./commands/plan.ts");
 
 /** provmgr's own commands: one handler each. */
 const HANDLERS: Record<TOwnCommandName, THandler> = {
@@ -49,6 +51,7 @@ const HANDLERS: Record<TOwnCommandName, THandler> = {
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),
   "show-holds": async (ctx, inv) => (await holds()).showHolds(ctx, channel(inv)),
   "approve-hold": async (ctx, inv) => (await holds()).approveHold(ctx, channel(inv), hold(inv)),
+  "show-plan": async (ctx, inv) => (await plan()).showPlan(ctx, channel(inv), planOptions(inv)),
 };
 
 /** The channel operations: one handler per lib function they call (lib/channels/operations.ts). */

@@ -76,6 +76,12 @@ export const ZDeleteChannelBody = z.object({
   confirm: z.string().max(500).describe("the channel's name, exactly: deleting a channel removes its whole internal store"),
 });
 
+/** GET /channels/{id}/plan: `full=1` plans a full cycle; `limit` records listed per action */
+export const ZPlanQuery = z.object({
+  full: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
 export const ZCyclesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).optional() });
 
 export const ZSaveChannelBody = z.object({

@@ -7,8 +7,12 @@ import { planCycle, type TPlan } from "../../lib/channels/plan-cycle.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { getEnv } from "../../lib/env.ts";
 import { Lease } from "../../lib/sync/lease.ts";
+import * as planRoute from "../../app/api/v1/channels/[id]/plan/route.ts";
+import { createApiToken } from "../../lib/api-tokens/create-api-token.ts";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
+import { callRoute } from "../helpers/route-call.ts";
+import { provmgr } from "./provmgr.helpers.ts";
 
 /** Every row of the tables a cycle or a plan could write, as text. */
 async function storeSnapshot(): Promise<string> {
@@ -143,6 +147,37 @@ describe("plan of the next cycle", () => {
     const next = await planQuietly();
     expect(next.held[0]).toMatchObject({ kind: "users", isNew: false, count: 6 });
     expect(next.mode).toBe("full");
+  });
+
+  it("the API (viewer) and provmgr --show-plan give the plan, and change nothing either", async () => {
+    await w.slapd.modify(dns[0]!, { givenName: "Zed" });
+    const { token } = await createApiToken({ name: "plan-viewer", role: "viewer", actor: "test", via: "test" });
+    const before = await storeSnapshot();
+    const requests = proxy.log.length;
+
+    const res = await callRoute(planRoute.GET as never, { token, path: `/api/v1/channels/${w.channelId}/plan?limit=3`, params: { id: String(w.channelId) } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.counts.users).toMatchObject({ update: 1, disable: 0 });
+    expect(res.body.items.users.update[0]).toMatchObject({ userName: "p0", changes: [{ attribute: "name.givenName", from: "Given0", to: "Zed" }] });
+    expect(res.body.held[0]).toMatchObject({ kind: "users", count: 6 });
+    expect(res.body.held[0].sample).toHaveLength(3); // limit
+    const bad = await callRoute(planRoute.GET as never, { token, path: `/api/v1/channels/${w.channelId}/plan?limit=0`, params: { id: String(w.channelId) } });
+    expect(bad.status).toBe(400);
+
+    const text = await provmgr(["-c", String(w.channelId), "--show-plan"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/Users: {2}0 create, 1 update, 0 enable, 0 disable, 0 delete/);
+    expect(text.stdout).toMatch(/Held by the deprovisioning guard \(held already\): 6 users/);
+    expect(text.stdout).toMatch(/Users to update \(1\):\n {2}p0 {2}uid=p0,/);
+    expect(text.stdout).toContain("name.givenName: Given0 -> Zed");
+    const json = await provmgr(["-c", String(w.channelId), "--show-plan", "--full", "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ command: "show-plan", mode: "full", counts: { users: { update: 1 } } });
+    expect(doc.reasons).toContain("full cycle asked for");
+
+    expect(await storeSnapshot()).toBe(before);
+    expect(proxy.log.slice(requests)).toEqual([]);
   });
 
   it("is refused while a cycle holds the channel's lease", async () => {
