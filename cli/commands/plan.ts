@@ -1,7 +1,8 @@
 // --show-plan: what the channel's next cycle would send and what the guard would hold
 // (lib/channels/plan-cycle.ts, the same function the console's Plan page and the API
 // call). Reads the directory; sends nothing and changes nothing in the store.
-import { GROUP_PLAN_ACTIONS, planCycle, USER_PLAN_ACTIONS, type TAttributeChange, type TPlan } from "../../lib/channels/plan-cycle.ts";
+import { planCycle } from "../../lib/channels/plan-cycle.ts";
+import { GROUP_PLAN_ACTIONS, USER_PLAN_ACTIONS, type TAttributeChange, type TPlan } from "../../lib/channels/plan-view.ts";
 import type { TCommandContext, TSummary } from "../context.ts";
 import { fmtValue, plural, printable } from "../format.ts";
 

@@ -33,66 +33,21 @@ import { Lease } from "../sync/lease.ts";
 import { readGroups } from "../sync/read-groups.ts";
 import { readUsers } from "../sync/read-users.ts";
 
-export const USER_PLAN_ACTIONS = ["create", "update", "enable", "disable", "delete"] as const;
-export const GROUP_PLAN_ACTIONS = ["create", "rename", "members", "delete"] as const;
-export type TUserPlanAction = (typeof USER_PLAN_ACTIONS)[number];
-export type TGroupPlanAction = (typeof GROUP_PLAN_ACTIONS)[number];
+import {
+  GROUP_PLAN_ACTIONS,
+  USER_PLAN_ACTIONS,
+  type TAttributeChange,
+  type TGroupPlanAction,
+  type TPlan,
+  type TPlanGroup,
+  type TPlanHold,
+  type TPlanUser,
+  type TUserPlanAction,
+  type TValue,
+} from "./plan-view.ts";
 
-type TValue = string | number | boolean | null;
-export type TAttributeChange = { attribute: string; from: TValue; to: TValue };
-
-export type TPlanUser = {
-  id: string;
-  dn: string;
-  userName: string | null;
-  /** pending values against what the target last acknowledged */
-  changes: TAttributeChange[];
-  /** decided by an earlier cycle and still waiting for the target (not by this plan's read) */
-  carriedOver: boolean;
-  lastError: string | null;
-};
-
-export type TPlanGroup = {
-  id: string;
-  dn: string;
-  displayName: string | null;
-  /** the name the target holds (a rename) */
-  ackedName: string | null;
-  /** member changes against what the target acknowledged: counts and the first names */
-  add: { count: number; sample: string[] };
-  remove: { count: number; sample: string[] };
-  carriedOver: boolean;
-};
-
-export type TPlanHold = {
-  kind: "users" | "groups";
-  /** opened by this plan (the next cycle would open it), or open already */
-  isNew: boolean;
-  status: "HELD" | "APPROVED";
-  rule: string;
-  reason: string;
-  count: number;
-  base: number;
-  /** the first records it would hold */
-  sample: Array<{ dn: string; name: string | null }>;
-};
-
-export type TPlan = {
-  channelId: number;
-  channelName: string;
-  mode: "full" | "incremental";
-  reasons: string[];
-  usersRead: number;
-  groupsRead: number;
-  limit: number;
-  counts: { users: Record<TUserPlanAction, number>; groups: Record<TGroupPlanAction, number> };
-  /** dirty records the next cycle skips: the target refused them and their backoff has not passed */
-  waiting: { users: number; groups: number };
-  held: TPlanHold[];
-  items: { users: Record<TUserPlanAction, TPlanUser[]>; groups: Record<TGroupPlanAction, TPlanGroup[]> };
-  plannedAt: Date;
-  ms: number;
-};
+export { GROUP_PLAN_ACTIONS, USER_PLAN_ACTIONS };
+export type { TAttributeChange, TGroupPlanAction, TPlan, TPlanGroup, TPlanHold, TPlanUser, TUserPlanAction };
 
 /** How long a plan may keep its transaction (and so the channel's lease) open. */
 const PLAN_TIMEOUT_MS = 10 * 60_000;
