@@ -49,6 +49,7 @@ export function CyclePlan({ channelId }: { channelId: number }) {
   const p = q.data;
   const u = p?.counts.users;
   const g = p?.counts.groups;
+  const heldUsers = p?.held.find((h) => h.kind === "users")?.count ?? 0;
   const nothing = p && u && g && Object.values(u).every((n) => n === 0) && Object.values(g).every((n) => n === 0) && p.held.length === 0;
 
   return (
@@ -83,11 +84,11 @@ export function CyclePlan({ channelId }: { channelId: number }) {
           <div className="grid-4">
             <Stat label="Users to create" value={fmtNumber(u.create)} tone={u.create ? "green" : undefined} />
             <Stat label="Users to update" value={fmtNumber(u.update + u.enable)} foot={u.enable ? `${fmtNumber(u.enable)} enabled again` : undefined} />
-            <Stat label="Users to disable or delete" value={fmtNumber(u.disable + u.delete)} tone={u.disable + u.delete ? "amber" : undefined} foot={`${fmtNumber(u.disable)} disable · ${fmtNumber(u.delete)} delete`} />
+            <Stat label="Users to disable or delete" value={fmtNumber(u.disable + u.delete)} tone={u.disable + u.delete ? "amber" : undefined} foot={`${fmtNumber(u.disable)} disable · ${fmtNumber(u.delete)} delete${heldUsers ? ` · ${fmtNumber(heldUsers)} held by the guard` : ""}`} />
             <Stat
               label="Group changes"
               value={fmtNumber(g.create + g.rename + g.members + g.delete)}
-              foot={`${fmtNumber(g.create)} new · ${fmtNumber(g.rename)} renamed · ${fmtNumber(g.members)} members · ${fmtNumber(g.delete)} deleted`}
+              foot={`${fmtNumber(g.create)} new · ${fmtNumber(g.rename)} renamed · ${fmtNumber(g.members)} with member changes · ${fmtNumber(g.delete)} deleted`}
             />
           </div>
           {p.held.map((h) => (

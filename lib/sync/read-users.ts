@@ -67,7 +67,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     full = true;
     stats.reasons.push("attribute sync timestamp reset");
   }
-  if (!full && channel.forceFull) {
+  if (channel.forceFull) {
     full = true;
     stats.reasons.push(channel.forceFull);
   }

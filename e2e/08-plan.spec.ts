@@ -1,0 +1,111 @@
+// The plan of the next cycle in the console (issue 13, part 4): after the directory
+// changes, the channel's Plan tab lists the new user, the changed attribute with its old
+// and new value, the group that gains a member, and the mass removal the guard would
+// hold, with who — while the target receives nothing. Chromium, desktop and phone widths,
+// against the stack's real worker, slapd and SCIM service. The channel has its own
+// provisioning group, so the other specs' channels do not see these changes.
+import { Attribute, Change, Client } from "ldapts";
+import { csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
+
+test.describe.configure({ mode: "serial" });
+
+async function ldap<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const s = stackState();
+  const c = new Client({ url: s.slapd.url });
+  await c.bind(s.slapd.adminDn, s.slapd.adminPassword);
+  try {
+    return await fn(c);
+  } finally {
+    await c.unbind();
+  }
+}
+
+const uid = (n: number) => `e2eplan${String(n).padStart(2, "0")}`;
+
+async function targetUsers(): Promise<Array<{ userName: string; active?: boolean; name?: { givenName?: string } }>> {
+  const s = stackState();
+  const res = await fetch(`${s.scim.baseUrl}/Users?count=1000`, { headers: { authorization: `Bearer ${s.scim.token}` } });
+  return ((await res.json()) as { Resources?: Array<{ userName: string; active?: boolean; name?: { givenName?: string } }> }).Resources ?? [];
+}
+
+test("the Plan tab lists creates, an attribute diff, a group's new member and a held mass removal; nothing reaches the target", async ({ page }) => {
+  test.setTimeout(150_000);
+  const s = stackState();
+  const people = (n: number) => `uid=${uid(n)},${s.slapd.peopleDn}`;
+  const groupDn = `cn=plan-users,${s.slapd.groupsDn}`;
+  const teamDn = `cn=plan-team,${s.slapd.groupsDn}`;
+  await ldap(async (c) => {
+    for (let n = 1; n <= 7; n++) {
+      await c.add(people(n), { objectClass: ["inetOrgPerson"], uid: uid(n), cn: `Plan ${n}`, givenName: "Plan", sn: `Person${n}`, mail: `${uid(n)}@example.com` });
+    }
+    await c.add(groupDn, { objectClass: ["groupOfNames"], cn: "plan-users", member: [1, 2, 3, 4, 5, 6].map(people) });
+    await c.add(teamDn, { objectClass: ["groupOfNames"], cn: "plan-team", member: [people(1), people(2)] });
+  });
+
+  await signInViaApi(page.request, "admin");
+  const headers = { "x-csrf-token": await csrfToken(page.request) };
+  const res = await page.request.post("/api/v1/channels", {
+    headers,
+    data: {
+      config: {
+        name: "Wiki (plan)",
+        connectionId: "wiki-plan",
+        syncFrequencySec: 3600,
+        source: {
+          url: s.slapd.url,
+          bindDn: s.slapd.adminDn,
+          bindPassword: s.slapd.adminPassword,
+          baseDn: s.slapd.peopleDn,
+          groupDn,
+          groupBaseDn: s.slapd.groupsDn,
+          groupFilter: "(&(objectClass=groupOfNames)(cn=plan-team))",
+        },
+        target: { url: s.scim.baseUrl, auth: { type: "bearer", token: s.scim.token } },
+        options: { maxDeprovisionPercent: 30, deprovisionGuardMinimum: 2 },
+      },
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const id = ((await res.json()) as { id: number }).id;
+  await page.goto(`/channels/${id}`);
+  await expect(page.getByTestId("channel-health")).toHaveText("Healthy", { timeout: 60_000 });
+  await expect.poll(async () => (await targetUsers()).filter((u) => u.userName.startsWith("e2eplan")).length, { timeout: 30_000 }).toBe(6);
+
+  // the directory changes: one new user (also in plan-team), one renamed, four of six removed
+  await ldap(async (c) => {
+    await c.modify(groupDn, [new Change({ operation: "replace", modification: new Attribute({ type: "member", values: [people(1), people(2), people(7)] }) })]);
+    await c.modify(teamDn, [new Change({ operation: "add", modification: new Attribute({ type: "member", values: [people(7)] }) })]);
+    await c.modify(people(2), [new Change({ operation: "replace", modification: new Attribute({ type: "givenName", values: ["Planned"] }) })]);
+  });
+  const before = JSON.stringify(await targetUsers());
+
+  await page.getByRole("link", { name: "Plan", exact: true }).first().click();
+  await expect(page).toHaveURL(new RegExp(`/channels/${id}/plan$`));
+  const plan = page.getByTestId("cycle-plan");
+  const creates = plan.getByRole("table", { name: "Users to create" });
+  await expect(creates).toContainText(uid(7), { timeout: 30_000 });
+  const updates = plan.getByRole("table", { name: "Users to update" });
+  await expect(updates).toContainText(uid(2));
+  await expect(updates.getByRole("list", { name: "Attribute changes" })).toContainText("name.givenName");
+  await expect(updates.locator("del")).toHaveText("Plan");
+  await expect(updates.locator("ins")).toHaveText("Planned");
+  await expect(plan.getByRole("table", { name: "Groups whose members change" })).toContainText(`+1 ${uid(7)}`);
+  const held = plan.getByTestId("plan-held-users");
+  await expect(held).toContainText("4 of 6 provisioned users");
+  await expect(held).toContainText("The next cycle would hold them");
+  await expect(plan).toContainText(`${uid(3)}, ${uid(4)}, ${uid(5)}, ${uid(6)}`);
+  await expect(plan.getByText("Users to disable or delete")).toBeVisible();
+  await screenshot(page, "40-plan");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "40b-plan-phone");
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // planning sent nothing: the target is as it was
+  expect(JSON.stringify(await targetUsers())).toBe(before);
+
+  // a full plan says why it reads everything
+  await plan.getByLabel("Plan a full cycle").check();
+  await expect(page.getByTestId("plan-mode")).toContainText("full cycle asked for", { timeout: 30_000 });
+
+  expect((await page.request.post(`/api/v1/channels/${id}/status`, { headers, data: { active: false } })).status()).toBe(200);
+});
