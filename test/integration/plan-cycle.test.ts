@@ -190,6 +190,35 @@ describe("plan of the next cycle", () => {
     }
   });
 
+  it("a cycle that wants the lease while a plan holds it waits for the plan's rollback, then takes it", async () => {
+    const db = await getDb();
+    let release!: () => void;
+    const planOpen = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const planHolds = new Promise<void>((r) => (held = r));
+    const plan = db
+      .$transaction(async (tx) => {
+        await Lease.holdForPlan(tx, w.channelId, getEnv().FERRY_LEASE_SEC);
+        held();
+        await planOpen;
+        throw new Error("rolled back");
+      })
+      .catch((err: Error) => err.message);
+    await planHolds;
+    let acquired = false;
+    const cycle = Lease.acquire({ db, channelId: w.channelId, durationSec: getEnv().FERRY_LEASE_SEC }).then((l) => {
+      acquired = true;
+      return l;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(acquired).toBe(false);
+    release();
+    expect(await plan).toBe("rolled back");
+    const lease = await cycle;
+    expect(acquired).toBe(true);
+    await lease.release();
+  });
+
   it("a directory that cannot be read is an error, never a plan that deprovisions everyone", async () => {
     await w.reconfigure((c) => (c.source.url = "ldap://127.0.0.1:1"));
     const before = await storeSnapshot();
