@@ -45,6 +45,15 @@ export const ENDPOINTS: TEndpoint[] = [
     summary: "Approve a held deprovisioning: the next cycle (asked for at once) disables or deletes exactly the records it covers",
     body: S.ZApproveHoldBody,
   },
+  {
+    method: "get",
+    path: "/channels/{id}/plan",
+    role: "viewer",
+    tag: "Channels",
+    summary:
+      "Plan (dry run) of the next cycle: counts per action, the first `limit` users and groups of each with attribute diffs and member changes, and what the deprovisioning guard would hold. Reads the directory; sends nothing and changes nothing (409 CYCLE_RUNNING while a cycle runs, 502 LDAP_ERROR when the directory cannot be read)",
+    query: S.ZPlanQuery,
+  },
   { method: "get", path: "/channels/{id}/operations/{operation}", role: "viewer", tag: "Operations", summary: "What an operation would change, with counts" },
   {
     method: "post",
