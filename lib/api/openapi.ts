@@ -54,6 +54,16 @@ export const ENDPOINTS: TEndpoint[] = [
       "Plan (dry run) of the next cycle: counts per action, the first `limit` users and groups of each with attribute diffs and member changes, and what the deprovisioning guard would hold. Reads the directory; sends nothing and changes nothing (409 CYCLE_RUNNING while a cycle runs, 502 LDAP_ERROR when the directory cannot be read)",
     query: S.ZPlanQuery,
   },
+  {
+    method: "post",
+    path: "/channels/{id}/plan",
+    role: "admin",
+    tag: "Channels",
+    summary:
+      "Plan of the next cycle for an edit before it is saved (the body PUT /channels/{id} takes): planned with the markers the save would reset; nothing is saved, sent or changed. Audited as channel.preview-edit",
+    query: S.ZPlanQuery,
+    body: S.ZSaveChannelBody,
+  },
   { method: "get", path: "/channels/{id}/operations/{operation}", role: "viewer", tag: "Operations", summary: "What an operation would change, with counts" },
   {
     method: "post",

@@ -63,6 +63,8 @@ export async function planCycle(options: {
   limit?: number;
   /** plan with this configuration instead of the stored one (an edit before it is saved) */
   config?: Pick<TChannelConfig, "source" | "target" | "mapping" | "options">;
+  /** …and the markers its save would reset (store-channel-config.ts markerResets) */
+  resets?: { groupTimestamp?: null; lastFullSyncAt?: null; attributeSyncTimestamp?: "1" };
   log?: TLogger;
 }): Promise<TPlan> {
   const t0 = Date.now();
@@ -78,7 +80,7 @@ export async function planCycle(options: {
       async (tx) => {
         await Lease.holdForPlan(tx, row.id, getEnv().FERRY_LEASE_SEC);
         // read again under the lease: a cycle may have finished between the first read and now
-        const ch = await tx.channel.findUniqueOrThrow({ where: { id: row.id } });
+        const ch = { ...(await tx.channel.findUniqueOrThrow({ where: { id: row.id } })), ...options.resets };
         const usersHeld = (await tx.deprovisionHold.count({ where: { channelId: ch.id, kind: "users", status: { in: ["HELD", "APPROVED"] } } })) > 0;
         const writer: TStoreWriter = { write: (fn) => fn(tx), guard: async () => undefined };
         const stats = emptyStats();

@@ -43,12 +43,7 @@ export async function storeChannelConfig(options: { cfg: TChannelConfig; existin
     await recordAudit({ actor: options.actor, via: options.via, channelId: created.id, action: "channel.create" });
     return { id: created.id, name: cfg.name, created: true };
   }
-  // a stored source that does not read back counts as a new scope
-  const read = ZStoredSource.safeParse(existing.source);
-  const prev = read.success ? read.data : undefined;
-  const scopeChanged = prev?.baseDn !== cfg.source.baseDn || prev?.groupDn !== cfg.source.groupDn || prev?.filter !== cfg.source.filter;
-  // new mapping or options change what every user should look like at the target
-  const rulesChanged = !sameJson(existing.mapping, cfg.mapping) || !sameJson(existing.options, cfg.options);
+  const { scopeChanged, rulesChanged, resets } = markerResets(existing, cfg);
   if (existing.name !== cfg.name) {
     await recordAudit({ actor: options.actor, via: options.via, channelId: existing.id, action: "channel.rename", details: { from: existing.name, to: cfg.name } });
   }
@@ -56,9 +51,7 @@ export async function storeChannelConfig(options: { cfg: TChannelConfig; existin
     where: { id: existing.id },
     data: {
       ...data,
-      // a new scope must be read in full on the next cycle
-      ...(scopeChanged ? { groupTimestamp: null, lastFullSyncAt: null } : {}),
-      ...(rulesChanged ? { attributeSyncTimestamp: "1" } : {}),
+      ...resets,
     },
   });
   // compared as stored: what the row held and what was just written
@@ -85,6 +78,29 @@ export async function storeChannelConfig(options: { cfg: TChannelConfig; existin
     details: { scopeChanged, rulesChanged, changes: diff.changes, ...(diff.truncated ? { truncated: true } : {}) },
   });
   return { id: existing.id, name: cfg.name, created: false };
+}
+
+/**
+ * What an update of a channel's configuration resets, so that the next cycle sees the
+ * change: a new scope is read in full (group timestamp and last full read cleared), new
+ * mapping or options have every user looked at again (attribute-sync timestamp "1"). The
+ * save writes these; a plan of an edit (preview-channel-edit.ts) plans with them.
+ */
+export function markerResets(
+  existing: { source: unknown; mapping: unknown; options: unknown },
+  cfg: Pick<TChannelConfig, "source" | "mapping" | "options">,
+): { scopeChanged: boolean; rulesChanged: boolean; resets: { groupTimestamp?: null; lastFullSyncAt?: null; attributeSyncTimestamp?: "1" } } {
+  // a stored source that does not read back counts as a new scope
+  const read = ZStoredSource.safeParse(existing.source);
+  const prev = read.success ? read.data : undefined;
+  const scopeChanged = prev?.baseDn !== cfg.source.baseDn || prev?.groupDn !== cfg.source.groupDn || prev?.filter !== cfg.source.filter;
+  // new mapping or options change what every user should look like at the target
+  const rulesChanged = !sameJson(existing.mapping, cfg.mapping) || !sameJson(existing.options, cfg.options);
+  return {
+    scopeChanged,
+    rulesChanged,
+    resets: { ...(scopeChanged ? { groupTimestamp: null, lastFullSyncAt: null } : {}), ...(rulesChanged ? { attributeSyncTimestamp: "1" as const } : {}) },
+  };
 }
 
 /** Whether two stored secrets hold the same value (each encryption has its own IV). */

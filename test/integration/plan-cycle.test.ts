@@ -14,8 +14,8 @@ import { startWorld, type TWorld } from "../helpers/fixture.ts";
 import { callRoute } from "../helpers/route-call.ts";
 import { provmgr } from "./provmgr.helpers.ts";
 
-/** Every row of the tables a cycle or a plan could write, as text. */
-async function storeSnapshot(): Promise<string> {
+/** Every row of the tables a cycle or a plan could write, as text (the audit log too, unless told). */
+async function storeSnapshot(opts: { audit?: boolean } = {}): Promise<string> {
   const db = await getDb();
   const out: string[] = [];
   for (const [table, order] of [
@@ -27,6 +27,7 @@ async function storeSnapshot(): Promise<string> {
     ["cycle", "id"],
     ["audit_log", "id"],
   ] as const) {
+    if (table === "audit_log" && opts.audit === false) continue;
     const [r] = await db.$queryRawUnsafe<Array<{ rows: string | null }>>(`SELECT json_agg(x)::text AS rows FROM (SELECT * FROM ${table} ORDER BY ${order}) x`);
     out.push(`${table}: ${r?.rows ?? "[]"}`);
   }
@@ -178,6 +179,33 @@ describe("plan of the next cycle", () => {
 
     expect(await storeSnapshot()).toBe(before);
     expect(proxy.log.slice(requests)).toEqual([]);
+  });
+
+  it("previews an edit of the mapping before it is saved (admin, audited): every user in scope updated with the new value; nothing saved, nothing sent", async () => {
+    const { token: admin } = await createApiToken({ name: "plan-admin", role: "admin", actor: "test", via: "test" });
+    const { token: viewer } = await createApiToken({ name: "plan-viewer-2", role: "viewer", actor: "test", via: "test" });
+    const edit = structuredClone(w.channelConfig);
+    edit.mapping = { userName: "uid", "name.givenName": "givenName", "name.familyName": "sn", "emails.work": "mail", displayName: "sn" };
+    const before = await storeSnapshot({ audit: false });
+    const requests = proxy.log.length;
+    const call = (token: string) =>
+      callRoute(planRoute.POST as never, { token, method: "POST", path: `/api/v1/channels/${w.channelId}/plan`, params: { id: String(w.channelId) }, body: { config: edit } });
+    expect((await call(viewer)).status).toBe(403);
+    const res = await call(admin);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ rulesChanged: true, scopeChanged: false, mode: "full" });
+    expect(res.body.reasons).toContain("attribute sync timestamp reset");
+    // p0, p1, p2 and newbie are in scope and active at the target: each gets the new displayName (p3 is disabled, p4–p9 held)
+    expect(res.body.counts.users).toMatchObject({ create: 0, update: 4, disable: 0 });
+    const p2 = res.body.items.users.update.find((u: { userName: string }) => u.userName === "p2");
+    expect(p2.changes).toEqual([{ attribute: "displayName", from: "Given2 S2", to: "S2" }]);
+    expect(await storeSnapshot({ audit: false })).toBe(before);
+    expect(proxy.log.slice(requests)).toEqual([]);
+    const db = await getDb();
+    expect(await db.auditLog.count({ where: { channelId: w.channelId, action: "channel.preview-edit" } })).toBe(1);
+    // the stored channel still has the old mapping
+    const stored = await db.channel.findUniqueOrThrow({ where: { id: w.channelId } });
+    expect((stored.mapping as { user: Record<string, string> }).user.displayName).toBe("cn");
   });
 
   it("is refused while a cycle holds the channel's lease", async () => {

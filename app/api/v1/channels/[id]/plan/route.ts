@@ -1,6 +1,7 @@
 import { apiRoute } from "@/lib/api/handler";
-import { ZIdParams, ZPlanQuery } from "@/lib/api/schemas";
+import { ZIdParams, ZPlanQuery, ZSaveChannelBody } from "@/lib/api/schemas";
 import { planCycle } from "@/lib/channels/plan-cycle";
+import { previewChannelEdit } from "@/lib/channels/preview-channel-edit";
 
 export const dynamic = "force-dynamic";
 
@@ -11,4 +12,12 @@ export const dynamic = "force-dynamic";
  */
 export const GET = apiRoute({ role: "viewer", params: ZIdParams, query: ZPlanQuery }, async ({ params, query }) =>
   planCycle({ channelId: params.id, full: query.full, limit: query.limit }),
+);
+
+/**
+ * The same plan for an edit of the channel before it is saved ("Preview changes"): the
+ * body is what PUT /channels/{id} takes. Admin, as saving is; audited.
+ */
+export const POST = apiRoute({ role: "admin", params: ZIdParams, query: ZPlanQuery, body: ZSaveChannelBody }, async ({ params, query, body, actor }) =>
+  previewChannelEdit({ channelId: params.id, config: body.config, limit: query.limit, ...actor }),
 );
