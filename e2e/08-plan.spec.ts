@@ -107,5 +107,33 @@ test("the Plan tab lists creates, an attribute diff, a group's new member and a 
   await plan.getByLabel("Plan a full cycle").check();
   await expect(page.getByTestId("plan-mode")).toContainText("full cycle asked for", { timeout: 30_000 });
 
+  // the channel form previews an edit before it is saved: displayName from sn instead of cn
+  await page.goto(`/channels/${id}/edit`);
+  await expect(page.getByLabel("SCIM attribute 1", { exact: true })).toHaveValue("userName");
+  const attrs = page.locator('input[aria-label^="SCIM attribute"]');
+  const names = await attrs.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  const row = names.indexOf("displayName") + 1;
+  expect(row).toBeGreaterThan(0);
+  await page.getByLabel(`Value ${row}`, { exact: true }).fill("sn");
+  await page.getByTestId("preview-changes").click();
+  const preview = page.getByTestId("edit-preview");
+  await expect(preview).toContainText("The mapping or options change", { timeout: 30_000 });
+  const previewUpdates = preview.getByRole("table", { name: "Users to update" });
+  await expect(previewUpdates).toContainText(uid(1));
+  await expect(previewUpdates).toContainText("Person1");
+  await expect(preview.getByRole("table", { name: "Users to create" })).toContainText("Person7");
+  await screenshot(page, "41-edit-preview");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "41b-edit-preview-phone");
+  // nothing reaches past a phone's right edge; the form's buttons and the preview, close up
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.getByTestId("preview-changes").locator("..").screenshot({ path: "test-results/screenshots/41c-edit-buttons-phone.png" });
+  await preview.screenshot({ path: "test-results/screenshots/41d-edit-preview-phone-detail.png" });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  // nothing was saved: the stored mapping still says cn
+  const stored = (await (await page.request.get(`/api/v1/channels/${id}`)).json()) as { mapping?: { user?: Record<string, unknown> } };
+  expect(JSON.stringify(stored.mapping?.user?.displayName)).toBe('"cn"');
+  expect(JSON.stringify(await targetUsers())).toBe(before);
+
   expect((await page.request.post(`/api/v1/channels/${id}/status`, { headers, data: { active: false } })).status()).toBe(200);
 });

@@ -11,7 +11,7 @@ import { api, type Json } from "@/components/console/api";
 import { Badge, Banner, Button, Card, EmptyState, fmtNumber, SkeletonRows, Stat } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
 
-type TPlanView = Json<TPlan>;
+export type TPlanView = Json<TPlan>;
 
 const USER_TITLES = { create: "Users to create", update: "Users to update", enable: "Users to enable", disable: "Users to disable", delete: "Users to delete" } as const;
 const GROUP_TITLES = { create: "Groups to create", rename: "Groups to rename", members: "Groups whose members change", delete: "Groups to delete" } as const;
@@ -47,10 +47,6 @@ export function CyclePlan({ channelId }: { channelId: number }) {
     retry: false,
   });
   const p = q.data;
-  const u = p?.counts.users;
-  const g = p?.counts.groups;
-  const heldUsers = p?.held.find((h) => h.kind === "users")?.count ?? 0;
-  const nothing = p && u && g && Object.values(u).every((n) => n === 0) && Object.values(g).every((n) => n === 0) && p.held.length === 0;
 
   return (
     <div className="stack" data-testid="cycle-plan">
@@ -75,120 +71,129 @@ export function CyclePlan({ channelId }: { channelId: number }) {
           <SkeletonRows rows={4} cols={4} />
         </Card>
       )}
-      {p && u && g && (
-        <>
-          <div className="small muted" data-testid="plan-mode">
-            {p.mode === "full" ? "Full" : "Incremental"} read{p.reasons.length > 0 ? ` (${p.reasons.join("; ")})` : ""}: {fmtNumber(p.usersRead)} users and {fmtNumber(p.groupsRead)} groups read, planned{" "}
-            <Time value={p.plannedAt} /> in {fmtNumber(p.ms)} ms.
-          </div>
-          <div className="grid-4">
-            <Stat label="Users to create" value={fmtNumber(u.create)} tone={u.create ? "green" : undefined} />
-            <Stat label="Users to update" value={fmtNumber(u.update + u.enable)} foot={u.enable ? `${fmtNumber(u.enable)} enabled again` : undefined} />
-            <Stat label="Users to disable or delete" value={fmtNumber(u.disable + u.delete)} tone={u.disable + u.delete ? "amber" : undefined} foot={`${fmtNumber(u.disable)} disable · ${fmtNumber(u.delete)} delete${heldUsers ? ` · ${fmtNumber(heldUsers)} held by the guard` : ""}`} />
-            <Stat
-              label="Group changes"
-              value={fmtNumber(g.create + g.rename + g.members + g.delete)}
-              foot={`${fmtNumber(g.create)} new · ${fmtNumber(g.rename)} renamed · ${fmtNumber(g.members)} with member changes · ${fmtNumber(g.delete)} deleted`}
-            />
-          </div>
-          {p.held.map((h) => (
-            <Banner key={h.kind} tone="red" title={`The guard would hold the ${h.kind === "users" ? "deprovisioning" : "deletion"} of ${fmtNumber(h.count)} ${h.kind}`}>
-              <div data-testid={`plan-held-${h.kind}`}>
-                {h.reason}. {h.isNew ? "The next cycle would hold them for an administrator's approval." : "They are held already, waiting for an approval."}
-              </div>
-              {h.sample.length > 0 && (
-                <div className="small" style={{ marginTop: 6 }}>
-                  {h.sample.map((r) => r.name ?? r.dn).join(", ")}
-                  {h.count > h.sample.length ? ` and ${fmtNumber(h.count - h.sample.length)} more` : ""}
-                </div>
-              )}
-            </Banner>
-          ))}
-          {(p.waiting.users > 0 || p.waiting.groups > 0) && (
-            <Banner tone="amber">
-              {fmtNumber(p.waiting.users)} users and {fmtNumber(p.waiting.groups)} groups the target refused wait for their next try and are not in this plan.
-            </Banner>
-          )}
-          {nothing && <EmptyState title="Nothing to send">The next cycle would find the target as the directory wants it.</EmptyState>}
-          {USER_PLAN_ACTIONS.filter((a) => p.items.users[a].length > 0).map((a) => (
-            <Card key={a} title={`${USER_TITLES[a]} (${fmtNumber(u[a])})`} hint={u[a] > p.items.users[a].length ? `the first ${p.items.users[a].length}` : undefined} flush>
-              <div className="table-scroll">
-                <table className="table" aria-label={USER_TITLES[a]} data-testid={`plan-users-${a}`}>
-                  <thead>
-                    <tr>
-                      <th>User</th>
-                      <th>Changes</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {p.items.users[a].map((r) => (
-                      <tr key={r.id}>
-                        <td style={{ overflowWrap: "anywhere" }}>
-                          <strong>{r.userName ?? "—"}</strong>
-                          {r.carriedOver && (
-                            <>
-                              {" "}
-                              <Badge tone="amber">waiting from before</Badge>
-                            </>
-                          )}
-                          <div className="cell-sub mono">{r.dn}</div>
-                        </td>
-                        <td>
-                          <Diff changes={r.changes} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </Card>
-          ))}
-          {GROUP_PLAN_ACTIONS.filter((a) => p.items.groups[a].length > 0).map((a) => (
-            <Card key={a} title={`${GROUP_TITLES[a]} (${fmtNumber(g[a])})`} hint={g[a] > p.items.groups[a].length ? `the first ${p.items.groups[a].length}` : undefined} flush>
-              <div className="table-scroll">
-                <table className="table" aria-label={GROUP_TITLES[a]} data-testid={`plan-groups-${a}`}>
-                  <thead>
-                    <tr>
-                      <th>Group</th>
-                      <th>Changes</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {p.items.groups[a].map((r) => (
-                      <tr key={r.id}>
-                        <td style={{ overflowWrap: "anywhere" }}>
-                          <strong>{r.displayName ?? "—"}</strong>
-                          <div className="cell-sub mono">{r.dn}</div>
-                        </td>
-                        <td className="small">
-                          {a === "rename" && (
-                            <div>
-                              displayName <del className="plan-from">{r.ackedName ?? "—"}</del> → <ins className="plan-to">{r.displayName}</ins>
-                            </div>
-                          )}
-                          {a === "delete" && <span className="muted">deleted at the target</span>}
-                          {r.add.count > 0 && (
-                            <div>
-                              <span className="plan-to">+{fmtNumber(r.add.count)}</span> {r.add.sample.join(", ")}
-                              {r.add.count > r.add.sample.length ? ", …" : ""}
-                            </div>
-                          )}
-                          {r.remove.count > 0 && (
-                            <div>
-                              <span className="plan-from">−{fmtNumber(r.remove.count)}</span> {r.remove.sample.join(", ")}
-                              {r.remove.count > r.remove.sample.length ? ", …" : ""}
-                            </div>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </Card>
-          ))}
-        </>
-      )}
+      {p && <PlanDetails plan={p} />}
     </div>
+  );
+}
+
+/** A plan: how it read, counts, holds, and each action's first records with their changes. */
+export function PlanDetails({ plan: p }: { plan: TPlanView }) {
+  const u = p.counts.users;
+  const g = p.counts.groups;
+  const heldUsers = p.held.find((h) => h.kind === "users")?.count ?? 0;
+  const nothing = Object.values(u).every((n) => n === 0) && Object.values(g).every((n) => n === 0) && p.held.length === 0;
+  return (
+    <>
+      <div className="small muted" data-testid="plan-mode">
+        {p.mode === "full" ? "Full" : "Incremental"} read{p.reasons.length > 0 ? ` (${p.reasons.join("; ")})` : ""}: {fmtNumber(p.usersRead)} users and {fmtNumber(p.groupsRead)} groups read, planned{" "}
+        <Time value={p.plannedAt} /> in {fmtNumber(p.ms)} ms.
+      </div>
+      <div className="grid-4">
+        <Stat label="Users to create" value={fmtNumber(u.create)} tone={u.create ? "green" : undefined} />
+        <Stat label="Users to update" value={fmtNumber(u.update + u.enable)} foot={u.enable ? `${fmtNumber(u.enable)} enabled again` : undefined} />
+        <Stat label="Users to disable or delete" value={fmtNumber(u.disable + u.delete)} tone={u.disable + u.delete ? "amber" : undefined} foot={`${fmtNumber(u.disable)} disable · ${fmtNumber(u.delete)} delete${heldUsers ? ` · ${fmtNumber(heldUsers)} held by the guard` : ""}`} />
+        <Stat
+          label="Group changes"
+          value={fmtNumber(g.create + g.rename + g.members + g.delete)}
+          foot={`${fmtNumber(g.create)} new · ${fmtNumber(g.rename)} renamed · ${fmtNumber(g.members)} with member changes · ${fmtNumber(g.delete)} deleted`}
+        />
+      </div>
+      {p.held.map((h) => (
+        <Banner key={h.kind} tone="red" title={`The guard would hold the ${h.kind === "users" ? "deprovisioning" : "deletion"} of ${fmtNumber(h.count)} ${h.kind}`}>
+          <div data-testid={`plan-held-${h.kind}`}>
+            {h.reason}. {h.isNew ? "The next cycle would hold them for an administrator's approval." : "They are held already, waiting for an approval."}
+          </div>
+          {h.sample.length > 0 && (
+            <div className="small" style={{ marginTop: 6 }}>
+              {h.sample.map((r) => r.name ?? r.dn).join(", ")}
+              {h.count > h.sample.length ? ` and ${fmtNumber(h.count - h.sample.length)} more` : ""}
+            </div>
+          )}
+        </Banner>
+      ))}
+      {(p.waiting.users > 0 || p.waiting.groups > 0) && (
+        <Banner tone="amber">
+          {fmtNumber(p.waiting.users)} users and {fmtNumber(p.waiting.groups)} groups the target refused wait for their next try and are not in this plan.
+        </Banner>
+      )}
+      {nothing && <EmptyState title="Nothing to send">The next cycle would find the target as the directory wants it.</EmptyState>}
+      {USER_PLAN_ACTIONS.filter((a) => p.items.users[a].length > 0).map((a) => (
+        <Card key={a} title={`${USER_TITLES[a]} (${fmtNumber(u[a])})`} hint={u[a] > p.items.users[a].length ? `the first ${p.items.users[a].length}` : undefined} flush>
+          <div className="table-scroll">
+            <table className="table" aria-label={USER_TITLES[a]} data-testid={`plan-users-${a}`}>
+              <thead>
+                <tr>
+                  <th>User</th>
+                  <th>Changes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.items.users[a].map((r) => (
+                  <tr key={r.id}>
+                    <td style={{ overflowWrap: "anywhere" }}>
+                      <strong>{r.userName ?? "—"}</strong>
+                      {r.carriedOver && (
+                        <>
+                          {" "}
+                          <Badge tone="amber">waiting from before</Badge>
+                        </>
+                      )}
+                      <div className="cell-sub mono">{r.dn}</div>
+                    </td>
+                    <td>
+                      <Diff changes={r.changes} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      ))}
+      {GROUP_PLAN_ACTIONS.filter((a) => p.items.groups[a].length > 0).map((a) => (
+        <Card key={a} title={`${GROUP_TITLES[a]} (${fmtNumber(g[a])})`} hint={g[a] > p.items.groups[a].length ? `the first ${p.items.groups[a].length}` : undefined} flush>
+          <div className="table-scroll">
+            <table className="table" aria-label={GROUP_TITLES[a]} data-testid={`plan-groups-${a}`}>
+              <thead>
+                <tr>
+                  <th>Group</th>
+                  <th>Changes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.items.groups[a].map((r) => (
+                  <tr key={r.id}>
+                    <td style={{ overflowWrap: "anywhere" }}>
+                      <strong>{r.displayName ?? "—"}</strong>
+                      <div className="cell-sub mono">{r.dn}</div>
+                    </td>
+                    <td className="small">
+                      {a === "rename" && (
+                        <div>
+                          displayName <del className="plan-from">{r.ackedName ?? "—"}</del> → <ins className="plan-to">{r.displayName}</ins>
+                        </div>
+                      )}
+                      {a === "delete" && <span className="muted">deleted at the target</span>}
+                      {r.add.count > 0 && (
+                        <div>
+                          <span className="plan-to">+{fmtNumber(r.add.count)}</span> {r.add.sample.join(", ")}
+                          {r.add.count > r.add.sample.length ? ", …" : ""}
+                        </div>
+                      )}
+                      {r.remove.count > 0 && (
+                        <div>
+                          <span className="plan-from">−{fmtNumber(r.remove.count)}</span> {r.remove.sample.join(", ")}
+                          {r.remove.count > r.remove.sample.length ? ", …" : ""}
+                        </div>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      ))}
+        </>
   );
 }

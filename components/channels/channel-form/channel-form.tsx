@@ -3,7 +3,9 @@
 // target (with "Test target"), the attribute mapping and the options. The form holds
 // the channel in the API's own input type (form-model.ts) and sends it as PUT or POST
 // /channels take it; the server validates it with the same schema. Secrets are never
-// sent to the page: on edit, a secret field left empty keeps the stored secret.
+// sent to the page: on edit, a secret field left empty keeps the stored secret. On edit,
+// "Preview changes" shows the plan of the next cycle as it would be with the form's
+// values, before anything is saved (POST /channels/{id}/plan).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -11,6 +13,7 @@ import { useState } from "react";
 import { api, ApiError } from "@/components/console/api";
 import { Banner, Button, Card } from "@/components/ui/primitives";
 import { useToast } from "@/components/ui/toasts";
+import { PlanDetails, type TPlanView } from "../cycle-plan";
 import type { TOverview } from "../use-channel";
 import { ChannelSection } from "./channel-section";
 import { channelFormFrom, issuesByField, newChannelForm, problemText, saveBody, type TChannelForm } from "./form-model";
@@ -45,6 +48,11 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
     },
   });
 
+  const preview = useMutation({
+    mutationFn: () => api<TPlanView & { scopeChanged: boolean; rulesChanged: boolean }>(`/channels/${channel!.id}/plan`, { method: "POST", body: saveBody(form), query: { limit: 20 } }),
+    onError: (e) => setIssues(issuesByField(e instanceof ApiError ? e.details?.issues : undefined)),
+  });
+
   return (
     <form
       onSubmit={(e) => {
@@ -66,16 +74,42 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
         <TargetSection {...sectionProps} channelId={channel?.id} />
         <MappingSection {...sectionProps} />
         <OptionsSection {...sectionProps} />
-        <div className="row" style={{ paddingTop: 16 }}>
+        <div className="row" style={{ paddingTop: 16, flexWrap: "wrap" }}>
           <span className="spacer" />
           <Link className="btn" href={editing ? `/channels/${channel.id}` : "/channels"}>
             Cancel
           </Link>
+          {editing && (
+            <Button onClick={() => preview.mutate()} loading={preview.isPending} data-testid="preview-changes">
+              Preview changes
+            </Button>
+          )}
           <Button type="submit" variant="primary" loading={save.isPending}>
             {editing ? "Save changes" : "Create channel"}
           </Button>
         </div>
       </Card>
+      {editing && (preview.isError || preview.data) && (
+        <div className="stack" style={{ marginTop: 16 }} data-testid="edit-preview">
+          <h2 style={{ margin: 0, fontSize: 16 }}>The next cycle with these changes (not saved)</h2>
+          {preview.isError ? (
+            <Banner tone="red" title="No preview">
+              <span style={{ whiteSpace: "pre-line" }}>{problemText(preview.error.message)}</span>
+            </Banner>
+          ) : (
+            preview.data && (
+              <>
+                <p className="muted small" style={{ margin: 0 }}>
+                  {preview.data.scopeChanged ? "The scope changes: the next cycle reads it in full. " : ""}
+                  {preview.data.rulesChanged ? "The mapping or options change: the next cycle looks at every user again. " : ""}
+                  Nothing was saved or sent; save to make it so.
+                </p>
+                <PlanDetails plan={preview.data} />
+              </>
+            )
+          )}
+        </div>
+      )}
     </form>
   );
 }
