@@ -208,6 +208,21 @@ describe("plan of the next cycle", () => {
     expect((stored.mapping as { user: Record<string, string> }).user.displayName).toBe("cn");
   });
 
+  it("lists a renamed group with the name the target holds, and the next cycle renames exactly it (beside the pending update and the open hold)", async () => {
+    teamDn = await w.slapd.rename(teamDn, "cn=crew");
+    const plan = await planQuietly();
+    expect(plan.counts.groups).toEqual({ create: 0, rename: 1, members: 0, delete: 0 });
+    expect(plan.items.groups.rename[0]).toMatchObject({ displayName: "crew", ackedName: "team", dn: teamDn });
+    expect(plan.counts.users).toEqual({ create: 0, update: 1, enable: 0, disable: 0, delete: 0 });
+    expect(plan.items.users.update[0]).toMatchObject({ userName: "p0" });
+
+    const r = await w.cycle();
+    expect(r.stats.pushed).toEqual({ UPDATE: 1, GROUP_UPDATE: 1 });
+    expect(r.stats.heldBack.users).toBe(6);
+    expect((await w.scim.listGroups()).map((g) => g.displayName)).toContain("crew");
+    expect((await w.scim.listGroups()).map((g) => g.displayName)).not.toContain("team");
+  });
+
   it("is refused while a cycle holds the channel's lease", async () => {
     const db = await getDb();
     const lease = await Lease.acquire({ db, channelId: w.channelId, durationSec: getEnv().FERRY_LEASE_SEC });
