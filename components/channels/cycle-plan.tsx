@@ -7,11 +7,16 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { GROUP_PLAN_ACTIONS, USER_PLAN_ACTIONS, type TAttributeChange, type TPlan } from "@/lib/channels/plan-view";
-import { api, type Json } from "@/components/console/api";
+import { api, ApiError, type Json } from "@/components/console/api";
 import { Badge, Banner, Button, Card, EmptyState, fmtNumber, SkeletonRows, Stat } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
 
 export type TPlanView = Json<TPlan>;
+
+/** A plan is refused while a cycle of the channel runs (409 CYCLE_RUNNING): cycles are short, so ask again a few times, 2 s apart. */
+export function retryWhileCycleRuns(failures: number, err: Error): boolean {
+  return err instanceof ApiError && err.code === "CYCLE_RUNNING" && failures < 10;
+}
 
 const USER_TITLES = { create: "Users to create", update: "Users to update", enable: "Users to enable", disable: "Users to disable", delete: "Users to delete" } as const;
 const GROUP_TITLES = { create: "Groups to create", rename: "Groups to rename", members: "Groups whose members change", delete: "Groups to delete" } as const;
@@ -44,7 +49,8 @@ export function CyclePlan({ channelId }: { channelId: number }) {
     queryFn: () => api<TPlanView>(`/channels/${channelId}/plan`, { query: { full: full ? "1" : undefined, limit: 50 } }),
     refetchOnWindowFocus: false,
     staleTime: Infinity,
-    retry: false,
+    retry: retryWhileCycleRuns,
+    retryDelay: 2_000,
   });
   const p = q.data;
 

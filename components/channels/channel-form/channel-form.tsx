@@ -13,7 +13,7 @@ import { useState } from "react";
 import { api, ApiError } from "@/components/console/api";
 import { Banner, Button, Card } from "@/components/ui/primitives";
 import { useToast } from "@/components/ui/toasts";
-import { PlanDetails, type TPlanView } from "../cycle-plan";
+import { PlanDetails, retryWhileCycleRuns, type TPlanView } from "../cycle-plan";
 import type { TOverview } from "../use-channel";
 import { ChannelSection } from "./channel-section";
 import { channelFormFrom, issuesByField, newChannelForm, problemText, saveBody, type TChannelForm } from "./form-model";
@@ -50,6 +50,8 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
 
   const preview = useMutation({
     mutationFn: () => api<TPlanView & { scopeChanged: boolean; rulesChanged: boolean }>(`/channels/${channel!.id}/plan`, { method: "POST", body: saveBody(form), query: { limit: 20 } }),
+    retry: retryWhileCycleRuns,
+    retryDelay: 2_000,
     onError: (e) => setIssues(issuesByField(e instanceof ApiError ? e.details?.issues : undefined)),
   });
 
