@@ -35,6 +35,9 @@ export class LeaseHeldError extends AppError {
   }
 }
 
+/** How long a plan waits for the channel's row (held by another plan) before it is refused. */
+const PLAN_LOCK_WAIT_MS = 5_000;
+
 export class Lease {
   private lastRenew = performance.now();
 
@@ -120,12 +123,25 @@ export class Lease {
    * the lease columns are as they were once the plan is over.
    */
   static async holdForPlan(tx: TSql, channelId: number, durationSec: number): Promise<void> {
-    const rows = await tx.$queryRawUnsafe<Array<{ id: number }>>(
-      `UPDATE channel SET lease_token = lease_token + 1, lease_owner = NULL, lease_expires_at = now() + make_interval(secs => $2)
-       WHERE id = $1 AND (lease_expires_at IS NULL OR lease_expires_at < now()) RETURNING id`,
-      channelId,
-      durationSec,
-    );
+    // another plan of the channel holds its row until it ends (minutes on a big scope):
+    // say so after a few seconds instead of waiting for it
+    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${PLAN_LOCK_WAIT_MS}ms'`);
+    let rows: Array<{ id: number }>;
+    try {
+      rows = await tx.$queryRawUnsafe<Array<{ id: number }>>(
+        `UPDATE channel SET lease_token = lease_token + 1, lease_owner = NULL, lease_expires_at = now() + make_interval(secs => $2)
+         WHERE id = $1 AND (lease_expires_at IS NULL OR lease_expires_at < now()) RETURNING id`,
+        channelId,
+        durationSec,
+      );
+    } catch (err) {
+      const e = err as { message?: string; meta?: { code?: string } };
+      if (e.meta?.code === "55P03" || /lock timeout|55P03/i.test(e.message ?? "")) {
+        throw new AppError("CYCLE_RUNNING", `channel ${channelId} is busy: another plan of it is being made; try again when it ends`, { channelId });
+      }
+      throw err;
+    }
+    await tx.$executeRawUnsafe(`SET LOCAL lock_timeout TO DEFAULT`);
     if (rows.length > 0) return;
     const held = await tx.$queryRawUnsafe<Array<{ owner: number | null; left: number }>>(
       `SELECT lease_owner AS owner, EXTRACT(EPOCH FROM lease_expires_at - now())::float AS left FROM channel WHERE id = $1`,

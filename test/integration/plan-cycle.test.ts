@@ -262,6 +262,31 @@ describe("plan of the next cycle", () => {
     await lease.release();
   });
 
+  it("a second plan of the channel while one is being made is refused after a few seconds, not left waiting", async () => {
+    const db = await getDb();
+    let release!: () => void;
+    const planOpen = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const planHolds = new Promise<void>((r) => (held = r));
+    const first = db
+      .$transaction(async (tx) => {
+        await Lease.holdForPlan(tx, w.channelId, getEnv().FERRY_LEASE_SEC);
+        held();
+        await planOpen;
+        throw new Error("rolled back");
+      }, { timeout: 30_000 })
+      .catch((err: Error) => err.message);
+    await planHolds;
+    const t0 = Date.now();
+    try {
+      await expect(planCycle({ channelId: w.channelId })).rejects.toMatchObject({ code: "CYCLE_RUNNING", message: expect.stringMatching(/another plan of it is being made/) });
+      expect(Date.now() - t0).toBeLessThan(9_000);
+    } finally {
+      release();
+      await first;
+    }
+  });
+
   it("a directory that cannot be read is an error, never a plan that deprovisions everyone", async () => {
     await w.reconfigure((c) => (c.source.url = "ldap://127.0.0.1:1"));
     const before = await storeSnapshot();
