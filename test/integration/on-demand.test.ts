@@ -3,7 +3,11 @@
 // fault proxy, and PostgreSQL.
 import { Client } from "ldapts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken } from "../../lib/api-tokens/create-api-token.ts";
 import { getDb } from "../../lib/db/index.ts";
+import * as explainRoute from "../../app/api/v1/channels/[id]/explain/route.ts";
+import * as onDemandRoute from "../../app/api/v1/channels/[id]/provision-on-demand/route.ts";
+import { callRoute } from "../helpers/route-call.ts";
 import { explainUser } from "../../lib/channels/explain-user.ts";
 import { provisionOnDemand } from "../../lib/channels/provision-on-demand.ts";
 import { listProvisioningLog } from "../../lib/provisioning-log/read.ts";
@@ -247,3 +251,37 @@ async function provisionOnDemandNew(uid: string) {
   await w.slapd.addMembers(group, [dns[uid]!]);
   return provisionOnDemand({ channelId: w.channelId, user: { auto: uid }, ...actor });
 }
+
+describe("the API", () => {
+  it("explains for a viewer; provisions on demand for an operator only", async () => {
+    const viewer = (await createApiToken({ name: "od-viewer", role: "viewer", actor: "test", via: "test" })).token;
+    const operator = (await createApiToken({ name: "od-operator", role: "operator", actor: "test", via: "test" })).token;
+    const params = { id: String(w.channelId) };
+    const ex = await callRoute(explainRoute.GET as never, { token: viewer, path: `/api/v1/channels/${w.channelId}/explain?user=${encodeURIComponent(dns.nick!)}`, params });
+    expect(ex.status).toBe(200);
+    expect(ex.body).toMatchObject({ inScope: true, memberPath: [group, team], found: { by: "dn" } });
+    const forced = await callRoute(explainRoute.GET as never, { token: viewer, path: `/api/v1/channels/${w.channelId}/explain?user=nick&by=guid`, params });
+    expect(forced.body.found).toBeNull();
+    expect((await callRoute(explainRoute.GET as never, { token: viewer, path: `/api/v1/channels/${w.channelId}/explain`, params })).status).toBe(400);
+
+    dns.vera = await w.slapd.addUser({ uid: "vera", givenName: "Vera", sn: "Demand", mail: "vera@example.com" });
+    await w.slapd.addMembers(group, [dns.vera]);
+    const path = `/api/v1/channels/${w.channelId}/provision-on-demand`;
+    expect((await callRoute(onDemandRoute.POST as never, { token: viewer, path, params, body: { user: "vera" } })).status).toBe(403);
+    const r = await callRoute(onDemandRoute.POST as never, { token: operator, path, params, body: { user: "vera" } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ action: "CREATE", ok: true });
+    expect(r.body.steps.map((s: { step: string }) => s.step)).toEqual(["import", "scope", "decide", "match", "action", "result"]);
+    expect(await targetUser("vera")).toMatchObject({ userName: "vera" });
+    // a cycle holding the lease: 409 CYCLE_RUNNING once the wait is over
+    const held = await Lease.acquire({ db: await getDb(), channelId: w.channelId, durationSec: 60 });
+    try {
+      const busy = await callRoute(onDemandRoute.POST as never, { token: operator, path, params, body: { user: "vera" } });
+      expect(busy.status).toBe(409);
+      expect(busy.body.error).toMatchObject({ code: "CYCLE_RUNNING" });
+      expect(busy.body.error.message).toContain("try again");
+    } finally {
+      await held.release();
+    }
+  }, 30_000);
+});
