@@ -8,6 +8,7 @@ import { getDb } from "../../lib/db/index.ts";
 import * as explainRoute from "../../app/api/v1/channels/[id]/explain/route.ts";
 import * as onDemandRoute from "../../app/api/v1/channels/[id]/provision-on-demand/route.ts";
 import { callRoute } from "../helpers/route-call.ts";
+import { provmgr } from "./provmgr.helpers.ts";
 import { explainUser } from "../../lib/channels/explain-user.ts";
 import { provisionOnDemand } from "../../lib/channels/provision-on-demand.ts";
 import { listProvisioningLog } from "../../lib/provisioning-log/read.ts";
@@ -284,4 +285,28 @@ describe("the API", () => {
       await held.release();
     }
   }, 30_000);
+});
+
+describe("provmgr", () => {
+  it("--explain-user and --provision-user, by name and by DN, in text and JSON", async () => {
+    const ex = await provmgr(["-c", String(w.channelId), "--explain-user", "-u", "otto"]);
+    expect(ex.code).toBe(0);
+    // otto joined the team group in the lease test: in scope through it
+    expect(ex.stdout).toContain(`path: ${group} → ${team}`);
+    expect(ex.stdout).toMatch(/Decision: NONE/);
+
+    dns.walt = await w.slapd.addUser({ uid: "walt", givenName: "Walt", sn: "Demand", mail: "walt@example.com" });
+    await w.slapd.addMembers(group, [dns.walt]);
+    const r = await provmgr(["-c", String(w.channelId), "--provision-user", "-u", dns.walt, "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ command: "provision-user", action: "CREATE", ok: true });
+    expect(await targetUser("walt")).toMatchObject({ userName: "walt" });
+    const text = await provmgr(["-c", String(w.channelId), "--provision-user", "-u", "walt"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/1\. import +ok +read uid=walt/);
+    expect(text.stdout).toContain("Done: nothing sent.");
+    const ghost = await provmgr(["-c", String(w.channelId), "--provision-user", "-u", "ghost"]);
+    expect(ghost.stdout).toContain("not found: nothing sent; a full read decides, through the guard");
+  }, 60_000);
 });
