@@ -310,3 +310,30 @@ describe("provmgr", () => {
     expect(ghost.stdout).toContain("not found: nothing sent; a full read decides, through the guard");
   }, 60_000);
 });
+
+describe("the deprovisioning guard", () => {
+  it("holds even one disabled user when the channel's limits say so, and a held user waits for the hold's approval", async () => {
+    await w.reconfigure((c) => {
+      c.options.maxDeprovisionPercent = 0;
+      c.options.deprovisionGuardMinimum = 0;
+    });
+    await w.slapd.modify(dns.anna!, { employeeType: "disabled" });
+    const r = await provisionOnDemand({ channelId: w.channelId, user: { auto: "anna" }, ...actor });
+    expect(r.action).toBe("NONE");
+    expect(r.steps.find((s) => s.step === "decide")!.says).toContain("the deprovisioning guard holds even one");
+    expect(await targetUser("anna")).toMatchObject({ active: true });
+    expect(await userRecord(w.channelId, "anna")).toMatchObject({ sourceState: "DISABLED", targetState: "ACTIVE", pendingAction: "NONE" });
+
+    // the cycle's guard holds it for approval; explain says so, and provision now leaves it to the approval
+    await w.cycle();
+    const rec = (await userRecord(w.channelId, "anna"))!;
+    expect(rec.holdId).not.toBeNull();
+    const ex = await explainUser({ channelId: w.channelId, user: { auto: "anna" } });
+    expect(ex.hold).toMatchObject({ id: String(rec.holdId), status: "HELD" });
+    expect(ex.record!.holdId).toBe(String(rec.holdId));
+    const again = await provisionOnDemand({ channelId: w.channelId, user: { auto: "anna" }, ...actor });
+    expect(again.action).toBe("NONE");
+    expect(again.steps.find((s) => s.step === "decide")!.says).toContain(`held for approval in deprovisioning hold #${rec.holdId}`);
+    expect(await targetUser("anna")).toMatchObject({ active: true });
+  }, 30_000);
+});
