@@ -28,7 +28,7 @@ import { ScimError } from "../scim/errors.ts";
 import { emptyStats, type TCycleContext } from "../sync/context.ts";
 import type { TAction } from "../sync/decide.ts";
 import { guardDeprovisioning } from "../sync/deprovision-guard.ts";
-import { Lease, LeaseHeldError } from "../sync/lease.ts";
+import { FencedError, Lease, LeaseHeldError } from "../sync/lease.ts";
 import { pushUserRows } from "../sync/push-users.ts";
 import type { TActor } from "./actor.ts";
 import { explainWith, type TUserExplanation } from "./explain-user.ts";
@@ -81,7 +81,12 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
 
     // 1. import
     if (!ex.found || !entry) {
-      steps.push({ step: "import", ok: false, says: "not found: nothing sent; a full read decides, through the guard" });
+      steps.push({
+        step: "import",
+        ok: false,
+        says: "not found: nothing sent; a full read decides, through the guard",
+        ...(ex.record ? { details: { record: ex.record.id, targetState: ex.record.targetState, sourceState: ex.record.sourceState } } : {}),
+      });
       result = done("NONE", true, ex.record?.id ?? null);
       return result;
     }
@@ -220,6 +225,19 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
       result = done(action, false, String(stored.id));
     }
     return result;
+  } catch (err) {
+    await recordAudit({
+      actor: options.actor,
+      via: options.via,
+      channelId: ch.id,
+      action: "provision-on-demand",
+      details: { user: query, ok: false, error: err instanceof Error ? err.message : String(err) },
+    }).catch(() => undefined);
+    if (err instanceof FencedError) {
+      // an operator's reset of the channel ended the lease while this ran: it wrote nothing after that
+      throw new AppError("CONFLICT", `the channel was reset while this user was provisioned; nothing more was written: ${err.message}`);
+    }
+    throw err;
   } finally {
     await dir?.close().catch(() => undefined);
     await client?.close().catch(() => undefined);
