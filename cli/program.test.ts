@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CHANNEL_OPERATIONS } from "../lib/channels/operations.ts";
+import { userQuery } from "./commands/on-demand.ts";
 import { buildProgram, COMMANDS, exitCodes, toInvocation } from "./program.ts";
 
 function parse(argv: string[]) {
@@ -10,10 +11,10 @@ function parse(argv: string[]) {
 }
 
 describe("provmgr arguments", () => {
-  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine, the guard's holds and the plan", () => {
+  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine, the guard's holds, explain, provision on demand and the plan", () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toHaveLength(29);
-    const own = ["run-cycle-now", "run-full-cycle-now", "retry-failed-records", "release-quarantine", "show-holds", "approve-hold", "show-plan"];
+    expect(names).toHaveLength(31);
+    const own = ["run-cycle-now", "run-full-cycle-now", "retry-failed-records", "release-quarantine", "show-holds", "approve-hold", "explain-user", "provision-user", "show-plan"];
     expect(names.filter((n) => !own.includes(n))).toHaveLength(22);
     for (const n of own) expect(names).toContain(n);
   });
@@ -62,6 +63,24 @@ describe("provmgr arguments", () => {
     expect(parse(["--force-node-backup", "-n", "2"])).toEqual({ command: "force-node-backup", json: false, needs: "node", nodeId: 2 });
     expect(parse(["-c", "1", "--show-user", "-u", "user@example.com"])).toMatchObject({ lookup: { providerName: "user@example.com" } });
     expect(parse(["-c", "1", "--show-group", "-g", "ffd448643f812b43a0bee2504173f0"])).toMatchObject({ lookup: { guid: "ffd448643f812b43a0bee2504173f0" } });
+    expect(parse(["-c", "2", "--explain-user", "-u", "jdoe"])).toEqual({ command: "explain-user", json: false, needs: "channel+record", channelId: 2, lookup: { providerName: "jdoe" } });
+    expect(parse(["-c", "2", "--provision-user", "-u", "uid=jdoe,ou=people,dc=example,dc=com", "--json"])).toEqual({
+      command: "provision-user",
+      json: true,
+      needs: "channel+record",
+      channelId: 2,
+      lookup: { providerName: "uid=jdoe,ou=people,dc=example,dc=com" },
+    });
+    expect(parse(["-c", "2", "--provision-user", "-g", "4e3b1c2a-0000-4000-8000-000000000001"])).toMatchObject({ lookup: { guid: "4e3b1c2a-0000-4000-8000-000000000001" } });
+  });
+
+  it("-u of --explain-user and --provision-user is a user name or a DN; -g a GUID", () => {
+    expect(userQuery({ providerName: "jdoe" })).toEqual({ name: "jdoe" });
+    expect(userQuery({ providerName: "uid=jdoe,ou=people,dc=example,dc=com" })).toEqual({ dn: "uid=jdoe,ou=people,dc=example,dc=com" });
+    expect(userQuery({ providerName: "CN=Doe\\, John,OU=Staff,DC=corp" })).toEqual({ dn: "CN=Doe\\, John,OU=Staff,DC=corp" });
+    expect(userQuery({ guid: "ABC" })).toEqual({ guid: "ABC" });
+    expect(parse(["-c", "1", "--explain-user"])).toEqual({ error: expect.stringMatching(/needs -u <provider name> or -g <LDAP GUID>/) });
+    expect(parse(["-c", "1", "--provision-user", "-u", "a", "-g", "b"])).toEqual({ error: expect.stringMatching(/not both/) });
   });
 
   it("explains what is missing or extra", () => {

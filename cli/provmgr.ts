@@ -34,6 +34,7 @@ const records = () => import("./commands/records.ts");
 const resets = () => import("./commands/resets.ts");
 const show = () => import("./commands/show.ts");
 const holds = () => import("./commands/holds.ts");
+const onDemand = () => import("./commands/on-demand.ts");
 const health = () => import("./commands/health.ts");
 const plan = () => import("./commands/plan.ts");
 
@@ -47,6 +48,8 @@ const HANDLERS: Record<TOwnCommandName, THandler> = {
   "show-dirty-user-records": async (ctx, inv) => (await records()).showDirty(ctx, channel(inv), "users"),
   "show-user": async (ctx, inv) => (await show()).showUser(ctx, channel(inv), lookup(inv)),
   "show-group": async (ctx, inv) => (await show()).showGroup(ctx, channel(inv), lookup(inv)),
+  "explain-user": async (ctx, inv) => (await onDemand()).explainUserCommand(ctx, channel(inv), lookup(inv)),
+  "provision-user": async (ctx, inv) => (await onDemand()).provisionUserCommand(ctx, channel(inv), lookup(inv)),
   "show-target": async (ctx, inv) => (await channels()).showTarget(ctx, channel(inv)),
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),
   "show-holds": async (ctx, inv) => (await holds()).showHolds(ctx, channel(inv)),

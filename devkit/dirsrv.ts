@@ -19,13 +19,14 @@
  * installs the package. FERRY_DIRSRV_CACHE_DIR moves the template.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Attribute, Change, Client, NoSuchObjectError } from "ldapts";
 import { freePort } from "./ports.ts";
+import { sleep, withLock } from "./lock.ts";
 
 const execFileP = promisify(execFile);
 
@@ -82,47 +83,8 @@ function cacheRoot(): string {
   return process.env.FERRY_DIRSRV_CACHE_DIR ?? path.join(os.tmpdir(), "ferry-dirsrv");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
-/** Holds a lock directory while `fn` runs; a lock left by a dead process is taken over. */
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(path.join(lockDir, "pid"), String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let holder = 0;
-      try {
-        holder = Number(readFileSync(path.join(lockDir, "pid"), "utf8"));
-      } catch {
-        // being written; wait
-      }
-      if (holder && !alive(holder)) {
-        rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`dirsrv: lock ${lockDir} held by pid ${holder} for 3 minutes`);
-      await sleep(200);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
 
 async function dirsrvVersion(): Promise<string> {
   const { stdout } = await execFileP("/usr/sbin/ns-slapd", ["-v"]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "" }));
@@ -239,7 +201,7 @@ export async function dirsrvTemplate(): Promise<{ dir: string; createMs: number 
       await rm(work, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     }
-  });
+  }, { waitMs: 180_000, what: "dirsrv" });
 }
 
 /**

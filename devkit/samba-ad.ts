@@ -22,6 +22,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Attribute, Change, Client } from "ldapts";
+import { alive, sleep, withLock } from "./lock.ts";
 
 const execFileP = promisify(execFile);
 
@@ -106,47 +107,8 @@ async function sambaVersion(): Promise<string> {
   return stdout.trim().replace(/[^\w.+-]+/g, "_");
 }
 
-/** Holds a lock directory while `fn` runs; a lock left by a dead process is taken over. */
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(path.join(lockDir, "pid"), String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let holder = 0;
-      try {
-        holder = Number(readFileSync(path.join(lockDir, "pid"), "utf8"));
-      } catch {
-        // being written; wait
-      }
-      if (holder && !alive(holder)) {
-        rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`samba-ad: lock ${lockDir} held by pid ${holder} for 2 minutes`);
-      await sleep(200);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The provisioned template's directory, provisioning it first when no run has yet. */
 export async function sambaTemplate(): Promise<{ dir: string; provisionMs: number }> {
@@ -189,7 +151,7 @@ export async function sambaTemplate(): Promise<{ dir: string; provisionMs: numbe
     await rm(dir, { recursive: true, force: true });
     await rename(work, dir);
     return { dir, provisionMs: Date.now() - started };
-  });
+  }, { waitMs: 120_000, what: "samba-ad" });
 }
 
 /**

@@ -12,6 +12,7 @@ import { IconClock } from "@/components/ui/icons";
 import { Badge, Banner, Button, Card, EmptyState, KeyValue, SkeletonRows } from "@/components/ui/primitives";
 import { useToast } from "@/components/ui/toasts";
 import { ProvisioningLog } from "./provisioning-log";
+import { ExplainPanel, ProvisionNow } from "./explain-user";
 import { useViewer } from "@/components/console/viewer-context";
 import { Time } from "@/components/ui/time";
 
@@ -145,6 +146,17 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
             </div>
           )}
         </Banner>
+      )}
+
+      {kind === "user" && (
+        <>
+          {viewer.can("operator") && (
+            <Card title="Provision on demand" hint="Read this user from the directory now, decide, and send: without waiting for the next cycle">
+              <ProvisionNow channelId={channelId} user={r.guid} by="guid" />
+            </Card>
+          )}
+          <ExplainPanel channelId={channelId} user={r.guid} by="guid" withProvision={false} />
+        </>
       )}
 
       <div className="grid-2">

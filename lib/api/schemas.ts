@@ -9,6 +9,7 @@ import { ZAuditCursor } from "../audit/list-audit.ts";
 import { ZRecordCursor } from "../channels/list-records.ts";
 import { RECORD_STATES } from "../channels/record-states.ts";
 import { parseBigintId } from "../db/bigint-id.ts";
+import type { TUserQuery } from "../channels/find-directory-user.ts";
 
 /** Where in a value (a key or a string, at any depth) a NUL character is, or null. */
 export function findNul(value: unknown, path: PropertyKey[] = []): PropertyKey[] | null {
@@ -139,3 +140,10 @@ export const ZCreateApiTokenBody = z.object({
   role: z.enum(ROLES),
   expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
 });
+
+/** One directory user for explain and provision on demand: a DN, a provider name (uid, sAMAccountName) or a GUID, guessed from its form unless `by` says. */
+export const ZUserQueryFields = z.object({
+  user: z.string().trim().min(1, "give a DN, a user name or a GUID").max(2000).describe("a DN, a user name (the attribute the mapping's userName reads) or a GUID"),
+  by: z.enum(["dn", "name", "guid"]).optional().describe("what `user` is; guessed from its form when left out"),
+});
+export const ZUserQuery = ZUserQueryFields.transform(({ user, by }): TUserQuery => (by === "dn" ? { dn: user } : by === "name" ? { name: user } : by === "guid" ? { guid: user } : { auto: user }));

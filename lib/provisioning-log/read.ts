@@ -4,25 +4,14 @@
 import { z } from "zod";
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
+import type { TLogEntry } from "./writer.ts";
 
-export type TLogEntryView = {
+/** One entry as the API answers it: what the writer stored (TLogEntry), with its ids as strings. */
+export type TLogEntryView = Omit<TLogEntry, "recordId"> & {
   id: string;
-  at: Date;
   nodeId: number | null;
   cycleId: string | null;
-  recordKind: string | null;
   recordId: string | null;
-  recordName: string | null;
-  recordGuid: string | null;
-  action: string;
-  method: string;
-  path: string;
-  status: number;
-  durationMs: number;
-  attempt: number;
-  error: string | null;
-  requestBody: string | null;
-  responseBody: string | null;
 };
 
 const ZBigId = z.string().regex(/^\d{1,19}$/, "a number");

@@ -72,6 +72,20 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
   if (previous) await previous;
 }
 
+/**
+ * Pushes these user records now and records their outcomes, as one page of a cycle's push
+ * does (provision on demand: lib/channels/provision-on-demand.ts, under the channel's lease).
+ */
+export async function pushUserRows(ctx: TCycleContext, client: ScimClient, rows: TUserRow[]): Promise<TUserOutcome[]> {
+  if (rows.length === 0) return [];
+  const usePatch = await client.usePatch();
+  const lookupFirst = ctx.cfg.target.userMatching === "lookup-first";
+  await ctx.lease.guard();
+  const outcomes = await Promise.all(rows.map((r) => pushOne(r, client, usePatch, lookupFirst)));
+  await recordOutcomes(ctx, rows, outcomes);
+  return outcomes;
+}
+
 async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUserOutcome[]): Promise<void> {
   const { channel, stats, log } = ctx;
   const membershipChanged: string[] = [];

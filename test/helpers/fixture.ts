@@ -7,6 +7,7 @@ import { runCycle, type TCycleResult } from "../../lib/sync/run-cycle.ts";
 import { startSlapd, type Slapd, type StartSlapdOptions } from "../../devkit/slapd.ts";
 import { startBetterAuthScim } from "../harness/scim-better-auth.ts";
 import { startScimmy } from "../../devkit/scim-scimmy.ts";
+import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
 import type { ScimService } from "../../devkit/scim-service.ts";
 import { useTestDatabase } from "../../devkit/test-database.ts";
 
@@ -74,4 +75,18 @@ export async function startWorld(opts: {
 export async function userRecord(channelId: number, providerName: string) {
   const db = await getDb();
   return db.userRecord.findFirst({ where: { channelId, providerName } });
+}
+
+/**
+ * A world whose channel reaches its SCIM service through a fault proxy (test/harness),
+ * so a test can make the target refuse, delay or drop requests. `target` sets the rest
+ * of the channel's target (maxRetries 0 unless given: a test counts the requests).
+ */
+export async function startWorldBehindProxy(target: Record<string, unknown> = {}): Promise<{ w: TWorld; proxy: FaultProxy }> {
+  const w = await startWorld();
+  const proxy = await startFaultProxy(w.scim.baseUrl);
+  await w.reconfigure((c) => {
+    c.target = { ...c.target, maxRetries: 0, ...target, url: proxy.baseUrl };
+  });
+  return { w, proxy };
 }

@@ -15,8 +15,8 @@ import { createAlertDestination, updateAlertDestination, type TAlertDestinationB
 import { sendPendingAlerts, sendTestAlert } from "../../lib/alerts/deliver.ts";
 import { signWebhook } from "../../lib/alerts/send.ts";
 import { releaseQuarantine } from "../../lib/channels/release-quarantine.ts";
-import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
-import { startWorld, type TWorld } from "../helpers/fixture.ts";
+import type { FaultProxy } from "../harness/fault-proxy.ts";
+import { startWorldBehindProxy, type TWorld } from "../helpers/fixture.ts";
 import { freePort } from "../../devkit/ports.ts";
 import { callRoute } from "../helpers/route-call.ts";
 import * as alertsRoute from "../../app/api/v1/alerts/route.ts";
@@ -41,12 +41,7 @@ const admin = { actor: "admin", via: "test" as const };
 let n = 0;
 
 beforeAll(async () => {
-  w = await startWorld();
-  proxy = await startFaultProxy(w.scim.baseUrl);
-  await w.reconfigure((c) => {
-    c.target.url = proxy.baseUrl;
-    c.target.maxRetries = 0;
-  });
+  ({ w, proxy } = await startWorldBehindProxy());
   hookServer = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));

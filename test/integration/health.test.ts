@@ -10,8 +10,8 @@ import { listAudit } from "../../lib/audit/list-audit.ts";
 import { releaseQuarantine } from "../../lib/channels/release-quarantine.ts";
 import { retryNow } from "../../lib/channels/retry-now.ts";
 import { listChannels } from "../../lib/channels/list-channels.ts";
-import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
-import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
+import type { FaultProxy } from "../harness/fault-proxy.ts";
+import { startWorldBehindProxy, userRecord, type TWorld } from "../helpers/fixture.ts";
 import { parsed, provmgr } from "./provmgr.helpers.ts";
 
 let w: TWorld;
@@ -20,12 +20,7 @@ let n = 0;
 const admin = { actor: "admin", via: "test" as const };
 
 beforeAll(async () => {
-  w = await startWorld();
-  proxy = await startFaultProxy(w.scim.baseUrl);
-  await w.reconfigure((c) => {
-    c.target.url = proxy.baseUrl;
-    c.target.maxRetries = 0;
-  });
+  ({ w, proxy } = await startWorldBehindProxy());
   await w.cycle();
 });
 beforeEach(() => proxy.clear());

@@ -7,8 +7,8 @@ import { createApiToken } from "../../lib/api-tokens/create-api-token.ts";
 import { logger } from "../../lib/log.ts";
 import { startMetricsServer } from "../../lib/metrics/server.ts";
 import { freePort } from "../../devkit/ports.ts";
-import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
-import { startWorld, type TWorld } from "../helpers/fixture.ts";
+import type { FaultProxy } from "../harness/fault-proxy.ts";
+import { startWorldBehindProxy, type TWorld } from "../helpers/fixture.ts";
 import { callRoute } from "../helpers/route-call.ts";
 import * as metricsRoute from "../../app/metrics/route.ts";
 import * as healthzRoute from "../../app/healthz/route.ts";
@@ -19,12 +19,7 @@ let proxy: FaultProxy;
 let server: Awaited<ReturnType<typeof startMetricsServer>>;
 
 beforeAll(async () => {
-  w = await startWorld();
-  proxy = await startFaultProxy(w.scim.baseUrl);
-  await w.reconfigure((c) => {
-    c.target.url = proxy.baseUrl;
-    c.target.maxRetries = 0;
-  });
+  ({ w, proxy } = await startWorldBehindProxy());
   for (const uid of ["m1", "m2", "m3"]) {
     const dn = await w.slapd.addUser({ uid, givenName: "M", sn: uid, mail: `${uid}@example.com` });
     await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, [dn]);

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cycleActivity } from "../../lib/channels/cycle-activity.ts";
 import { getDb } from "../../lib/db/index.ts";
-import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
-import { startWorld, type TWorld } from "../helpers/fixture.ts";
+import type { FaultProxy } from "../harness/fault-proxy.ts";
+import { startWorldBehindProxy, type TWorld } from "../helpers/fixture.ts";
 import { provmgr } from "./provmgr.helpers.ts";
 
 let w: TWorld;
@@ -14,12 +14,7 @@ let proxy: FaultProxy;
 const USERS = 24;
 
 beforeAll(async () => {
-  w = await startWorld();
-  proxy = await startFaultProxy(w.scim.baseUrl);
-  await w.reconfigure((c) => {
-    c.target.url = proxy.baseUrl;
-    c.target.maxConcurrency = 1;
-  });
+  ({ w, proxy } = await startWorldBehindProxy({ maxConcurrency: 1 }));
   await w.cycle();
   const dns: string[] = [];
   for (let i = 0; i < USERS; i++) dns.push(await w.slapd.addUser({ uid: `p${i}`, givenName: "P", sn: `${i}`, mail: `p${i}@example.com` }));

@@ -9,8 +9,8 @@ import { getDb } from "../../lib/db/index.ts";
 import { pruneProvisioningLog } from "../../lib/provisioning-log/partitions.ts";
 import { listProvisioningLog } from "../../lib/provisioning-log/read.ts";
 import { ProvisioningLogWriter } from "../../lib/provisioning-log/writer.ts";
-import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
-import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
+import type { FaultProxy } from "../harness/fault-proxy.ts";
+import { startWorldBehindProxy, userRecord, type TWorld } from "../helpers/fixture.ts";
 import { callRoute } from "../helpers/route-call.ts";
 import * as logRoute from "../../app/api/v1/channels/[id]/log/route.ts";
 import * as exportRoute from "../../app/api/v1/channels/[id]/log/export/route.ts";
@@ -20,12 +20,7 @@ let proxy: FaultProxy;
 let token: string;
 
 beforeAll(async () => {
-  w = await startWorld();
-  proxy = await startFaultProxy(w.scim.baseUrl);
-  await w.reconfigure((c) => {
-    c.target.url = proxy.baseUrl;
-    c.target.maxRetries = 0;
-  });
+  ({ w, proxy } = await startWorldBehindProxy());
   await w.cycle();
   const dns = [];
   for (const uid of ["alice", "bob", "carol"]) dns.push(await w.slapd.addUser({ uid, givenName: uid, sn: "Log", mail: `${uid}@example.com` }));
