@@ -1,7 +1,8 @@
 // provmgr's arguments: exactly the original tool's (seed 000), plus --json, the
-// guard's --show-holds/--approve-hold and the plan of the next cycle (--show-plan). Commander parses them; zod then checks what
-// commander cannot (one command, the right -c/-n/-u/-g for it, numbers that are
-// numbers) and turns them into one typed invocation.
+// guard's --show-holds/--approve-hold, one user on demand and the plan of the next cycle
+// (--show-plan). Commander parses them; zod then checks what commander cannot (one
+// command, the right -c/-n/-u/-g for it, numbers that are numbers) and turns them into
+// one typed invocation.
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { CHANNEL_OPERATIONS, type TChannelOperationEntry, type TChannelOperationId } from "../lib/channels/operations.ts";
