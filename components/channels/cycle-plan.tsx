@@ -10,6 +10,7 @@ import { GROUP_PLAN_ACTIONS, USER_PLAN_ACTIONS, type TAttributeChange, type TPla
 import { api, ApiError, type Json } from "@/components/console/api";
 import { Badge, Banner, Button, Card, EmptyState, fmtNumber, SkeletonRows, Stat } from "@/components/ui/primitives";
 import { Time } from "@/components/ui/time";
+import { useViewer } from "@/components/console/viewer-context";
 
 export type TPlanView = Json<TPlan>;
 
@@ -43,6 +44,7 @@ function Diff({ changes }: { changes: TAttributeChange[] }) {
 }
 
 export function CyclePlan({ channelId }: { channelId: number }) {
+  const viewer = useViewer();
   const [full, setFull] = useState(false);
   const q = useQuery({
     queryKey: ["plan", channelId, full],
@@ -62,10 +64,12 @@ export function CyclePlan({ channelId }: { channelId: number }) {
           nothing in Ferry&apos;s store changes (as <code className="code-inline">provmgr --show-plan</code>).
         </p>
         <div className="row" style={{ gap: 10 }}>
-          <label className="check" style={{ alignItems: "center" }}>
-            <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} aria-label="Plan a full cycle" />
-            <span>full cycle</span>
-          </label>
+          {viewer.can("operator") && (
+            <label className="check" style={{ alignItems: "center" }} title="Reads the whole scope; the channel's cycles wait meanwhile">
+              <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} aria-label="Plan a full cycle" />
+              <span>full cycle</span>
+            </label>
+          )}
           <Button size="sm" onClick={() => void q.refetch()} disabled={q.isFetching} data-testid="plan-again">
             {q.isFetching ? "Planning…" : "Plan again"}
           </Button>

@@ -164,6 +164,10 @@ describe("plan of the next cycle", () => {
     expect(res.body.held[0].sample).toHaveLength(3); // limit
     const bad = await callRoute(planRoute.GET as never, { token, path: `/api/v1/channels/${w.channelId}/plan?limit=0`, params: { id: String(w.channelId) } });
     expect(bad.status).toBe(400);
+    // a full plan holds the channel's cycles while it reads everything: operators only
+    const full = await callRoute(planRoute.GET as never, { token, path: `/api/v1/channels/${w.channelId}/plan?full=1`, params: { id: String(w.channelId) } });
+    expect(full.status).toBe(403);
+    expect(full.body.error.message).toMatch(/operator role/);
 
     const text = await provmgr(["-c", String(w.channelId), "--show-plan"]);
     expect(text.code, text.stderr).toBe(0);

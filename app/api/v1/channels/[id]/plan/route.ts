@@ -1,4 +1,6 @@
 import { apiRoute } from "@/lib/api/handler";
+import { hasRole } from "@/lib/auth/roles";
+import { AppError } from "@/lib/errors";
 import { ZIdParams, ZPlanQuery, ZSaveChannelBody } from "@/lib/api/schemas";
 import { planCycle } from "@/lib/channels/plan-cycle";
 import { previewChannelEdit } from "@/lib/channels/preview-channel-edit";
@@ -10,9 +12,11 @@ export const dynamic = "force-dynamic";
  * counts per action, the first `limit` records of each with attribute diffs. Reads the
  * directory; changes nothing in the store and sends nothing to the target.
  */
-export const GET = apiRoute({ role: "viewer", params: ZIdParams, query: ZPlanQuery }, async ({ params, query }) =>
-  planCycle({ channelId: params.id, full: query.full, limit: query.limit }),
-);
+export const GET = apiRoute({ role: "viewer", params: ZIdParams, query: ZPlanQuery }, async ({ params, query, viewer }) => {
+  // a full plan reads the whole scope and makes the channel's cycles wait meanwhile: operators
+  if (query.full && !hasRole(viewer.role, "operator")) throw new AppError("FORBIDDEN", "a full plan reads the whole directory scope and holds the channel's cycles meanwhile: it needs the operator role");
+  return planCycle({ channelId: params.id, full: query.full, limit: query.limit });
+});
 
 /**
  * The same plan for an edit of the channel before it is saved ("Preview changes"): the
