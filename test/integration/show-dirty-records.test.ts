@@ -92,8 +92,11 @@ describe("provmgr --show-dirty-records with 20,000 dirty records", () => {
     expect(names.at(-1)).toBe(`user${String(DIRTY + CLEAN).padStart(6, "0")}`);
     expect(new Set(names).size).toBe(DIRTY);
     expect([...names].sort()).toEqual(names);
-    // a page that re-read every dirty row would read DIRTY rows per page: 40 pages of 500 = 800,000
-    expect(read).toBeLessThan(DIRTY * 3);
+    // a page that re-read every dirty row would read DIRTY rows per page: 40 pages of 500 =
+    // 800,000. The command reads 20,000 (one per row); the bound leaves room for one scan of
+    // the whole table (40,000) that PostgreSQL may count late: a session's statistics are
+    // flushed up to 10 s after its last statement (the setup's UPDATE landed in the window twice)
+    expect(read).toBeLessThan(DIRTY * 5);
   });
 
   it("--json: one document whose records array is streamed, the same records and counts", async () => {
