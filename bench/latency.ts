@@ -93,7 +93,7 @@ export async function measureLatency(opts: {
   slot: number;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
-}): Promise<TLatencyResult[]> {
+}): Promise<TLatencyResult[] & { idleMs: number[] }> {
   const { slapd, names, target, samples, slot, log } = opts;
   await applyChannelConfig({
     actor: "bench",
@@ -122,6 +122,7 @@ export async function measureLatency(opts: {
   }
 
   const workerJs = (await ensureBuilt()).file("worker/main");
+  const workerStarted = new Date();
   const worker = startWorkerProcess(workerJs, opts.env);
   const results: TLatencyResult[] = [];
   try {
@@ -199,5 +200,17 @@ export async function measureLatency(opts: {
     const code = await worker.stop();
     if (code !== 0 && code !== null) log(`  the worker exited ${code}`);
   }
-  return results;
+  // the worker's own cycles that found nothing to do (read nothing, sent at most the health
+  // probe): what an idle incremental cycle costs in a running, warm process
+  const cycles = await db.cycle.findMany({ where: { channelId: ch.id, startedAt: { gte: workerStarted }, status: "SUCCESS", finishedAt: { not: null } }, select: { startedAt: true, finishedAt: true, stats: true } });
+  const idleMs = cycles
+    .filter((c) => {
+      const st = c.stats as { usersRead?: number; scimRequests?: number; mode?: string } | null;
+      return st?.mode === "incremental" && st.usersRead === 0 && (st.scimRequests ?? 0) <= 1;
+    })
+    .map((c) => c.finishedAt!.getTime() - c.startedAt.getTime());
+  if (idleMs.length > 0) {
+    log(`  idle incremental cycles in the running worker (${opts.mode} mode): ${idleMs.length}, median ${percentile(idleMs, 50)} ms, p95 ${percentile(idleMs, 95)} ms`);
+  }
+  return Object.assign(results, { idleMs });
 }

@@ -21,7 +21,7 @@ import { useTestDatabase } from "../devkit/test-database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
 import { watchCycles } from "../devkit/watch-cycles.ts";
-import { measureLatency, type TLatencyResult } from "./latency.ts";
+import { measureLatency, percentile, type TLatencyResult } from "./latency.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -309,7 +309,11 @@ async function main(): Promise<void> {
       const pollSec = Number(args["poll-sec"]);
       const log = (l: string) => console.log(l);
       const t0 = performance.now();
-      latency.push(...(await measureLatency({ mode: "poll", channelConfig, syncFrequencySec: pollSec, slapd, names, target, users: USERS, samples, slot: 0, env, log })));
+      const poll = await measureLatency({ mode: "poll", channelConfig, syncFrequencySec: pollSec, slapd, names, target, users: USERS, samples, slot: 0, env, log });
+      latency.push(...poll);
+      if (poll.idleMs.length > 0) {
+        rows.push({ step: "idle incremental cycle in the running worker (median)", ms: percentile(poll.idleMs, 50), note: `${poll.idleMs.length} cycles of the poll-mode run that read nothing; p95 ${percentile(poll.idleMs, 95)} ms` });
+      }
       // push: the period an hour, so that only the watch can bring a change quickly
       latency.push(...(await measureLatency({ mode: "push", channelConfig, syncFrequencySec: 3600, slapd, names, target, users: USERS, samples, slot: 1, env, log })));
       console.log(`  latency measured in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
