@@ -119,6 +119,23 @@ async function refresh(
 export const syncreplFeed: TChangeFeed = {
   kind: "syncrepl",
 
+  /**
+   * A content sync from the cookie reports every user entry written since (a member added
+   * to or removed from the provisioning group gets its memberOf, and a new CSN, from
+   * slapo-memberof), deletions and entries that left the scope included: when the
+   * provisioning group changed, the changes and a GUID-only read of the scope are enough,
+   * not a full read of every user (at 100,000 users a full read is 7-17 s, and it came
+   * with every add to and removal from the group, and with every delete through refint).
+   * Not for the timestamp fallback.
+   */
+  seesEveryWrite(cookie: string): boolean {
+    try {
+      return !("fallback" in decodeCookie(cookie));
+    } catch {
+      return false;
+    }
+  },
+
   async start(req: TFeedRequest): Promise<string> {
     if (req.source.guidAttribute.toLowerCase() !== "entryuuid") {
       // syncprov names entries by entryUUID: the store must know them by it
