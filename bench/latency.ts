@@ -192,6 +192,10 @@ export async function measureLatency(opts: {
       const fmt = (x: number) => (x === Infinity ? `> ${giveUpMs / 1000} s` : `${(x / 1000).toFixed(2)} s`);
       log(`  latency, ${opts.mode} mode, ${k.kind}: p50 ${fmt(r.p50Ms)}, p95 ${fmt(r.p95Ms)} (samples ms: ${r.samplesMs.join(", ")}${missed ? `; -1 = not there after ${giveUpMs / 1000} s` : ""}; load avg ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)})`);
     }
+    if (opts.mode === "poll") {
+      // nothing written for eight periods: the worker's idle cycles, measured below
+      await sleep(opts.syncFrequencySec * 8_000);
+    }
   } catch (err) {
     log(worker.output().slice(-4000));
     throw err;
