@@ -21,6 +21,7 @@ import { useTestDatabase } from "../devkit/test-database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
 import { watchCycles } from "../devkit/watch-cycles.ts";
+import { measureLatency, percentile, type TLatencyResult } from "./latency.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -35,6 +36,16 @@ const { values: args } = parseArgs({
     "create-first": { type: "boolean", default: false },
     /** the channel's source.changeCapture: auto (syncrepl on this OpenLDAP) or timestamp, to compare */
     "change-capture": { type: "string", default: "auto" },
+    /**
+     * Instead of the steady-state rows: the idle cycle, the full read against a raw paged
+     * read, and change latency (directory write -> target) with the real worker in poll
+     * and in push mode (bench/latency.ts)
+     */
+    latency: { type: "boolean", default: false },
+    /** latency samples per kind of change and mode */
+    samples: { type: "string", default: "10" },
+    /** the poll mode's syncFrequencySec */
+    "poll-sec": { type: "string", default: "5" },
   },
 });
 const USERS = Number(args.users);
@@ -44,6 +55,7 @@ const CONCURRENCY = Number(args.concurrency);
 
 type TRow = { step: string; ms: number; objects?: number; rssMb?: number; note?: string };
 const rows: TRow[] = [];
+const latency: TLatencyResult[] = [];
 
 function child(script: string, argv: string[], env: NodeJS.ProcessEnv, profile = false) {
   // BENCH_CPU_PROF=1 writes a V8 CPU profile of every cycle to bench/results/prof/
@@ -115,8 +127,8 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
  * sent straight to a fresh target at the same concurrency, with undici's request API
  * over keep-alive connections (the cheapest client Node has). No store, no decisions.
  */
-async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names: ReturnType<typeof directoryNames>, env: NodeJS.ProcessEnv) {
-  let t = performance.now();
+async function pagedRead(slapd: Awaited<ReturnType<typeof startSlapd>>, names: ReturnType<typeof directoryNames>) {
+  const t = performance.now();
   const ldap = new Client({ url: slapd.url });
   await ldap.bind(slapd.adminDn, slapd.adminPassword);
   const one = (e: Record<string, unknown>, a: string) => {
@@ -143,8 +155,12 @@ async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names
     }
   }
   await ldap.unbind();
-  const readMs = performance.now() - t;
+  return { people, groups, readMs: performance.now() - t };
+}
 
+async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names: ReturnType<typeof directoryNames>, env: NodeJS.ProcessEnv) {
+  const { people, groups, readMs } = await pagedRead(slapd, names);
+  let t = performance.now();
   const fresh = await startTarget(env);
   const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
   const headers = { authorization: `Bearer ${fresh.token}`, accept: "application/scim+json", "content-type": "application/scim+json" };
@@ -194,6 +210,16 @@ async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names
   return { readMs, sendMs, usersMs, groupsMs: sendMs - usersMs, targetCpuMs, requests, users: people.length, groups: groups.length };
 }
 
+/** An incremental cycle with nothing changed, through the channel's change feed (syncrepl on this OpenLDAP unless --change-capture says otherwise). */
+async function idleCycle(channelId: number, env: NodeJS.ProcessEnv) {
+  const r = await cycle(channelId, env, "cycle, nothing changed");
+  const ch = await (await getDb()).channel.findUniqueOrThrow({ where: { id: channelId }, select: { changeFeed: true } });
+  const last = rows[rows.length - 1]!;
+  last.note = `${last.note}; change feed: ${ch.changeFeed ?? "none"} (changeCapture ${args["change-capture"]})`;
+  console.log(`    change feed: ${ch.changeFeed ?? "none"} (changeCapture ${args["change-capture"]}), ${(r.stats as { mode?: string }).mode ?? "?"} cycle`);
+  return r;
+}
+
 /** A first load of the same directory into a second channel and a fresh target, creating without lookups. */
 async function firstLoadCreateFirst(source: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<void> {
   const second = await startTarget(env);
@@ -240,17 +266,15 @@ async function main(): Promise<void> {
   const names = directoryNames(opts);
   const target = await startTarget(env);
   const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000, changeCapture: args["change-capture"] };
-  const { id } = await applyChannelConfig({
-    actor: "bench",
-    via: "cli",
-    config: {
-      name: "bench",
-      connectionId: "bench",
-      source,
-      target: { url: target.baseUrl, auth: { type: "bearer", token: target.token }, maxConcurrency: CONCURRENCY },
-      options: { maxDeprovisionPercent: 100 },
-    },
-  });
+  const channelConfig = {
+    name: "bench",
+    connectionId: "bench",
+    source,
+    target: { url: target.baseUrl, auth: { type: "bearer", token: target.token }, maxConcurrency: CONCURRENCY },
+    // --latency: a full read reads the directory and the target's groups, not every user back from the target (see the README)
+    options: { maxDeprovisionPercent: 100, ...(args.latency ? { enforceUserAttributes: false } : {}) },
+  };
+  const { id } = await applyChannelConfig({ actor: "bench", via: "cli", config: channelConfig });
 
   try {
     // 1. initial provisioning
@@ -270,6 +294,42 @@ async function main(): Promise<void> {
 
     if (args["initial-only"]) return;
 
+    if (args.latency) {
+      await idleCycle(id, env);
+      // the full read, which stays the safety net, against one raw paged read of the same entries
+      await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" });
+      const full = await cycle(id, env, "cycle, full read (group timestamp reset), nothing changed", USERS + GROUPS);
+      const raw = await pagedRead(slapd, names);
+      const fullReadMs = (full.stats.phases["users.read"] ?? 0) + (full.stats.phases["groups.read"] ?? 0);
+      rows.push({ step: "  of which: the directory read (users.read + groups.read)", ms: fullReadMs, objects: USERS + GROUPS });
+      rows.push({ step: "limit: paged read of the same users and groups", ms: raw.readMs, objects: raw.people.length + raw.groups.length });
+      rows.push({ step: "ratio full read / paged read", ms: 0, note: (fullReadMs / raw.readMs).toFixed(2) });
+      console.log(`  full read: directory ${(fullReadMs / 1000).toFixed(2)} s (cycle ${(full.ms / 1000).toFixed(2)} s) against a raw paged read ${(raw.readMs / 1000).toFixed(2)} s: ${(fullReadMs / raw.readMs).toFixed(2)}x`);
+      const samples = Number(args.samples);
+      const pollSec = Number(args["poll-sec"]);
+      const log = (l: string) => console.log(l);
+      const t0 = performance.now();
+      const poll = await measureLatency({ mode: "poll", channelConfig, syncFrequencySec: pollSec, slapd, names, target, users: USERS, samples, slot: 0, env, log });
+      latency.push(...poll);
+      if (poll.idleMs.length > 0) {
+        rows.push({ step: "idle incremental cycle in the running worker (median)", ms: percentile(poll.idleMs, 50), note: `${poll.idleMs.length} cycles of the poll-mode run that read nothing; p95 ${percentile(poll.idleMs, 95)} ms` });
+      }
+      // push: the period an hour, so that only the watch can bring a change quickly
+      latency.push(...(await measureLatency({ mode: "push", channelConfig, syncFrequencySec: 3600, slapd, names, target, users: USERS, samples, slot: 1, env, log })));
+      console.log(`  latency measured in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    } else {
+      await steadyState(initial.ms, initialTargetCpu);
+    }
+  } finally {
+    target.stop();
+    await slapd.stop();
+    await closeDb();
+    await db.drop();
+  }
+  report();
+
+  async function steadyState(initialMs: number, initialTargetCpu: number): Promise<void> {
+
     // 2. the limit: the same directory reads, and the same SCIM requests sent straight
     const lim = await measureLimit(slapd, names, env);
     rows.push({ step: "limit: paged read of the same users and groups", ms: lim.readMs, objects: lim.users + lim.groups });
@@ -279,14 +339,14 @@ async function main(): Promise<void> {
       objects: lim.users + lim.groups,
       note: `${lim.requests} requests: users ${(lim.usersMs / 1000).toFixed(1)} s, groups ${(lim.groupsMs / 1000).toFixed(1)} s; target CPU ${(lim.targetCpuMs / 1000).toFixed(1)} s (during Ferry's initial: ${(initialTargetCpu / 1000).toFixed(1)} s)`,
     });
-    const ratio = initial.ms / (lim.readMs + lim.sendMs);
+    const ratio = initialMs / (lim.readMs + lim.sendMs);
     rows.push({ step: "ratio initial / limit", ms: 0, note: ratio.toFixed(2) });
     console.log(
       `  limit: read ${(lim.readMs / 1000).toFixed(2)} s + send ${(lim.sendMs / 1000).toFixed(2)} s (users ${(lim.usersMs / 1000).toFixed(1)} s, groups ${(lim.groupsMs / 1000).toFixed(1)} s; ${lim.requests} requests; target CPU ${(lim.targetCpuMs / 1000).toFixed(1)} s); Ferry/limit = ${ratio.toFixed(2)}`,
     );
 
     // 3. steady state
-    await cycle(id, env, "cycle, nothing changed");
+    await idleCycle(id, env);
     // a full reconciliation with nothing changed anywhere: the whole scope read again, and
     // the target read back for drift (every user in pages, every group's members)
     await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" });
@@ -331,12 +391,10 @@ async function main(): Promise<void> {
 
     // 5. the same first load with userMatching: create-first (a second channel, a fresh target)
     if (args["create-first"]) await firstLoadCreateFirst(source, env);
-  } finally {
-    target.stop();
-    await slapd.stop();
-    await closeDb();
-    await db.drop();
   }
+}
+
+function report(): void {
 
   console.log("\n| step | time | objects/s | peak RSS | note |\n|---|---:|---:|---:|---|");
   for (const r of rows) {
@@ -344,9 +402,16 @@ async function main(): Promise<void> {
     const rate = r.objects && r.ms > 0 ? Math.round(r.objects / (r.ms / 1000)).toString() : "";
     console.log(`| ${r.step} | ${s} | ${rate} | ${r.rssMb ? `${r.rssMb.toFixed(0)} MB` : ""} | ${r.note ?? ""} |`);
   }
+  if (latency.length) {
+    console.log(`\nChange latency, directory write -> target, ${USERS} users in scope (${latency[0]!.samplesMs.length} samples each):\n| mode | change | p50 | p95 | load avg | |\n|---|---|---:|---:|---|---|`);
+    for (const l of latency) {
+      const fmt = (x: number) => (x === Infinity ? `> ${l.giveUpMs / 1000} s` : `${(x / 1000).toFixed(2)} s`);
+      console.log(`| ${l.mode} | ${l.kind} | ${fmt(l.p50Ms)} | ${fmt(l.p95Ms)} | ${Math.min(...l.load).toFixed(1)}-${Math.max(...l.load).toFixed(1)} |${l.missed ? ` ${l.missed} of ${l.samplesMs.length} not there after ${l.giveUpMs / 1000} s` : ""}`);
+    }
+  }
   mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   const file = path.join(ROOT, "bench/results", `bench-${USERS}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify({ users: USERS, groups: GROUPS, members: MEMBERS, concurrency: CONCURRENCY, machine: { cpus: os.cpus().length, node: process.version }, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ users: USERS, groups: GROUPS, members: MEMBERS, concurrency: CONCURRENCY, machine: { cpus: os.cpus().length, node: process.version }, rows, latency, pollSec: Number(args["poll-sec"]) }, null, 2));
   console.log(`\nJSON: ${path.relative(ROOT, file)}`);
 }
 

@@ -37,12 +37,33 @@ export async function loadUsersByGuid(db: TSql, channelId: number, guids: string
   return new Map(rows.map((r) => [r.guid, r]));
 }
 
-/** Records still marked as in the directory scope, id-ordered, a page at a time. */
+/**
+ * What deciding a read entry needs of its record (lib/sync/decide.ts), and no more: a
+ * full read of 100,000 unchanged users looks every one of them up, and the pending and
+ * pushed values (JSON) are what made that lookup slow.
+ */
+export async function loadKnownStatesByGuid(db: TSql, channelId: number, guids: string[]): Promise<Map<string, TKnownState>> {
+  if (guids.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<Array<TKnownState & { guid: string }>>(
+    `SELECT guid, ldap_timestamp AS "ldapTimestamp", values_hash AS "valuesHash", source_state::text AS "sourceState",
+            target_state::text AS "targetState", dirty, pending_action::text AS "pendingAction"
+     FROM user_record WHERE channel_id = $1 AND guid = ANY($2::text[])`,
+    channelId,
+    guids,
+  );
+  return new Map(rows.map((r) => [r.guid, r]));
+}
+
+/**
+ * Records still marked as in the directory scope, id-ordered, a page at a time: what a
+ * full read needs to find who it did not return (their key, DN and target state), not
+ * their values.
+ */
 export async function* knownInScopeUsers(db: TSql, channelId: number, page = 5_000) {
   let after = 0n;
   for (;;) {
-    const rows = await db.$queryRawUnsafe<TUserRow[]>(
-      `SELECT ${USER_COLUMNS} FROM user_record
+    const rows = await db.$queryRawUnsafe<Array<{ id: bigint; guid: string; dn: string; targetState: TTargetState }>>(
+      `SELECT id, guid, dn, target_state::text AS "targetState" FROM user_record
        WHERE channel_id = $1 AND id > $2 AND source_state IN ('IN_SCOPE', 'DISABLED') ORDER BY id LIMIT $3`,
       channelId,
       after,

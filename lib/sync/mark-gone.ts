@@ -6,7 +6,8 @@
 // deprovision.ts. Where a user is deprovisioned is these three files: this one,
 // deprovision-guard.ts (the rule), deprovision.ts (the step).
 import type { Directory } from "../ldap/directory.ts";
-import { knownInScopeUsers, loadUsersByGuid, markUsersGone, type TUserRow } from "../records/user-records.ts";
+import { knownInScopeUsers, loadUsersByGuid, markUsersGone } from "../records/user-records.ts";
+import type { TTargetState } from "../records/states.ts";
 import type { TCycleContext } from "./context.ts";
 
 /**
@@ -38,7 +39,7 @@ export async function markGoneByGuid(ctx: TCycleContext, items: Array<{ guid: st
  */
 export async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>, skippedDns: Set<string>): Promise<void> {
   const { db, channel, stats } = ctx;
-  const missing: TUserRow[] = [];
+  const missing: Array<{ id: bigint; guid: string; dn: string; targetState: TTargetState }> = [];
   for await (const page of knownInScopeUsers(db, channel.id)) {
     for (const r of page) if (!seen.has(r.guid) && !skippedDns.has(r.dn.toLowerCase())) missing.push(r);
   }

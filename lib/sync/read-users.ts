@@ -9,7 +9,8 @@ import { FeedResetError, guidFilter, type TChangeBatch, type TChangeFeed, type T
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
-import { knownInScopeUsers, loadUsersByGuid, writeUsersRead, type TUserRow, type TUserUpsert } from "../records/user-records.ts";
+import { knownInScopeUsers, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
 import { markGoneByGuid, markMissing } from "./mark-gone.ts";
@@ -298,7 +299,7 @@ async function processInScope(
   }
   const parsed = [...byGuid.values()];
   // a first load has no stored record to compare with: no lookup
-  const known = ctx.readProgress ? new Map<string, TUserRow>() : await loadUsersByGuid(db, channel.id, parsed.map((p) => p.guid));
+  const known = ctx.readProgress ? new Map<string, TKnownState>() : await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid));
   const rows: TUserUpsert[] = [];
   for (const { entry, guid } of parsed) {
     const ts = timestampOf(entry, source);

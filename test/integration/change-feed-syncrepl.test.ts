@@ -106,6 +106,23 @@ describe("incremental cycles with the syncrepl feed", () => {
     expect(r.stats.usersRead).toBe(1);
     expect((await w.scim.listUsers()).find((u) => u.userName === "base1")?.name?.familyName).toBe("Renamed");
   });
+
+  it("a user joining or leaving the provisioning group: an incremental cycle (the changes, the scope by GUID), not a full read", async () => {
+    const dn = await w.slapd.addUser({ uid: "joiner", givenName: "Sync", sn: "Joiner", mail: "joiner@example.com" });
+    await w.slapd.addMembers(group, [dn]);
+    const joined = await w.cycle();
+    expect(joined.status, joined.message).toBe("SUCCESS");
+    expect(joined.stats.mode).toBe("incremental");
+    expect(await activeAtTarget("joiner")).toBe(true);
+    const before = (await w.scim.listUsers()).filter((u) => u.active).length;
+    await w.slapd.removeMembers(group, [dn]);
+    const left = await w.cycle();
+    expect(left.status, left.message).toBe("SUCCESS");
+    expect(left.stats.mode).toBe("incremental");
+    expect(left.stats.usersLeftScope + left.stats.usersMissing).toBe(1);
+    expect(await activeAtTarget("joiner")).toBe(false);
+    expect((await w.scim.listUsers()).filter((u) => u.active).length).toBe(before - 1);
+  });
 });
 
 describe("a cookie the directory cannot continue from", () => {

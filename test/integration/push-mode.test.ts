@@ -64,6 +64,17 @@ it("a user deleted from the directory is deprovisioned within 5 s", async () => 
   console.log(`push mode: deletion -> target in ${ms} ms`);
 });
 
+it("a user added to the provisioning group is provisioned within 5 s, and deprovisioned within 5 s when removed", async () => {
+  // slapo-memberof writes the user's memberOf in an internal operation that syncprov's
+  // persist phase does not report: only the group entry's own change is seen
+  const dn = await w.slapd.addUser({ uid: "joiner", givenName: "Push", sn: "Joiner", mail: "joiner@example.com" });
+  await w.slapd.addMembers(group(), [dn]);
+  const added = await timeUntil("joiner provisioned", async () => (await w.scim.listUsers()).some((u) => u.userName === "joiner" && u.active));
+  await w.slapd.removeMembers(group(), [dn]);
+  const removed = await timeUntil("joiner deprovisioned", async () => (await w.scim.listUsers()).some((u) => u.userName === "joiner" && !u.active));
+  console.log(`push mode: added to the group -> target in ${added} ms, removed -> ${removed} ms`);
+});
+
 it("a change made while a cycle runs is not left for the next period", async () => {
   const db = await getDb();
   const before = (await db.cycle.aggregate({ where: { channelId: w.channelId }, _max: { id: true } }))._max.id ?? 0n;
