@@ -2,7 +2,7 @@
 // its cycles sent, filters them, opens an entry's bodies, downloads CSV; a cycle row of
 // the overview opens that cycle's requests; a user's page shows the user's own. Chromium,
 // desktop and phone widths, against the stack's real worker, slapd and SCIM service.
-import { csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
+import { createChannel, csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -11,20 +11,7 @@ test("the Log tab, one cycle's requests, one user's requests, and a CSV download
   const s = stackState();
   await signInViaApi(page.request, "admin");
   const headers = { "x-csrf-token": await csrfToken(page.request) };
-  const res = await page.request.post("/api/v1/channels", {
-    headers,
-    data: {
-      config: {
-        name: "Wiki (log)",
-        connectionId: "wiki-log",
-        syncFrequencySec: 3600,
-        source: { url: s.slapd.url, bindDn: s.slapd.adminDn, bindPassword: s.slapd.adminPassword, baseDn: s.slapd.peopleDn, groupDn: s.slapd.provisioningGroupDn },
-        target: { url: s.scim.baseUrl, auth: { type: "bearer", token: s.scim.token } },
-      },
-    },
-  });
-  expect(res.status()).toBe(201);
-  const id = ((await res.json()) as { id: number }).id;
+  const id = await createChannel(page.request, "Wiki (log)");
 
   await page.goto(`/channels/${id}`);
   await expect(page.getByTestId("channel-health")).toHaveText("Healthy", { timeout: 60_000 });

@@ -3,21 +3,11 @@
 // group, Provision now on the explain panel creates it at the target, step by step; its
 // detail page explains it (in scope, clean) and Provision now there has nothing to send.
 // Chromium, desktop and phone widths, against the stack's real worker, slapd and SCIM.
-import { Attribute, Change, Client } from "ldapts";
-import { csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
+import { Attribute, Change } from "ldapts";
+import { createChannel, csrfToken, expect, screenshot, signInViaApi, stackState, test, withDirectory } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
-async function withDirectory<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const s = stackState();
-  const c = new Client({ url: s.slapd.url });
-  await c.bind(s.slapd.adminDn, s.slapd.adminPassword);
-  try {
-    return await fn(c);
-  } finally {
-    await c.unbind();
-  }
-}
 
 async function atTarget(userName: string): Promise<Record<string, unknown> | null> {
   const s = stackState();
@@ -31,20 +21,7 @@ test("explain a directory user, provision it now, and explain it again on its pa
   const s = stackState();
   await signInViaApi(page.request, "admin");
   const headers = { "x-csrf-token": await csrfToken(page.request) };
-  const res = await page.request.post("/api/v1/channels", {
-    headers,
-    data: {
-      config: {
-        name: "Wiki (on demand)",
-        connectionId: "wiki-od",
-        syncFrequencySec: 3600,
-        source: { url: s.slapd.url, bindDn: s.slapd.adminDn, bindPassword: s.slapd.adminPassword, baseDn: s.slapd.peopleDn, groupDn: s.slapd.provisioningGroupDn },
-        target: { url: s.scim.baseUrl, auth: { type: "bearer", token: s.scim.token } },
-      },
-    },
-  });
-  expect(res.status()).toBe(201);
-  const id = ((await res.json()) as { id: number }).id;
+  const id = await createChannel(page.request, "Wiki (on demand)");
   const dn = `uid=e2eondemand,${s.slapd.peopleDn}`;
   await withDirectory((c) =>
     c.add(dn, {

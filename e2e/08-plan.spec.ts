@@ -4,21 +4,11 @@
 // hold, with who — while the target receives nothing. Chromium, desktop and phone widths,
 // against the stack's real worker, slapd and SCIM service. The channel has its own
 // provisioning group, so the other specs' channels do not see these changes.
-import { Attribute, Change, Client } from "ldapts";
-import { csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
+import { Attribute, Change } from "ldapts";
+import { csrfToken, expect, screenshot, signInViaApi, stackState, test, withDirectory } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
-async function ldap<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const s = stackState();
-  const c = new Client({ url: s.slapd.url });
-  await c.bind(s.slapd.adminDn, s.slapd.adminPassword);
-  try {
-    return await fn(c);
-  } finally {
-    await c.unbind();
-  }
-}
 
 const uid = (n: number) => `e2eplan${String(n).padStart(2, "0")}`;
 
@@ -34,7 +24,7 @@ test("the Plan tab lists creates, an attribute diff, a group's new member and a 
   const people = (n: number) => `uid=${uid(n)},${s.slapd.peopleDn}`;
   const groupDn = `cn=plan-users,${s.slapd.groupsDn}`;
   const teamDn = `cn=plan-team,${s.slapd.groupsDn}`;
-  await ldap(async (c) => {
+  await withDirectory(async (c) => {
     for (let n = 1; n <= 7; n++) {
       await c.add(people(n), { objectClass: ["inetOrgPerson"], uid: uid(n), cn: `Plan ${n}`, givenName: "Plan", sn: `Person${n}`, mail: `${uid(n)}@example.com` });
     }
@@ -72,7 +62,7 @@ test("the Plan tab lists creates, an attribute diff, a group's new member and a 
   await expect.poll(async () => (await targetUsers()).filter((u) => u.userName.startsWith("e2eplan")).length, { timeout: 30_000 }).toBe(6);
 
   // the directory changes: one new user (also in plan-team), one renamed, four of six removed
-  await ldap(async (c) => {
+  await withDirectory(async (c) => {
     await c.modify(groupDn, [new Change({ operation: "replace", modification: new Attribute({ type: "member", values: [people(1), people(2), people(7)] }) })]);
     await c.modify(teamDn, [new Change({ operation: "add", modification: new Attribute({ type: "member", values: [people(7)] }) })]);
     await c.modify(people(2), [new Change({ operation: "replace", modification: new Attribute({ type: "givenName", values: ["Planned"] }) })]);

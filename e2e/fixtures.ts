@@ -3,6 +3,7 @@
 // session cookie), screenshots saved under test-results/screenshots, and a watch for
 // Content-Security-Policy violations on every page.
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
+import { Client } from "ldapts";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -33,6 +34,46 @@ export async function signInViaApi(request: APIRequestContext, who: "admin" | "o
 /** The CSRF token the console puts in its pages, for API calls made with the session cookie. */
 export async function csrfToken(request: APIRequestContext): Promise<string> {
   return ((await (await request.get("/api/v1/me")).json()) as { csrfToken: string }).csrfToken;
+}
+
+/** Runs `fn` with an LDAP connection to the stack's slapd, bound as its admin. */
+export async function withDirectory<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const s = stackState();
+  const c = new Client({ url: s.slapd.url });
+  await c.bind(s.slapd.adminDn, s.slapd.adminPassword);
+  try {
+    return await fn(c);
+  } finally {
+    await c.unbind();
+  }
+}
+
+/**
+ * Creates a channel from the stack's slapd (its provisioning group unless `source` says
+ * otherwise) to the stack's SCIM service, cycling hourly, through the API as the signed-in
+ * admin. Returns its id.
+ */
+export async function createChannel(
+  request: APIRequestContext,
+  name: string,
+  parts: { source?: Record<string, unknown>; target?: Record<string, unknown>; options?: Record<string, unknown> } = {},
+): Promise<number> {
+  const s = stackState();
+  const res = await request.post("/api/v1/channels", {
+    headers: { "x-csrf-token": await csrfToken(request) },
+    data: {
+      config: {
+        name,
+        connectionId: name.toLowerCase().replace(/\W+/g, "-").replace(/^-|-$/g, ""),
+        syncFrequencySec: 3600,
+        source: { url: s.slapd.url, bindDn: s.slapd.adminDn, bindPassword: s.slapd.adminPassword, baseDn: s.slapd.peopleDn, groupDn: s.slapd.provisioningGroupDn, ...parts.source },
+        target: { url: s.scim.baseUrl, auth: { type: "bearer", token: s.scim.token }, ...parts.target },
+        ...(parts.options ? { options: parts.options } : {}),
+      },
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { id: number }).id;
 }
 
 const SHOTS = path.resolve("test-results/screenshots");
