@@ -17,27 +17,13 @@ import { decideInScope, deprovisionAction, type TAction } from "../sync/decide.t
 import type { TKnownState } from "../records/states.ts";
 import { describeQuery, findDirectoryUser, isUnderBase, normDn, type TUserQuery } from "./find-directory-user.ts";
 import { maskLdapAttributes } from "./show-record.ts";
+import type { TRecordRow as TListedRecord } from "./list-records.ts";
 import { requireChannel } from "./require-channel.ts";
 
 export type TCheck = { rule: "base" | "object" | "filter" | "group" | "disabled" | "scope"; ok: boolean; says: string };
 
-export type TExplainRecord = {
-  id: string;
-  guid: string;
-  dn: string;
-  providerName: string | null;
-  scimId: string | null;
-  sourceState: string;
-  targetState: string;
-  dirty: boolean;
-  pendingAction: string;
-  lastError: string | null;
-  attempts: number;
-  lastAttemptAt: Date | null;
-  nextAttemptAt: Date | null;
-  lastSyncedAt: Date | null;
-  holdId: string | null;
-};
+/** The store's record, as the records list shows it, with when a refused one is tried again. */
+export type TExplainRecord = Omit<TListedRecord, "updatedAt" | "memberCount"> & { nextAttemptAt: Date | null };
 
 export type TUserExplanation = {
   channelId: number;
