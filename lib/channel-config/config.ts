@@ -195,6 +195,7 @@ export const ZTargetFields = z.object({
   timeoutMs: z.number().int().positive().default(30_000),
   /** requests in flight at once against this target */
   maxConcurrency: z.number().int().min(1).max(64).default(4),
+  rateLimit: z.object({ requestsPerSecond: z.number().positive().optional(), writesPerMinute: z.number().positive().optional(), burst: z.number().int().positive().optional() }).strict().optional(),
   /** at most this many members in one group PATCH */
   membersPerPatch: z.number().int().min(1).max(10_000).default(200),
   /** PATCH for updates: auto = as /ServiceProviderConfig says */

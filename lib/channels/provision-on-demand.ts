@@ -23,6 +23,7 @@ import { withRecord } from "../provisioning-log/context.ts";
 import { ProvisioningLogWriter } from "../provisioning-log/writer.ts";
 import { deprovisioningOf } from "../records/deprovisioning.ts";
 import { loadUsersByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import { rateGate } from "../governor/rate-gate.ts";
 import { ScimClient } from "../scim/client.ts";
 import { ScimError } from "../scim/errors.ts";
 import { emptyStats, type TCycleContext } from "../sync/context.ts";
@@ -160,6 +161,7 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
     // 4. match at the target, by userName (the push links by it too)
     const provisioningLog = plog;
     client = new ScimClient(cfg.target, {
+      governor: rateGate(db, cfg.target),
       onExchange: (e) => {
         observeScimExchange(ch.id, e);
         provisioningLog?.exchange(e);

@@ -74,3 +74,17 @@ export function observeScimExchange(channelId: number, e: { method: string; path
   scimRequestsTotal.inc({ channel, method: e.method, resource: resourceOf(e.path), status: String(e.status) });
   scimRequestDuration.observe({ channel, method: e.method }, e.seconds);
 }
+
+export const governorWaitSeconds = new client.Counter({
+  name: "ferry_governor_wait_seconds_total",
+  help: "Time requests of this process waited for the shared rate governor (slots of the host's rate, 429 pauses), by target host",
+  labelNames: ["host"] as const,
+  registers: [registry],
+});
+
+export const governorThrottles = new client.Counter({
+  name: "ferry_governor_throttles_total",
+  help: "429 answers this process reported to the shared rate governor, by target host",
+  labelNames: ["host"] as const,
+  registers: [registry],
+});

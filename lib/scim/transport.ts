@@ -25,7 +25,19 @@ export type TExchangeInfo = {
   networkError?: string;
 };
 
+/**
+ * The shared rate governor (lib/governor) as the transport uses it: acquire() before each
+ * attempt resolves when the request may go (it rejects, and nothing is sent, when the
+ * governor cannot tell); throttled() reports a 429 so every sender to the host pauses.
+ */
+export type TRateGate = {
+  acquire(write: boolean): Promise<void>;
+  throttled(pauseMs: number): Promise<void>;
+};
+
 export type TTransportOptions = {
+  /** the target host's shared rate governor; without it the limits are this transport's own */
+  governor?: TRateGate;
   /** called before each retry wait, for logs */
   onRetry?: (info: { method: string; path: string; attempt: number; waitMs: number; error: ScimError }) => void;
   /** longest single wait Ferry accepts from Retry-After before giving the record back as dirty */
@@ -71,12 +83,17 @@ export class ScimTransport {
         // checked when a request gets its slot and before each retry: a stopped client sends nothing more
         if (this.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
         try {
+          await this.admit(init);
           return await this.once(init, attempt);
         } catch (err) {
+          const backoffMs = Math.min(250 * 2 ** (attempt - 1), 8_000) * (0.75 + Math.random() * 0.5);
+          const maxRetryAfterMs = this.opts.maxRetryAfterMs ?? 60_000;
+          // every sender to the host pauses too, even when this request gives up (for no longer than Ferry honours)
+          if (err instanceof ScimError && err.kind === "rate-limited") await this.reportThrottle(Math.min(err.retryAfterMs ?? backoffMs, maxRetryAfterMs));
           if (!(err instanceof ScimError) || !err.retryable || attempt > this.maxRetries) throw err;
-          let waitMs = Math.min(250 * 2 ** (attempt - 1), 8_000) * (0.75 + Math.random() * 0.5);
+          let waitMs = backoffMs;
           if (err.retryAfterMs !== undefined) {
-            if (err.retryAfterMs > (this.opts.maxRetryAfterMs ?? 60_000)) throw err;
+            if (err.retryAfterMs > maxRetryAfterMs) throw err;
             waitMs = err.retryAfterMs;
             this.pausedUntil = Math.max(this.pausedUntil, Date.now() + waitMs);
           }
@@ -85,6 +102,23 @@ export class ScimTransport {
         }
       }
     });
+  }
+
+  /** Waits for the shared rate governor; when it cannot answer, the request is not sent (a transient failure). */
+  private async admit(init: TRequestInit): Promise<void> {
+    const governor = this.opts.governor;
+    if (!governor) return;
+    try {
+      await governor.acquire(init.method !== "GET");
+    } catch (err) {
+      throw new ScimError("transient", `${init.method} ${init.path}: not sent, the rate governor could not be asked (${(err as Error).message.split("\n")[0]})`);
+    }
+    if (this.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
+  }
+
+  private async reportThrottle(pauseMs: number): Promise<void> {
+    // the 429 itself is handled here whatever happens to the report: a lost report costs other senders a 429 of their own
+    await this.opts.governor?.throttled(pauseMs).catch(() => undefined);
   }
 
   /** One HTTP exchange, no retries. */

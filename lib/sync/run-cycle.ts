@@ -15,6 +15,7 @@ import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
 import { logger as rootLogger, type TLogger } from "../log.ts";
 import { ScimClient } from "../scim/client.ts";
+import { rateGate } from "../governor/rate-gate.ts";
 import { emptyStats, ReadProgress, timed, type TCycleContext, type TCycleStats } from "./context.ts";
 import { decideDeprovisioning } from "./deprovision.ts";
 import { onHealthChange } from "../alerts/on-health-change.ts";
@@ -103,6 +104,8 @@ export async function runCycle(options: {
     const provisioningLog = plog;
     const problems: string[] = [];
     const client = new ScimClient(cfg.target, {
+      // every channel and node sending to this host shares its rate and its 429 pauses
+      governor: rateGate(db, cfg.target),
       onRetry: (i) => log.info("SCIM retry", { request: `${i.method} ${i.path}`, attempt: i.attempt, waitMs: Math.round(i.waitMs), error: i.error.message }),
       onUncertain: (i) => log.warn("SCIM write answered badly; resolved by looking", { error: i.message, outcome: i.outcome }),
       onExchange: (e) => {
