@@ -10,7 +10,7 @@ CREATE TABLE "target_governor" (
     "tat" TIMESTAMPTZ NOT NULL DEFAULT now(),
     "write_tat" TIMESTAMPTZ NOT NULL DEFAULT now(),
     "factor" DOUBLE PRECISION NOT NULL DEFAULT 1,
-    "decreased_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "decreased_at" TIMESTAMPTZ NOT NULL DEFAULT '1970-01-01',
     "paused_until" TIMESTAMPTZ,
     "requests_per_second" DOUBLE PRECISION,
     "writes_per_minute" DOUBLE PRECISION,
