@@ -4,11 +4,9 @@
 // process), a PostgreSQL database on the local server, and Ferry's cycle run in a fresh
 // process each time so its wall time and peak RSS are its own. Prints a table and writes
 // JSON to bench/results/.
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { Attribute, Change, Client } from "ldapts";
 import pLimit from "p-limit";
@@ -18,10 +16,11 @@ import { resetGroupTimestamp } from "../lib/channels/reset-group-timestamp.ts";
 import { closeDb, getDb } from "../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
 import { useTestDatabase } from "../devkit/test-database.ts";
-import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
 import { watchCycles } from "../devkit/watch-cycles.ts";
 import { measureLatency, percentile, type TLatencyResult } from "./latency.ts";
+import { child, firstLine, startTarget } from "./processes.ts";
+import { benchGovernor } from "./governor.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values: args } = parseArgs({
@@ -46,6 +45,9 @@ const { values: args } = parseArgs({
     samples: { type: "string", default: "10" },
     /** the poll mode's syncFrequencySec */
     "poll-sec": { type: "string", default: "5" },
+    /** instead of the rest: the shared rate governor (bench/governor.ts) behind a proxy of this many requests per second */
+    governor: { type: "boolean", default: false },
+    rate: { type: "string", default: "100" },
   },
 });
 const USERS = Number(args.users);
@@ -56,41 +58,6 @@ const CONCURRENCY = Number(args.concurrency);
 type TRow = { step: string; ms: number; objects?: number; rssMb?: number; note?: string };
 const rows: TRow[] = [];
 const latency: TLatencyResult[] = [];
-
-function child(script: string, argv: string[], env: NodeJS.ProcessEnv, profile = false) {
-  // BENCH_CPU_PROF=1 writes a V8 CPU profile of every cycle to bench/results/prof/
-  const prof = profile && process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", "--cpu-prof-dir", path.join(ROOT, "bench/results/prof")] : [];
-  // cycles run with the worker's own heap settings
-  const flags = script.includes("cycle-runner") ? WORKER_NODE_FLAGS : [];
-  return spawn(process.execPath, [...prof, ...flags, "--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
-}
-
-async function firstLine(p: ReturnType<typeof child>): Promise<string> {
-  const rl = createInterface({ input: p.stdout! });
-  for await (const line of rl) return line;
-  throw new Error("child exited without output");
-}
-
-async function startTarget(env: NodeJS.ProcessEnv) {
-  const p = child("bench/scimmy-server.ts", [], env);
-  const rl = createInterface({ input: p.stdout! });
-  const lines = rl[Symbol.asyncIterator]();
-  const next = async () => {
-    const r = await lines.next();
-    if (r.done) throw new Error("the SCIM target exited");
-    return r.value;
-  };
-  const info = JSON.parse(await next()) as { baseUrl: string; token: string };
-  return {
-    ...info,
-    /** CPU the target process has used so far (ms) */
-    cpuMs: async () => {
-      p.stdin!.write("cpu\n");
-      return (JSON.parse(await next()) as { cpuMs: number }).cpuMs;
-    },
-    stop: () => p.kill("SIGTERM"),
-  };
-}
 
 async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, objects?: number) {
   const p = child("bench/cycle-runner.ts", [String(channelId)], env, true);
@@ -264,6 +231,17 @@ async function main(): Promise<void> {
   const slapd = await startSlapd({ ldif: generateDirectoryLdif(opts) });
   console.log(`  slapd loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const names = directoryNames(opts);
+  if (args.governor) {
+    try {
+      rows.push(...(await benchGovernor({ slapd, names, env, users: USERS, concurrency: CONCURRENCY, rate: Number(args.rate) })));
+    } finally {
+      await slapd.stop();
+      await closeDb();
+      await db.drop();
+    }
+    report();
+    return;
+  }
   const target = await startTarget(env);
   const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000, changeCapture: args["change-capture"] };
   const channelConfig = {

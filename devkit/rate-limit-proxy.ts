@@ -1,6 +1,7 @@
 // A SaaS-like rate limit in front of a real SCIM target, for the governor's benchmark and
 // tests: a loopback HTTP proxy (node:http only) with a token bucket of `requestsPerSecond`
-// refilled continuously and holding at most `burst`. A request that finds a token is
+// refilled continuously and holding at most `burst` (default one second's worth, as an
+// API that publishes "N requests per second" usually counts). A request that finds a token is
 // forwarded as it came; one that does not is answered 429 with Retry-After (whole seconds,
 // as RFC 9110 gives it) and a SCIM error body, without reaching the target. It counts
 // both, so a run can say what share of the capacity it used and how much was refused.
@@ -30,7 +31,7 @@ export async function startRateLimitProxy(targetBaseUrl: string, opts: { request
   const target = new URL(targetBaseUrl);
   if (target.protocol !== "http:") throw new Error(`rate-limit proxy: only http targets are supported (${targetBaseUrl})`);
   const rate = opts.requestsPerSecond;
-  const burst = opts.burst ?? Math.max(2, Math.round(rate / 10));
+  const burst = opts.burst ?? Math.max(1, Math.round(rate));
   let tokens = burst;
   let refilledAt = performance.now();
   let stats: TRateLimitStats = { forwarded: 0, throttled: 0, firstAt: 0, lastAt: 0 };

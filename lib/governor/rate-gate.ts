@@ -70,6 +70,12 @@ class HostGate implements TRateGate {
   }
 }
 
+/** Without a configured burst: 100 ms of the rate (at least one), small beside any target's own bucket. */
+function defaultBurst(rl: TRateLimit): number {
+  const perSecond = Math.max(rl.requestsPerSecond ?? 0, (rl.writesPerMinute ?? 0) / 60);
+  return Math.max(1, Math.round(perSecond / 10));
+}
+
 const gates = new WeakMap<TSql, Map<string, HostGate>>();
 
 /** The gate for a target's host and limits, shared by every channel of this process that sends there. */
@@ -78,7 +84,7 @@ export function rateGate(db: TSql, target: { url: string; rateLimit?: TRateLimit
   const rl = target.rateLimit;
   const limits: TLimits | null =
     rl && (rl.requestsPerSecond !== undefined || rl.writesPerMinute !== undefined)
-      ? { requestsPerSecond: rl.requestsPerSecond ?? null, writesPerMinute: rl.writesPerMinute ?? null, burst: rl.burst ?? 1 }
+      ? { requestsPerSecond: rl.requestsPerSecond ?? null, writesPerMinute: rl.writesPerMinute ?? null, burst: rl.burst ?? defaultBurst(rl) }
       : null;
   const key = `${host} ${limits ? `${limits.requestsPerSecond}/s ${limits.writesPerMinute}/min burst ${limits.burst}` : "pause-only"}`;
   let byKey = gates.get(db);

@@ -1,5 +1,5 @@
 // A 429 from a target, written where every sender to its host reads it: the host pauses
-// until Retry-After has passed, and its rate factor is halved (at most once a second, so
+// until Retry-After has passed, and its rate factor drops by 30% (at most once a second, so
 // that a burst of 429s answering one overload counts once; never below MIN_FACTOR). The
 // factor climbs back linearly (reserve-slots.ts factorNow): additive increase,
 // multiplicative decrease. The 429s of the last five minutes are counted for the console.
@@ -7,7 +7,7 @@ import type { TSql } from "../db/index.ts";
 import { factorNow } from "./reserve-slots.ts";
 
 export const MIN_FACTOR = 0.1;
-export const DECREASE = 0.5;
+export const DECREASE = 0.7;
 const WINDOW = "interval '5 minutes'";
 
 const SQL = `

@@ -28,6 +28,8 @@ export type TReserve = {
 };
 
 export type TReserved = {
+  /** the database's now (ms since the epoch) the chunk was reserved at */
+  dbNowMs: number;
   /** ms from the database's now to the first request slot, and between two */
   requestStartMs: number;
   requestSpacingMs: number;
@@ -36,7 +38,13 @@ export type TReserved = {
 };
 
 /** The AIMD factor as it stands now: it climbs back by RECOVERY_PER_SEC from its last decrease. */
-export const RECOVERY_PER_SEC = 0.05;
+export const RECOVERY_PER_SEC = 0.1;
+/**
+ * The share of the configured rate the schedule plans for. At exactly the target's rate
+ * its bucket would sit empty and a few milliseconds of network jitter would meet a 429
+ * (one costs every sender the Retry-After pause); 3% below, the bucket refills.
+ */
+export const HEADROOM = 0.97;
 export const factorNow = (table = "") => `LEAST(1, ${table}factor + ${RECOVERY_PER_SEC} * EXTRACT(EPOCH FROM now() - ${table}decreased_at))`;
 
 const secs = (x: string) => `make_interval(secs => ${x})`;
@@ -52,12 +60,13 @@ UPDATE target_governor SET
   requests_per_second = $7, writes_per_minute = $8, updated_at = now()
 WHERE host = $1
 RETURNING
+  EXTRACT(EPOCH FROM now()) * 1000 AS db_now_ms,
   EXTRACT(EPOCH FROM tat - now()) * 1000 - $2::int * ${REQ_T} * 1000 AS request_start_ms,
   ${REQ_T} * 1000 AS request_spacing_ms,
   EXTRACT(EPOCH FROM write_tat - now()) * 1000 - $4::int * ${WRITE_T} * 1000 AS write_start_ms,
   ${WRITE_T} * 1000 AS write_spacing_ms`;
 
-type TRow = { request_start_ms: number; request_spacing_ms: number; write_start_ms: number; write_spacing_ms: number };
+type TRow = { db_now_ms: number; request_start_ms: number; request_spacing_ms: number; write_start_ms: number; write_spacing_ms: number };
 
 /** Reserves the slots; the host's row is created on first use. */
 export async function reserveSlots(db: TSql, r: TReserve): Promise<TReserved> {
@@ -70,6 +79,7 @@ export async function reserveSlots(db: TSql, r: TReserve): Promise<TReserved> {
   const row = rows[0];
   if (!row) throw new Error(`the rate governor has no row for ${r.host}`);
   return {
+    dbNowMs: Number(row.db_now_ms),
     requestStartMs: Number(row.request_start_ms),
     requestSpacingMs: Number(row.request_spacing_ms),
     writeStartMs: Number(row.write_start_ms),

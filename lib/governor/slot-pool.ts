@@ -2,13 +2,17 @@
 // chunks (reserve-slots.ts), handed to waiting requests in order. A chunk covers at most
 // HORIZON_MS of the rate: large enough that a busy process makes one database round trip
 // per several requests, small enough that slots it reserved and then did not need cost
-// the other senders little. A slot not taken within STALE_MS of its time is dropped, so
-// leftovers from a busy spell cannot go out together later as a burst.
+// the other senders little. While requests keep coming, the next chunk is reserved when
+// the slots in hand cover less than half the horizon, so a busy process never stands
+// waiting for the database. A process the machine stalled does not send what it missed
+// all at once: a slot taken late still keeps the rate's interval from the one before,
+// and one not taken within STALE_MS of its time is dropped.
 import type { TSql } from "../db/index.ts";
-import { reserveSlots, type TReserve } from "./reserve-slots.ts";
+import { DatabaseClock } from "./database-clock.ts";
+import { HEADROOM, reserveSlots, type TReserve } from "./reserve-slots.ts";
 
 const HORIZON_MS = 200;
-const STALE_MS = 250;
+const STALE_MS = 500;
 
 export type TLimits = { requestsPerSecond: number | null; writesPerMinute: number | null; burst: number };
 
@@ -21,9 +25,15 @@ export class SlotPool {
   private writeSlots: number[] = [];
   private waiters: TWaiter[] = [];
   private reserving = false;
+  // when the last request and write were let go, and the intervals of the latest chunk
+  private lastRequest = 0;
+  private lastWrite = 0;
+  private requestSpacingMs = 0;
+  private writeSpacingMs = 0;
   // slots handed out in the current and the previous second: how much a chunk should hold
   private used = { requests: 0, writes: 0, since: Date.now(), lastRequestsPerMs: 0, lastWritesPerMs: 0 };
   readonly stats: TPoolStats = { reservations: 0, waitedMs: 0 };
+  private readonly clock = new DatabaseClock();
 
   constructor(
     private readonly db: TSql,
@@ -78,13 +88,21 @@ export class SlotPool {
         if (this.limitsWrites(w)) needWrites++;
         continue;
       }
-      const at = Math.max(this.limitsRequests ? this.requestSlots.shift()! : 0, this.limitsWrites(w) ? this.writeSlots.shift()! : 0);
+      // a slot taken late still goes no closer to the last one than the rate's interval
+      let at = 0;
+      if (this.limitsRequests) at = this.lastRequest = Math.max(this.requestSlots.shift()!, this.lastRequest + this.requestSpacingMs);
+      if (this.limitsWrites(w)) at = Math.max(at, (this.lastWrite = Math.max(this.writeSlots.shift()!, this.lastWrite + this.writeSpacingMs)));
       this.count(w.write);
       if (at <= now) w.resolve();
       else setTimeout(w.resolve, at - now);
     }
     this.waiters = left;
-    if (left.length > 0 && !this.reserving) void this.reserve(needRequests, needWrites);
+    if (this.reserving) return;
+    if (left.length > 0) return void this.reserve(needRequests, needWrites);
+    // ahead of need: the slots in hand run out within half the horizon and requests keep coming
+    const busy = this.used.requests > 0 && now - this.used.since < 1000;
+    const lastRequest = this.requestSlots.at(-1) ?? 0;
+    if (busy && this.limitsRequests && lastRequest < now + HORIZON_MS / 2) void this.reserve(1, 0);
   }
 
   private count(write: boolean): void {
@@ -113,9 +131,9 @@ export class SlotPool {
     const ask: TReserve = {
       host: this.host,
       requests: this.chunk(needRequests, this.used.lastRequestsPerMs, requestsPerSecond),
-      requestInterval: requestsPerSecond ? 1 / requestsPerSecond : 0,
+      requestInterval: requestsPerSecond ? 1 / (requestsPerSecond * HEADROOM) : 0,
       writes: this.chunk(needWrites, this.used.lastWritesPerMs, writesPerMinute === null ? null : writesPerMinute / 60),
-      writeInterval: writesPerMinute ? 60 / writesPerMinute : 0,
+      writeInterval: writesPerMinute ? 60 / (writesPerMinute * HEADROOM) : 0,
       burst,
       requestsPerSecond,
       writesPerMinute,
@@ -124,8 +142,13 @@ export class SlotPool {
       const sent = Date.now();
       const r = await reserveSlots(this.db, ask);
       this.stats.reservations++;
-      for (let i = 0; i < ask.requests; i++) this.requestSlots.push(sent + r.requestStartMs + i * r.requestSpacingMs);
-      for (let i = 0; i < ask.writes; i++) this.writeSlots.push(sent + r.writeStartMs + i * r.writeSpacingMs);
+      // slots of the burst may start in the past: they are fresh from now, not already stale
+      const got = Date.now();
+      const local = this.clock.toLocal(r.dbNowMs, sent, got);
+      this.requestSpacingMs = r.requestSpacingMs;
+      this.writeSpacingMs = r.writeSpacingMs;
+      for (let i = 0; i < ask.requests; i++) this.requestSlots.push(Math.max(got, local + r.requestStartMs + i * r.requestSpacingMs));
+      for (let i = 0; i < ask.writes; i++) this.writeSlots.push(Math.max(got, local + r.writeStartMs + i * r.writeSpacingMs));
     } catch (err) {
       // fail closed: nobody waiting is sent without a slot; each request fails, its record stays dirty
       const waiting = this.waiters;
