@@ -6,6 +6,8 @@ import { describeChannel, type TChannelDescription } from "./describe-channel.ts
 import { listCycles, type TCycleView } from "./list-cycles.ts";
 import { listDeprovisionHolds, type THoldView } from "./list-deprovision-holds.ts";
 import { healthOf, type THealthView } from "./health-of.ts";
+import { targetHost } from "../governor/host-key.ts";
+import { readGovernorState, type TGovernorState } from "../governor/read-governor-state.ts";
 
 export type TStoreCounts = { total: number; provisioned: number; inactive: number; absent: number; dirty: number; failing: number; outOfScope: number };
 
@@ -17,6 +19,8 @@ export type TChannelOverview = TChannelDescription & {
   holds: THoldView[];
   /** healthy, degraded, failing, quarantined, held, inactive or pending, and why */
   health: THealthView;
+  /** the shared rate governor's state for the target's host (every channel sending there shares it); null before any cycle sent there */
+  rateGovernor: TGovernorState | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -41,13 +45,14 @@ async function countByState(table: "user_record" | "group_record", channelId: nu
 export async function getChannelOverview(options: { channelId: number }): Promise<TChannelOverview> {
   const description = await describeChannel(options);
   const db = await getDb();
-  const [users, groups, activity, cycles, holds, row] = await Promise.all([
+  const [users, groups, activity, cycles, holds, row, governor] = await Promise.all([
     countByState("user_record", options.channelId),
     countByState("group_record", options.channelId),
     cycleActivity([options.channelId]),
     listCycles({ channelId: options.channelId, limit: 10 }),
     listDeprovisionHolds({ channelId: options.channelId, limit: 5, sample: 8 }),
     db.channel.findUnique({ where: { id: options.channelId } }),
+    readGovernorState(db, [targetHost(description.target.url)]),
   ]);
   return {
     ...description,
@@ -56,6 +61,7 @@ export async function getChannelOverview(options: { channelId: number }): Promis
     cycles,
     holds: holds.open,
     health: row ? healthOf(row, holds.open.filter((h) => h.status === "HELD").length) : { state: "pending", reason: "", since: null, quarantineUntil: null, failingCycles: 0 },
+    rateGovernor: governor[0] ?? null,
     createdAt: row?.createdAt ?? new Date(0),
     updatedAt: row?.updatedAt ?? new Date(0),
   };

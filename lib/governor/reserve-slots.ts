@@ -7,9 +7,10 @@
 // Requests and writes are two such clocks in the same row. Times are the database's
 // (now()), so nodes whose clocks disagree still share one schedule.
 //
-// One statement, no explicit transaction: the UPDATE locks the row, computes from the
-// latest version of it (READ COMMITTED re-reads a row another process updated meanwhile)
-// and returns where the chunk starts, relative to the database's now.
+// One statement, no explicit transaction: INSERT ... ON CONFLICT DO UPDATE creates the
+// host's row on first use, otherwise locks it and computes from its latest version (a
+// process waiting for the lock sees what the one before it wrote), and returns where the
+// chunk starts, relative to the database's now.
 import type { TSql } from "../db/index.ts";
 
 export type TReserve = {
@@ -49,35 +50,31 @@ export const factorNow = (table = "") => `LEAST(1, ${table}factor + ${RECOVERY_P
 
 const secs = (x: string) => `make_interval(secs => ${x})`;
 // seconds per request and per write at the current factor
-const REQ_T = `($3::float8 / ${factorNow()})`;
-const WRITE_T = `($5::float8 / ${factorNow()})`;
-const start = (clock: string, t: string) => `GREATEST(${clock}, now() - ${secs(`$6::float8 * ${t}`)}, COALESCE(paused_until, now()))`;
+const REQ_T = `($3::float8 / ${factorNow("g.")})`;
+const WRITE_T = `($5::float8 / ${factorNow("g.")})`;
+const start = (clock: string, t: string) => `GREATEST(${clock}, now() - ${secs(`$6::float8 * ${t}`)}, COALESCE(g.paused_until, now()))`;
 
+// the first chunk at a host creates its row (starting now); later ones update it
 const SQL = `
-UPDATE target_governor SET
-  tat = ${start("tat", REQ_T)} + ${secs(`$2::int * ${REQ_T}`)},
-  write_tat = CASE WHEN $4::int > 0 THEN ${start("write_tat", WRITE_T)} + ${secs(`$4::int * ${WRITE_T}`)} ELSE write_tat END,
+INSERT INTO target_governor AS g (host, tat, write_tat, requests_per_second, writes_per_minute)
+VALUES ($1, now() + ${secs("$2::int * $3::float8")}, now() + ${secs("$4::int * $5::float8")}, $7, $8)
+ON CONFLICT (host) DO UPDATE SET
+  tat = ${start("g.tat", REQ_T)} + ${secs(`$2::int * ${REQ_T}`)},
+  write_tat = CASE WHEN $4::int > 0 THEN ${start("g.write_tat", WRITE_T)} + ${secs(`$4::int * ${WRITE_T}`)} ELSE g.write_tat END,
   requests_per_second = $7, writes_per_minute = $8, updated_at = now()
-WHERE host = $1
 RETURNING
   EXTRACT(EPOCH FROM now()) * 1000 AS db_now_ms,
-  EXTRACT(EPOCH FROM tat - now()) * 1000 - $2::int * ${REQ_T} * 1000 AS request_start_ms,
+  EXTRACT(EPOCH FROM g.tat - now()) * 1000 - $2::int * ${REQ_T} * 1000 AS request_start_ms,
   ${REQ_T} * 1000 AS request_spacing_ms,
-  EXTRACT(EPOCH FROM write_tat - now()) * 1000 - $4::int * ${WRITE_T} * 1000 AS write_start_ms,
+  EXTRACT(EPOCH FROM g.write_tat - now()) * 1000 - $4::int * ${WRITE_T} * 1000 AS write_start_ms,
   ${WRITE_T} * 1000 AS write_spacing_ms`;
 
 type TRow = { db_now_ms: number; request_start_ms: number; request_spacing_ms: number; write_start_ms: number; write_spacing_ms: number };
 
-/** Reserves the slots; the host's row is created on first use. */
+/** Reserves the slots, in one statement; the host's row is created by its first chunk. */
 export async function reserveSlots(db: TSql, r: TReserve): Promise<TReserved> {
-  const params = [r.host, r.requests, r.requestInterval, r.writes, r.writeInterval, r.burst, r.requestsPerSecond, r.writesPerMinute];
-  let rows = await db.$queryRawUnsafe<TRow[]>(SQL, ...params);
-  if (rows.length === 0) {
-    await db.$executeRawUnsafe(`INSERT INTO target_governor (host) VALUES ($1) ON CONFLICT DO NOTHING`, r.host);
-    rows = await db.$queryRawUnsafe<TRow[]>(SQL, ...params);
-  }
-  const row = rows[0];
-  if (!row) throw new Error(`the rate governor has no row for ${r.host}`);
+  const [row] = await db.$queryRawUnsafe<TRow[]>(SQL, r.host, r.requests, r.requestInterval, r.writes, r.writeInterval, r.burst, r.requestsPerSecond, r.writesPerMinute);
+  if (!row) throw new Error(`the rate governor returned nothing for ${r.host}`);
   return {
     dbNowMs: Number(row.db_now_ms),
     requestStartMs: Number(row.request_start_ms),

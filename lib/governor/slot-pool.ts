@@ -3,8 +3,8 @@
 // HORIZON_MS of the rate: large enough that a busy process makes one database round trip
 // per several requests, small enough that slots it reserved and then did not need cost
 // the other senders little. While requests keep coming, the next chunk is reserved when
-// the slots in hand cover less than half the horizon, so a busy process never stands
-// waiting for the database. A process the machine stalled does not send what it missed
+// the slots in hand cover less than the horizon, so a busy process never stands
+// waiting for the database (it holds one to two horizons of its own pace). A process the machine stalled does not send what it missed
 // all at once: a slot taken late still keeps the rate's interval from the one before,
 // and one not taken within STALE_MS of its time is dropped.
 import type { TSql } from "../db/index.ts";
@@ -99,10 +99,12 @@ export class SlotPool {
     this.waiters = left;
     if (this.reserving) return;
     if (left.length > 0) return void this.reserve(needRequests, needWrites);
-    // ahead of need: the slots in hand run out within half the horizon and requests keep coming
+    // ahead of need: requests keep coming and the slots in hand last less than the
+    // horizon (by their times where the rate binds, by their number at the recent pace where it does not)
     const busy = this.used.requests > 0 && now - this.used.since < 1000;
-    const lastRequest = this.requestSlots.at(-1) ?? 0;
-    if (busy && this.limitsRequests && lastRequest < now + HORIZON_MS / 2) void this.reserve(1, 0);
+    const perMs = this.pace();
+    const coveredMs = Math.max((this.requestSlots.at(-1) ?? now) - now, perMs > 0 ? this.requestSlots.length / perMs : 0);
+    if (busy && this.limitsRequests && coveredMs < HORIZON_MS) void this.reserve(1, 0);
   }
 
   private count(write: boolean): void {
@@ -118,7 +120,12 @@ export class SlotPool {
     if (write) this.used.writes++;
   }
 
-  /** A chunk: what is waiting, or the demand of the last second over the horizon if more, within the horizon's share of the rate. */
+  /** Requests per ms lately: the last whole second's, or the current one's when busier. */
+  private pace(): number {
+    return Math.max(this.used.lastRequestsPerMs, this.used.requests / Math.max(1, Date.now() - this.used.since));
+  }
+
+  /** A chunk: what is waiting, or this process's own pace over the horizon if more, within the horizon's share of the rate. */
   private chunk(waiting: number, perMs: number, perSecond: number | null): number {
     if (perSecond === null || waiting === 0) return 0;
     const most = Math.max(1, Math.ceil((perSecond * HORIZON_MS) / 1000));
@@ -130,7 +137,7 @@ export class SlotPool {
     const { requestsPerSecond, writesPerMinute, burst } = this.limits;
     const ask: TReserve = {
       host: this.host,
-      requests: this.chunk(needRequests, this.used.lastRequestsPerMs, requestsPerSecond),
+      requests: this.chunk(needRequests, this.pace(), requestsPerSecond),
       requestInterval: requestsPerSecond ? 1 / (requestsPerSecond * HEADROOM) : 0,
       writes: this.chunk(needWrites, this.used.lastWritesPerMs, writesPerMinute === null ? null : writesPerMinute / 60),
       writeInterval: writesPerMinute ? 60 / (writesPerMinute * HEADROOM) : 0,

@@ -3,6 +3,7 @@
 import client from "prom-client";
 import { getDb } from "../db/index.ts";
 import { HEALTH_STATES } from "../health/channel-health.ts";
+import { readGovernorState, type TGovernorState } from "../governor/read-governor-state.ts";
 import { registry } from "./registry.ts";
 
 type TSnapshot = {
@@ -11,6 +12,7 @@ type TSnapshot = {
   holds: Array<{ channel_id: number; n: bigint }>;
   nodes: Array<{ id: number; mode: string; status: string; last_heartbeat: Date }>;
   alerts: Array<{ status: string; n: bigint }>;
+  governor: TGovernorState[];
 };
 
 let cached: { at: number; value: Promise<TSnapshot> } | null = null;
@@ -26,7 +28,7 @@ function snapshot(): Promise<TSnapshot> {
 
 async function read(): Promise<TSnapshot> {
   const db = await getDb();
-  const [channels, records, holds, nodes, alerts] = await Promise.all([
+  const [channels, records, holds, nodes, alerts, governor] = await Promise.all([
     db.$queryRawUnsafe<TSnapshot["channels"]>(
       `SELECT c.id, c.name, c.health, c.failing_cycles, c.quarantine_until, c.last_cycle_at,
          (SELECT max(finished_at) FROM cycle y WHERE y.channel_id = c.id AND y.status = 'SUCCESS') AS last_success_at
@@ -44,8 +46,9 @@ async function read(): Promise<TSnapshot> {
     db.$queryRawUnsafe<TSnapshot["holds"]>(`SELECT channel_id, count(*) AS n FROM deprovision_hold WHERE status = 'HELD' GROUP BY channel_id`),
     db.$queryRawUnsafe<TSnapshot["nodes"]>(`SELECT id, mode::text AS mode, status, last_heartbeat FROM node`),
     db.$queryRawUnsafe<TSnapshot["alerts"]>(`SELECT status, count(*) AS n FROM alert_delivery GROUP BY status`),
+    readGovernorState(db),
   ]);
-  return { channels, records, holds, nodes, alerts };
+  return { channels, records, holds, nodes, alerts, governor };
 }
 
 const seconds = (d: Date) => d.getTime() / 1000;
@@ -106,6 +109,15 @@ export function registerStoreMetrics(): void {
   });
   gauge("ferry_node_heartbeat_timestamp_seconds", "Each provisioning node's last heartbeat", ["node", "mode", "status"], (g, s) => {
     for (const n of s.nodes) g.set({ node: String(n.id), mode: n.mode, status: n.status }, seconds(n.last_heartbeat));
+  });
+  gauge("ferry_target_rate_factor", "Share of the configured rate the shared governor allows a target host after 429s (1: all of it)", ["host"], (g, s) => {
+    for (const h of s.governor) g.set({ host: h.host }, h.factor);
+  });
+  gauge("ferry_target_paused_seconds", "Seconds every sender to a target host still waits after a 429 (0: not paused)", ["host"], (g, s) => {
+    for (const h of s.governor) g.set({ host: h.host }, h.pausedForMs / 1000);
+  });
+  gauge("ferry_target_throttled_recent", "429 answers from a target host in the last five minutes, all senders", ["host"], (g, s) => {
+    for (const h of s.governor) g.set({ host: h.host }, h.throttledRecent);
   });
   gauge("ferry_alert_deliveries", "Alert deliveries by status (PENDING, SENT, FAILED, SUPPRESSED)", ["status"], (g, s) => {
     for (const a of s.alerts) g.set({ status: a.status }, Number(a.n));

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, getDb, type PrismaClient } from "../../lib/db/index.ts";
 import { rateGate } from "../../lib/governor/rate-gate.ts";
+import { DECREASE } from "../../lib/governor/record-throttle.ts";
+import { RECOVERY_PER_SEC } from "../../lib/governor/reserve-slots.ts";
 import { readGovernorState } from "../../lib/governor/read-governor-state.ts";
 import { targetHost } from "../../lib/governor/host-key.ts";
 import { ZPlainSecret } from "../../lib/crypto/secret-types.ts";
@@ -57,7 +59,7 @@ describe("rate governor", () => {
     expect(state).toMatchObject({ host: "http://shared.example:8080", requestsPerSecond: 20, factor: 1, throttledTotal: 0 });
   });
 
-  it("a 429 seen by one process pauses the other and halves the host's rate", async () => {
+  it("a 429 seen by one process pauses the other and cuts the host's rate", async () => {
     const target = { url: "http://paused.example/scim", rateLimit: { requestsPerSecond: 50 } };
     const a = rateGate(nodeA, target);
     const b = rateGate(nodeB, target);
@@ -65,8 +67,9 @@ describe("rate governor", () => {
     const t0 = Date.now();
     await a.throttled(1500);
     const [state] = await readGovernorState(await getDb(), [targetHost(target.url)]);
-    expect(state!.factor).toBeGreaterThanOrEqual(0.5);
-    expect(state!.factor).toBeLessThan(0.6); // halved, climbing back by 0.05 a second
+    // cut to DECREASE of the rate, climbing back by RECOVERY_PER_SEC
+    expect(state!.factor).toBeGreaterThanOrEqual(DECREASE);
+    expect(state!.factor).toBeLessThan(DECREASE + RECOVERY_PER_SEC);
     expect(state!.pausedForMs).toBeGreaterThan(0);
     expect(state).toMatchObject({ throttledRecent: 1, throttledTotal: 1, lastRetryAfterMs: 1500 });
     await b.acquire(true);
