@@ -23,6 +23,8 @@ export type TRateLimitProxy = {
   stats(): TRateLimitStats;
   /** forwarded requests per second between the first and the last request seen */
   achievedRate(): number;
+  /** the same over the middle of that span (its first and last tenth left out: start-up and the last stragglers) */
+  steadyRate(): number;
   reset(): void;
   stop(): Promise<void>;
 };
@@ -35,6 +37,8 @@ export async function startRateLimitProxy(targetBaseUrl: string, opts: { request
   let tokens = burst;
   let refilledAt = performance.now();
   let stats: TRateLimitStats = { forwarded: 0, throttled: 0, firstAt: 0, lastAt: 0 };
+  // when each request was forwarded, for the steady rate
+  let forwardedAt: number[] = [];
   const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set<Socket>();
 
@@ -63,6 +67,7 @@ export async function startRateLimitProxy(targetBaseUrl: string, opts: { request
       return;
     }
     stats.forwarded++;
+    forwardedAt.push(now);
     const upstream = http.request(
       { agent: upstreamAgent, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
       (up) => {
@@ -91,8 +96,15 @@ export async function startRateLimitProxy(targetBaseUrl: string, opts: { request
     requestsPerSecond: rate,
     stats: () => ({ ...stats }),
     achievedRate: () => (stats.lastAt > stats.firstAt ? stats.forwarded / ((stats.lastAt - stats.firstAt) / 1000) : 0),
+    steadyRate: () => {
+      const span = stats.lastAt - stats.firstAt;
+      const from = stats.firstAt + span / 10;
+      const to = stats.lastAt - span / 10;
+      return span > 0 ? forwardedAt.filter((t) => t >= from && t < to).length / ((to - from) / 1000) : 0;
+    },
     reset: () => {
       stats = { forwarded: 0, throttled: 0, firstAt: 0, lastAt: 0 };
+      forwardedAt = [];
     },
     stop: async () => {
       for (const s of sockets) s.destroy();
