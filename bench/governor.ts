@@ -20,7 +20,7 @@ import { generatedDirectorySource, type directoryNames, type startSlapd } from "
 import { child, firstLine, startTarget } from "./processes.ts";
 
 type TRow = { step: string; ms: number; objects?: number; rssMb?: number; note?: string };
-type TCycle = { ms: number; status: string; message: string; maxRssMb: number; stats: { scimRequests: number; usersWritten: number } };
+type TCycle = { ms: number; governorWaitMs: number; status: string; message: string; maxRssMb: number; stats: { scimRequests: number; usersWritten: number } };
 
 const PARITY = {
   even: "(|(uid=*0)(uid=*2)(uid=*4)(uid=*6)(uid=*8))",
@@ -73,9 +73,9 @@ export async function benchGovernor(o: {
         ms: r!.ms,
         objects: r!.stats.usersWritten,
         rssMb: r!.maxRssMb,
-        note: `${r!.stats.scimRequests} SCIM requests, ${statements} governor statements (${perRequest.toFixed(3)} per request); load ${load0}-${load()}`,
+        note: `${r!.stats.scimRequests} SCIM requests, ${statements} governor statements (${perRequest.toFixed(3)} per request), requests waited ${(r!.governorWaitMs / r!.stats.scimRequests).toFixed(2)} ms each on average for it; load ${load0}-${load()}`,
       });
-      console.log(`  ${label}: ${(r!.ms / 1000).toFixed(2)} s, ${r!.stats.scimRequests} requests, ${statements} governor statements (${perRequest.toFixed(3)}/request), load ${load0}-${load()}`);
+      console.log(`  ${label}: ${(r!.ms / 1000).toFixed(2)} s, ${r!.stats.scimRequests} requests, ${statements} governor statements (${perRequest.toFixed(3)}/request), waited ${(r!.governorWaitMs / r!.stats.scimRequests).toFixed(2)} ms/request, load ${load0}-${load()}`);
     } finally {
       target.stop();
     }
