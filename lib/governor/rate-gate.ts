@@ -5,7 +5,8 @@
 //
 // With target.rateLimit set, requests wait for slots of the host's rate (slot-pool.ts).
 // Without it, nothing is reserved and the hot path stays free of database calls: a sender
-// only looks, at most once a second, whether another has paused the host after a 429.
+// looks, once a second and beside its requests, whether another has paused the host
+// after a 429.
 // Either way a 429 anywhere pauses every sender to the host for its Retry-After.
 //
 // Fail closed: when the database cannot be asked, acquire() rejects and the request is
@@ -23,6 +24,8 @@ export type TRateLimit = { requestsPerSecond?: number; writesPerMinute?: number;
 
 /** How often a sender without a configured rate looks for a pause another sender set. */
 const PAUSE_LOOK_MS = 1000;
+/** How long what it saw serves while it looks again; older than that, a sender waits for the look. */
+const PAUSE_TRUST_MS = 5000;
 
 class HostGate implements TRateGate {
   private readonly pool: SlotPool | null;
@@ -44,7 +47,14 @@ class HostGate implements TRateGate {
       // the shared row's slots start after any pause
       await this.pool.acquire(write);
     } else {
-      if (Date.now() - this.lookedAt >= PAUSE_LOOK_MS) await (this.looking ??= this.look().finally(() => (this.looking = null)));
+      // what was seen within the last seconds serves while a fresh look runs beside the
+      // requests; only a sender that has not seen the row lately waits for it (and fails closed)
+      const age = Date.now() - this.lookedAt;
+      if (age >= PAUSE_LOOK_MS) {
+        const look = (this.looking ??= this.look().finally(() => (this.looking = null)));
+        if (age >= PAUSE_TRUST_MS) await look;
+        else look.catch(() => undefined);
+      }
       const wait = this.pausedUntil - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }

@@ -122,7 +122,8 @@ export class SlotPool {
 
   /** Requests per ms lately: the last whole second's, or the current one's when busier. */
   private pace(): number {
-    return Math.max(this.used.lastRequestsPerMs, this.used.requests / Math.max(1, Date.now() - this.used.since));
+    // the current second counts as a whole second: two requests in its first millisecond are not a pace
+    return Math.max(this.used.lastRequestsPerMs, this.used.requests / Math.max(1000, Date.now() - this.used.since));
   }
 
   /** A chunk: what is waiting, or this process's own pace over the horizon if more, within the horizon's share of the rate. */
