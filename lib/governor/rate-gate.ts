@@ -13,6 +13,8 @@
 // not sent (the transport turns that into a transient ScimError: retried, then the
 // record stays dirty). A governor failure is never an answer from the target, so it
 // decides nothing about anyone's deprovisioning.
+import type { z } from "zod";
+import type { ZTargetFields } from "../channel-config/config.ts";
 import type { TSql } from "../db/index.ts";
 import { governorThrottles, governorWaitSeconds } from "../metrics/registry.ts";
 import type { TRateGate } from "../scim/transport.ts";
@@ -20,7 +22,8 @@ import { targetHost } from "./host-key.ts";
 import { recordThrottle } from "./record-throttle.ts";
 import { SlotPool, type TLimits } from "./slot-pool.ts";
 
-export type TRateLimit = { requestsPerSecond?: number; writesPerMinute?: number; burst?: number };
+/** target.rateLimit as the channel gives it */
+export type TRateLimit = NonNullable<z.output<typeof ZTargetFields>["rateLimit"]>;
 
 /** How often a sender without a configured rate looks for a pause another sender set. */
 const PAUSE_LOOK_MS = 1000;
