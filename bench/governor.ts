@@ -101,10 +101,11 @@ export async function benchGovernor(o: {
       const total = s.forwarded + s.throttled;
       const pct = (100 * proxy.achievedRate()) / o.rate;
       const steadyPct = (100 * proxy.steadyRate()) / o.rate;
+      const edges = `first tenth ${((100 * proxy.rateBetween(0, 0.1)) / o.rate).toFixed(0)}%, last tenth ${((100 * proxy.rateBetween(0.9, 1)) / o.rate).toFixed(0)}%`;
       const share429 = (100 * s.throttled) / total;
       const dirty = await (await getDb()).userRecord.count({ where: { channelId: { in: ids }, dirty: true } });
       const written = rs.reduce((a, r) => a + r.stats.usersWritten, 0);
-      const note = `${pct.toFixed(1)}% of R=${o.rate}/s achieved (${steadyPct.toFixed(1)}% in the middle 80% of the run), ${share429.toFixed(2)}% of ${total} requests answered 429; ${statements} governor statements (${(statements / total).toFixed(3)} per request); ${dirty} users left dirty; load ${load0}-${load()}`;
+      const note = `${pct.toFixed(1)}% of R=${o.rate}/s achieved (${steadyPct.toFixed(1)}% in the middle 80% of the run; ${edges}), ${share429.toFixed(2)}% of ${total} requests answered 429; ${statements} governor statements (${(statements / total).toFixed(3)} per request); ${dirty} users left dirty; load ${load0}-${load()}`;
       rows.push({ step: `governor: two channels, two processes, proxy R=${o.rate}/s, ${label}`, ms, objects: written, note });
       console.log(`  ${label}: ${(ms / 1000).toFixed(1)} s; ${note}`);
     } finally {

@@ -25,6 +25,8 @@ export type TRateLimitProxy = {
   achievedRate(): number;
   /** the same over the middle of that span (its first and last tenth left out: start-up and the last stragglers) */
   steadyRate(): number;
+  /** forwarded requests per second over a part of that span, given as fractions of it (0 to 1) */
+  rateBetween(from: number, to: number): number;
   reset(): void;
   stop(): Promise<void>;
 };
@@ -52,6 +54,13 @@ export async function startRateLimitProxy(targetBaseUrl: string, opts: { request
     }
     // seconds until a token is back, rounded up to whole seconds
     return Math.max(1, Math.ceil((1 - tokens) / rate));
+  };
+
+  const rateBetween = (fromFrac: number, toFrac: number): number => {
+    const span = stats.lastAt - stats.firstAt;
+    const from = stats.firstAt + span * fromFrac;
+    const to = stats.firstAt + span * toFrac;
+    return to > from ? forwardedAt.filter((t) => t >= from && (t < to || (toFrac >= 1 && t <= to))).length / ((to - from) / 1000) : 0;
   };
 
   const server = http.createServer((req, res) => {
@@ -96,12 +105,8 @@ export async function startRateLimitProxy(targetBaseUrl: string, opts: { request
     requestsPerSecond: rate,
     stats: () => ({ ...stats }),
     achievedRate: () => (stats.lastAt > stats.firstAt ? stats.forwarded / ((stats.lastAt - stats.firstAt) / 1000) : 0),
-    steadyRate: () => {
-      const span = stats.lastAt - stats.firstAt;
-      const from = stats.firstAt + span / 10;
-      const to = stats.lastAt - span / 10;
-      return span > 0 ? forwardedAt.filter((t) => t >= from && t < to).length / ((to - from) / 1000) : 0;
-    },
+    steadyRate: () => rateBetween(0.1, 0.9),
+    rateBetween: (from, to) => rateBetween(from, to),
     reset: () => {
       stats = { forwarded: 0, throttled: 0, firstAt: 0, lastAt: 0 };
       forwardedAt = [];
