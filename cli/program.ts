@@ -57,6 +57,11 @@ export const COMMANDS = [
     needs: "channel+hold",
     help: "approve a held deprovisioning, with --hold <hold ID> and --count <number it covers, as shown by --show-holds>: the next cycle disables or deletes them",
   },
+  {
+    name: "reject-hold",
+    needs: "channel+hold",
+    help: "reject a held deprovisioning, with --hold <hold ID>, --count <number it covers> and optionally --reason <text>: nobody it covers is disabled or deleted; they stay at the target until they come back in the directory (or the hold is approved after all)",
+  },
   // Ferry's own, beyond the seed: the plan (dry run) of the next cycle
   {
     name: "show-plan",
@@ -73,7 +78,7 @@ export type TInvocation =
   | { command: TCommandName; json: boolean; needs: "nothing" }
   | { command: TCommandName; json: boolean; needs: "channel"; channelId: number }
   | { command: TCommandName; json: boolean; needs: "channel+record"; channelId: number; lookup: TRecordLookup }
-  | { command: TCommandName; json: boolean; needs: "channel+hold"; channelId: number; holdId: number; count: number }
+  | { command: TCommandName; json: boolean; needs: "channel+hold"; channelId: number; holdId: number; count: number; reason?: string }
   | { command: TCommandName; json: boolean; needs: "channel+plan"; channelId: number; full: boolean; limit: number }
   | { command: TCommandName; json: boolean; needs: "node"; nodeId: number };
 
@@ -133,8 +138,9 @@ export function buildProgram(): Command {
   for (const c of COMMANDS.filter((c) => c.needs !== "nothing" && c.needs !== "node")) add(new Option(`--${c.name}`, c.help), CHANNEL);
   add(new Option("-u <provider name>", "the user's or group's provider name, for --show-user / --show-group; a user name or a DN for --explain-user / --provision-user"), CHANNEL);
   add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group / --explain-user / --provision-user"), CHANNEL);
-  add(new Option("--hold <hold ID>", "the hold to approve, for --approve-hold (see --show-holds)"), CHANNEL);
-  add(new Option("--count <number>", "for --approve-hold: how many users (or groups) the hold covers, as you reviewed it"), CHANNEL);
+  add(new Option("--hold <hold ID>", "the hold to decide, for --approve-hold / --reject-hold (see --show-holds)"), CHANNEL);
+  add(new Option("--count <number>", "for --approve-hold / --reject-hold: how many users (or groups) the hold covers, as you reviewed it"), CHANNEL);
+  add(new Option("--reason <text>", "for --reject-hold: why, kept with the hold and in the audit log"), CHANNEL);
   add(new Option("--full", "for --show-plan: plan a full cycle (the whole scope read), as --run-full-cycle-now would run"), CHANNEL);
   add(new Option("--limit <number>", "for --show-plan: how many records to list per action (1-500, default 50)"), CHANNEL);
   add(new Option("--json", "print one JSON document instead of text (errors too), for scripts"), OUTPUT);
@@ -152,6 +158,7 @@ Examples:
   provmgr -c 1 --reset-group-timestamp
   provmgr -c 1 --show-holds
   provmgr -c 1 --approve-hold --hold 4 --count 60
+  provmgr -c 1 --reject-hold --hold 4 --count 60 --reason "HR export was truncated"
   provmgr -c 1 --show-plan --limit 20
   provmgr --force-node-backup -n 2
 
@@ -178,6 +185,7 @@ const ZOpts = z.object({
   g: z.string().trim().min(1, "-g needs an LDAP GUID").optional(),
   hold: ZId("--hold", "a hold ID number (see provmgr -c <channel-id> --show-holds)").optional(),
   count: ZId("--count", "the number of records the hold covers (see provmgr -c <channel-id> --show-holds)").optional(),
+  reason: z.string().trim().min(1, "--reason needs a text").max(500, "--reason is at most 500 characters").optional(),
   full: z.boolean().optional(),
   limit: ZId("--limit", "a number of records from 1 to 500").refine((n) => n <= 500, "--limit must be a number of records from 1 to 500").optional(),
   json: z.boolean().optional(),
@@ -206,8 +214,9 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   }
   if (cmd.needs !== "channel+hold") {
     const extra = unused([[o.hold, "--hold"], [o.count, "--count"]]);
-    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --approve-hold` };
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --approve-hold and --reject-hold` };
   }
+  if (o.reason !== undefined && cmd.name !== "reject-hold") return { error: "--reason is only used with --reject-hold" };
   if (cmd.needs === "nothing" || cmd.needs === "node") {
     const extra = unused(cmd.needs === "node" ? [[o.c, "-c"], [o.u, "-u"], [o.g, "-g"]] : [[o.c, "-c"], [o.n, "-n"], [o.u, "-u"], [o.g, "-g"]]);
     if (extra.length) return { error: `${flag} is a global command and takes no ${extra.join(", ")}` };
@@ -223,7 +232,7 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
     if (o.hold === undefined || o.count === undefined) {
       return { error: `${flag} needs --hold <hold ID> and --count <number>, as shown by provmgr -c ${o.c} --show-holds` };
     }
-    return { command: cmd.name, json, needs: "channel+hold", channelId: o.c, holdId: o.hold, count: o.count };
+    return { command: cmd.name, json, needs: "channel+hold", channelId: o.c, holdId: o.hold, count: o.count, ...(o.reason !== undefined ? { reason: o.reason } : {}) };
   }
   if (cmd.needs === "channel+plan") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);

@@ -21,7 +21,7 @@ const channel = (inv: TInvocation): number => ("channelId" in inv ? inv.channelI
 const node = (inv: TInvocation): number => ("nodeId" in inv ? inv.nodeId : missing("-n"));
 const lookup = (inv: TInvocation) => (inv.needs === "channel+record" ? inv.lookup : missing("-u/-g"));
 const planOptions = (inv: TInvocation) => (inv.needs === "channel+plan" ? { full: inv.full, limit: inv.limit } : missing("--show-plan"));
-const hold = (inv: TInvocation) => (inv.needs === "channel+hold" ? { holdId: inv.holdId, count: inv.count } : missing("--hold/--count"));
+const hold = (inv: TInvocation) => (inv.needs === "channel+hold" ? { holdId: inv.holdId, count: inv.count, reason: inv.reason } : missing("--hold/--count"));
 function missing(flag: string): never {
   throw new AppError("INVALID_ARGUMENT", `${flag} is missing`);
 }
@@ -54,6 +54,7 @@ const HANDLERS: Record<TOwnCommandName, THandler> = {
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),
   "show-holds": async (ctx, inv) => (await holds()).showHolds(ctx, channel(inv)),
   "approve-hold": async (ctx, inv) => (await holds()).approveHold(ctx, channel(inv), hold(inv)),
+  "reject-hold": async (ctx, inv) => (await holds()).rejectHold(ctx, channel(inv), hold(inv)),
   "show-plan": async (ctx, inv) => (await plan()).showPlan(ctx, channel(inv), planOptions(inv)),
 };
 

@@ -42,8 +42,16 @@ export const ENDPOINTS: TEndpoint[] = [
     path: "/channels/{id}/holds/{holdId}/approve",
     role: "admin",
     tag: "Deprovisioning",
-    summary: "Approve a held deprovisioning: the next cycle (asked for at once) disables or deletes exactly the records it covers",
+    summary: "Approve a held deprovisioning (or a rejected one, after all): the next cycle (asked for at once) disables or deletes exactly the records it covers",
     body: S.ZApproveHoldBody,
+  },
+  {
+    method: "post",
+    path: "/channels/{id}/holds/{holdId}/reject",
+    role: "admin",
+    tag: "Deprovisioning",
+    summary: "Reject a held deprovisioning: nobody it covers is disabled or deleted; they stay at the target, left out of later counts, until they come back in the directory or the hold is approved after all",
+    body: S.ZRejectHoldBody,
   },
   {
     method: "get",

@@ -54,6 +54,10 @@ export const ZApproveHoldBody = z.object({
   count: z.number().int().min(1).describe("the number of users (or groups) the hold covers, as you reviewed it; refused if the hold changed since"),
 });
 
+export const ZRejectHoldBody = ZApproveHoldBody.extend({
+  reason: z.string().trim().max(500).optional().describe("why it is rejected: kept with the hold and in the audit log"),
+});
+
 export const ZRecordQuery = z.object({
   q: z.string().max(300).optional().describe("search: part of the provider name, DN or GUID, or an exact SCIM id"),
   state: z.enum(RECORD_STATES).optional(),
