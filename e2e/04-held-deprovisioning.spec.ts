@@ -85,6 +85,13 @@ test("an emptied provisioning group is held, shown with who, rejected, and relea
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "33c-channel-rejected-phone");
   await page.setViewportSize({ width: 1440, height: 900 });
+  // each person's page says who rejected their deprovisioning, and why
+  await page.goto(`/channels/${channelId}/users?state=held`);
+  await page.getByRole("link", { name: "e2euser03" }).click();
+  await expect(page.getByText(/Deprovisioning rejected \(hold #\d+\)/)).toBeVisible();
+  await expect(page.getByText("(the group was emptied by a bad import)")).toBeVisible();
+  await screenshot(page, "33d-user-rejected");
+  await page.goto(`/channels/${channelId}`);
   await page.waitForTimeout(6_000);
   expect(await activeAtTarget()).toBe(s.directoryUsers);
   await expect(page.getByText(`Deprovisioning of ${s.directoryUsers} users held for approval`)).toHaveCount(0);

@@ -138,7 +138,7 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
           <Badge tone={ex.decision.action === "NONE" ? "gray" : "violet"}>{ex.decision.action}</Badge> {ex.decision.says}
         </p>
         {ex.hold && (
-          <Banner tone="amber" title={`Deprovisioning held for approval (hold #${ex.hold.id})`}>
+          <Banner tone="amber" title={ex.hold.status === "REJECTED" ? `Deprovisioning rejected by an administrator (hold #${ex.hold.id})` : `Deprovisioning held for approval (hold #${ex.hold.id})`}>
             {ex.hold.reason}
           </Banner>
         )}

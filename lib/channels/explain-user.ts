@@ -151,7 +151,11 @@ export async function explainWith(
         .map((k) => ({ attribute: k, acknowledged: acknowledged[k] ?? null, now: values[k] ?? null }))
     : [];
 
-  const decision = decide(recordRow, { inScope, disabled, hash, values }, options);
+  const decided = decide(recordRow, { inScope, disabled, hash, values }, options);
+  const decision =
+    holdView?.status === "REJECTED" && (decided.action === "DISABLE" || decided.action === "DELETE")
+      ? { action: "NONE" as const, says: `kept at the target: an administrator rejected its ${decided.action.toLowerCase()} (hold #${holdView.id}) until it comes back in the directory or the hold is approved` }
+      : decided;
   const summary = !inScope
     ? `out of scope: ${checks.find((c) => !c.ok && c.rule !== "disabled" && c.rule !== "scope")?.says ?? checks.find((c) => c.rule === "scope")!.says}`
     : disabled

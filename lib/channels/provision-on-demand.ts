@@ -276,7 +276,7 @@ async function acquireWaiting(db: Awaited<ReturnType<typeof getDb>>, channelId: 
 
 /**
  * The guard's word on deprovisioning this one user: null when it may go, else why not.
- * A hold covering it waits for its approval, or was rejected; otherwise the guard is asked as a cycle
+ * A hold covering it waits for its approval (a rejected one makes explain's decision NONE); otherwise the guard is asked as a cycle
  * would ask it for one awaiting user.
  */
 async function guardOne(
@@ -287,9 +287,6 @@ async function guardOne(
 ): Promise<string | null> {
   if (ex.hold && (ex.hold.status === "HELD" || ex.hold.status === "APPROVED")) {
     return `held for approval in deprovisioning hold #${ex.hold.id} (${ex.hold.reason}): approve the hold to release it`;
-  }
-  if (ex.hold?.status === "REJECTED") {
-    return `an administrator rejected its deprovisioning (hold #${ex.hold.id}): it stays at the target until it comes back in the directory or the hold is approved`;
   }
   const d = deprovisioningOf(db, channelId, "users", options);
   if (!d) return "the channel does not deprovision users";
