@@ -49,6 +49,15 @@ test("create a channel, testing the directory and the SCIM target", async ({ pag
   await expect(page.getByTestId("users-at-target")).toHaveText("0");
   await screenshot(page, "03-new-channel-tested");
 
+  // its first cycle, planned before it is created: whom it would create
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
+  const preview = page.getByTestId("edit-preview");
+  await expect(preview).toContainText("The first cycle of this channel (not created)", { timeout: 30_000 });
+  await expect(preview.getByRole("table", { name: "Users to create" })).toContainText("e2euser01");
+  await expect(preview.getByText("Users to create", { exact: true }).locator("..")).toContainText(String(s.directoryUsers));
+  await screenshot(page, "03b-new-channel-preview");
+  expect(((await (await page.request.get("/api/v1/channels")).json()) as { channels: unknown[] }).channels).toHaveLength(0);
+
   await page.getByRole("button", { name: "Create channel" }).click();
   await expect(page).toHaveURL(/\/channels\/\d+$/);
   channelId = Number(page.url().split("/").pop());

@@ -24,6 +24,15 @@ export const ENDPOINTS: TEndpoint[] = [
   { method: "post", path: "/me/password", role: "viewer", tag: "Account", summary: "Change your own password (console users)", body: S.ZChangeOwnPasswordBody },
   { method: "get", path: "/channels", role: "viewer", tag: "Channels", summary: "Every channel: the --show-channels columns, last cycle and whether one is running" },
   { method: "post", path: "/channels", role: "admin", tag: "Channels", summary: "Create a channel: a channel file with its secrets given as values", body: S.ZSaveChannelBody, created: true },
+  {
+    method: "post",
+    path: "/channels/plan",
+    role: "admin",
+    tag: "Channels",
+    summary: "Plan a new channel's first cycle before creating it: the body POST /channels takes; counts and first records to create, nothing created or sent",
+    query: S.ZPlanQuery,
+    body: S.ZSaveChannelBody,
+  },
   { method: "get", path: "/channels/{id}", role: "viewer", tag: "Channels", summary: "A channel's overview: masked source and target (--show-source, --show-target), mapping, options, state, counts, last cycles" },
   { method: "put", path: "/channels/{id}", role: "admin", tag: "Channels", summary: "Change a channel's configuration (a secret given as { keep: true }, or left out, is kept)", body: S.ZSaveChannelBody },
   {

@@ -27,17 +27,7 @@ type TExistingRow = {
 export async function storeChannelConfig(options: { cfg: TChannelConfig; existing: TExistingRow | null; actor: string; via: string }): Promise<TApplyResult> {
   const { cfg, existing } = options;
   const db = await getDb();
-  const data = {
-    name: cfg.name,
-    connectionId: cfg.connectionId,
-    active: cfg.active,
-    connectionActive: cfg.connectionActive,
-    syncFrequencySec: cfg.syncFrequencySec,
-    source: cfg.source,
-    target: cfg.target,
-    mapping: cfg.mapping,
-    options: cfg.options,
-  };
+  const data = channelRowData(cfg);
   if (!existing) {
     const created = await db.channel.create({ data });
     await recordAudit({ actor: options.actor, via: options.via, channelId: created.id, action: "channel.create" });
@@ -78,6 +68,21 @@ export async function storeChannelConfig(options: { cfg: TChannelConfig; existin
     details: { scopeChanged, rulesChanged, changes: diff.changes, ...(diff.truncated ? { truncated: true } : {}) },
   });
   return { id: existing.id, name: cfg.name, created: false };
+}
+
+/** The channel row's columns for a resolved channel (a plan of a new channel inserts the same). */
+export function channelRowData(cfg: TChannelConfig) {
+  return {
+    name: cfg.name,
+    connectionId: cfg.connectionId,
+    active: cfg.active,
+    connectionActive: cfg.connectionActive,
+    syncFrequencySec: cfg.syncFrequencySec,
+    source: cfg.source,
+    target: cfg.target,
+    mapping: cfg.mapping,
+    options: cfg.options,
+  };
 }
 
 /**
