@@ -40,6 +40,11 @@ export const COMMANDS = [
     help: "explain why a directory user (-u <user name or DN>, or -g <LDAP GUID>; also one not stored or out of scope) is in its state: base DN, scope filter, group membership (direct or nested path), disabled rule, mapped values against the target's, the record, a hold, the decision, the last log entries. Read-only",
   },
   {
+    name: "explain-group",
+    needs: "channel+record",
+    help: "explain why a directory group (-u <group name or DN>, or -g <LDAP GUID>; also one not stored or out of scope) is in its state: group filter and base, its name against the target's, its members now (flattened when the channel flattens) against the target's — who would be added or removed, who never reaches the target and why — the record, a hold, the decision, the last log entries. Read-only",
+  },
+  {
     name: "provision-user",
     needs: "channel+record",
     help: "provision one user now (-u <user name or DN>, or -g <LDAP GUID>): import, scope, decide, match, action, result, each step printed; waits up to 15 s for a running cycle of the channel, then exits 5",
@@ -136,8 +141,8 @@ export function buildProgram(): Command {
   add(new Option("-n <node ID>", "the node for --force-node-backup"), GLOBAL);
   add(new Option("-c <channel-id>", "the channel's numeric ID (see --show-channels)"), CHANNEL);
   for (const c of COMMANDS.filter((c) => c.needs !== "nothing" && c.needs !== "node")) add(new Option(`--${c.name}`, c.help), CHANNEL);
-  add(new Option("-u <provider name>", "the user's or group's provider name, for --show-user / --show-group; a user name or a DN for --explain-user / --provision-user"), CHANNEL);
-  add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group / --explain-user / --provision-user"), CHANNEL);
+  add(new Option("-u <provider name>", "the user's or group's provider name, for --show-user / --show-group; a user name or a DN for --explain-user / --provision-user; a group name or a DN for --explain-group"), CHANNEL);
+  add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group / --explain-user / --explain-group / --provision-user"), CHANNEL);
   add(new Option("--hold <hold ID>", "the hold to decide, for --approve-hold / --reject-hold (see --show-holds)"), CHANNEL);
   add(new Option("--count <number>", "for --approve-hold / --reject-hold: how many users (or groups) the hold covers, as you reviewed it"), CHANNEL);
   add(new Option("--reason <text>", "for --reject-hold: why, kept with the hold and in the audit log"), CHANNEL);
@@ -154,6 +159,7 @@ Examples:
   provmgr -c 1 --show-user -u user@example.com
   provmgr -c 1 --show-user -g ffd448643f812b43a0bee2504173f0
   provmgr -c 1 --explain-user -u jdoe
+  provmgr -c 1 --explain-group -u engineering
   provmgr -c 1 --provision-user -u "uid=jdoe,ou=people,dc=example,dc=com"
   provmgr -c 1 --reset-group-timestamp
   provmgr -c 1 --show-holds
@@ -228,7 +234,7 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   if (o.n !== undefined) return { error: `-n is only used with --force-node-backup` };
   if (cmd.needs === "channel+hold") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
-    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user and --provision-user` };
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user, --explain-group and --provision-user` };
     if (o.hold === undefined || o.count === undefined) {
       return { error: `${flag} needs --hold <hold ID> and --count <number>, as shown by provmgr -c ${o.c} --show-holds` };
     }
@@ -241,7 +247,7 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   }
   if (cmd.needs === "channel") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
-    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user and --provision-user` };
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user, --explain-group and --provision-user` };
     return { command: cmd.name, json, needs: "channel", channelId: o.c };
   }
   if (o.u !== undefined && o.g !== undefined) return { error: `${flag} takes either -u <provider name> or -g <LDAP GUID>, not both` };

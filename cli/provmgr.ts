@@ -49,6 +49,7 @@ const HANDLERS: Record<TOwnCommandName, THandler> = {
   "show-user": async (ctx, inv) => (await show()).showUser(ctx, channel(inv), lookup(inv)),
   "show-group": async (ctx, inv) => (await show()).showGroup(ctx, channel(inv), lookup(inv)),
   "explain-user": async (ctx, inv) => (await onDemand()).explainUserCommand(ctx, channel(inv), lookup(inv)),
+  "explain-group": async (ctx, inv) => (await onDemand()).explainGroupCommand(ctx, channel(inv), lookup(inv)),
   "provision-user": async (ctx, inv) => (await onDemand()).provisionUserCommand(ctx, channel(inv), lookup(inv)),
   "show-target": async (ctx, inv) => (await channels()).showTarget(ctx, channel(inv)),
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),

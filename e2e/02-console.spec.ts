@@ -141,6 +141,14 @@ test("open a user's detail and history", async ({ page }) => {
   await page.goto(`/channels/${channelId}/groups`);
   await expect(page.getByRole("link", { name: "engineering" })).toBeVisible();
   await screenshot(page, "09-groups");
+  // a group's page explains it: its scope rules, its members against the target's, the decision
+  await page.getByRole("link", { name: "engineering" }).click();
+  const explain = page.getByTestId("explain-panel");
+  await expect(explain.getByTestId("explain-summary")).toHaveText(/^in scope; at the target: active; \d+ member\(s\) in the directory, \d+ at the target$/, { timeout: 30_000 });
+  await expect(explain.locator('[data-rule="filter"]')).toHaveAttribute("data-ok", "yes");
+  await expect(explain.getByTestId("explain-members")).toContainText("direct members");
+  await expect(explain.getByTestId("explain-decision")).toContainText("up to date at the target");
+  await screenshot(page, "09b-group-explain");
 
   await page.goto(`/channels/${channelId}/config`);
   await expect(page.getByTestId("masked-bind-password")).toHaveText(/^\*{8}/);

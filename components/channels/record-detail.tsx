@@ -14,6 +14,7 @@ import { Badge, Banner, Button, Card, EmptyState, KeyValue, SkeletonRows } from 
 import { useToast } from "@/components/ui/toasts";
 import { ProvisioningLog } from "./provisioning-log";
 import { ExplainPanel, ProvisionNow } from "./explain-user";
+import { GroupExplainPanel } from "./explain-group";
 import { useViewer } from "@/components/console/viewer-context";
 import { Time } from "@/components/ui/time";
 
@@ -154,6 +155,7 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
           <ExplainPanel channelId={channelId} user={r.guid} by="guid" withProvision={false} />
         </>
       )}
+      {kind === "group" && <GroupExplainPanel channelId={channelId} guid={r.guid} />}
 
       <div className="grid-2">
         <Card title="Internal fields" hint="As stored for this channel">

@@ -150,4 +150,12 @@ export const ZUserQueryFields = z.object({
   user: z.string().trim().min(1, "give a DN, a user name or a GUID").max(2000).describe("a DN, a user name (the attribute the mapping's userName reads) or a GUID"),
   by: z.enum(["dn", "name", "guid"]).optional().describe("what `user` is; guessed from its form when left out"),
 });
-export const ZUserQuery = ZUserQueryFields.transform(({ user, by }): TUserQuery => (by === "dn" ? { dn: user } : by === "name" ? { name: user } : by === "guid" ? { guid: user } : { auto: user }));
+const toQuery = (v: string, by: "dn" | "name" | "guid" | undefined): TUserQuery => (by === "dn" ? { dn: v } : by === "name" ? { name: v } : by === "guid" ? { guid: v } : { auto: v });
+export const ZUserQuery = ZUserQueryFields.transform(({ user, by }) => toQuery(user, by));
+
+/** One directory group for explain: a DN, its name (the channel's group name attribute) or a GUID. */
+export const ZGroupQueryFields = z.object({
+  group: z.string().trim().min(1, "give a DN, a group name or a GUID").max(2000).describe("a DN, a group name (the channel's groupNameAttribute, e.g. cn) or a GUID"),
+  by: z.enum(["dn", "name", "guid"]).optional().describe("what `group` is; guessed from its form when left out"),
+});
+export const ZGroupQuery = ZGroupQueryFields.transform(({ group, by }) => toQuery(group, by));

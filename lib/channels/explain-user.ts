@@ -15,7 +15,7 @@ import { hashValues, mapEntry, type TFlatValues } from "../mapping/map-entry.ts"
 import { listProvisioningLog, type TLogEntryView } from "../provisioning-log/read.ts";
 import { decideInScope, deprovisionAction, type TAction } from "../sync/decide.ts";
 import type { TKnownState } from "../records/states.ts";
-import { describeQuery, findDirectoryUser, isUnderBase, normDn, type TUserQuery } from "./find-directory-user.ts";
+import { describeQuery, entryMatches as matches, findDirectoryUser, isUnderBase, normDn, type TUserQuery } from "./find-directory-user.ts";
 import { maskLdapAttributes } from "./show-record.ts";
 import type { TRecordRow as TListedRecord } from "./list-records.ts";
 import { requireChannel } from "./require-channel.ts";
@@ -244,11 +244,6 @@ function decide(
     DELETE: "delete",
   };
   return { action: a, says: says[a] };
-}
-
-async function matches(dir: Directory, dn: string, filter: string): Promise<boolean> {
-  for await (const _ of dir.search(dn, filter, ["1.1"], "base")) return true;
-  return false;
 }
 
 function disabledSays(entry: TLdapEntry, source: TSource, disabled: boolean): string {
