@@ -15,7 +15,7 @@ function holdLines(h: THoldView, channelId: number): string[] {
     }`,
     ...keyValues([
       ["Reason", h.reason],
-      ["Rule", h.rule === "empty-scope" ? "empty scope (never released without an approval)" : "percent of the provisioned records"],
+      ["Rule", h.rule === "empty-scope" ? "empty scope (never released without an approval)" : h.rule === "count" ? "more at once than the channel's count limit" : "percent of the provisioned records"],
       ["Held since", fmtDate(h.createdAt)],
       ["Last checked", fmtDate(h.checkedAt)],
       ...(h.approvedBy ? ([["Approved by", `${h.approvedBy} (${h.approvedVia ?? NONE}) at ${fmtDate(h.approvedAt)}`]] as Array<[string, unknown]>) : []),

@@ -76,7 +76,7 @@ export function ChannelConfig({ id }: { id: number }) {
                 ["Provision groups", yes(c.options.provisionGroups)],
                 ["Sync frequency", `every ${c.syncFrequencySec} s`],
                 ["Full read", c.options.fullSyncIntervalSec ? `every ${c.options.fullSyncIntervalSec} s` : "never"],
-                ["Deprovisioning guard", `hold a cycle that would deprovision more than ${c.options.maxDeprovisionPercent}% (and more than ${c.options.deprovisionGuardMinimum} users)`],
+                ["Deprovisioning guard", `hold a cycle that would deprovision more than ${c.options.maxDeprovisionPercent}% (and more than ${c.options.deprovisionGuardMinimum} users)${c.options.maxDeprovisionCount ? `, or more than ${c.options.maxDeprovisionCount} at once` : ""}`],
               ]}
             />
           </Card>

@@ -243,6 +243,11 @@ export const ZOptions = z
     maxDeprovisionPercent: z.number().min(0).max(100).default(50),
     /** …unless it is at most this many users */
     deprovisionGuardMinimum: z.number().int().min(0).default(10),
+    /**
+     * a cycle that would deprovision more than this many users (or delete more groups) is
+     * held whatever the share (Entra's accidental-deletions threshold); 0 = no count limit
+     */
+    maxDeprovisionCount: z.number().int().min(0).default(500),
     /** failing cycles in a row before the channel is quarantined (waits 5 min, 15 min, 1 h, then 4 h between tries); 0 = never */
     quarantineAfterFailures: z.number().int().min(0).max(100).default(3),
     /** a record the target keeps refusing waits 1, 2, 4 … minutes between tries, at most this long; 0 = try every cycle */

@@ -127,7 +127,7 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
         decideSays = `disabled in the directory; ${verdict}: nothing sent`;
         action = "NONE";
       } else {
-        decideSays = `disabled in the directory: ${action} — one user, within the deprovisioning guard (at most max(${cfg.options.deprovisionGuardMinimum}, ${cfg.options.maxDeprovisionPercent}%) per cycle)`;
+        decideSays = `disabled in the directory: ${action} — one user, within the deprovisioning guard (at most max(${cfg.options.deprovisionGuardMinimum}, ${cfg.options.maxDeprovisionPercent}%)${cfg.options.maxDeprovisionCount ? `, and at most ${cfg.options.maxDeprovisionCount},` : ""} per cycle)`;
       }
     }
     const rec = ex.record;

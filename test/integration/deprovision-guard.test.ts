@@ -130,6 +130,40 @@ describe("users disabled in the directory, and groups gone from the scope", () =
   });
 });
 
+describe("a count limit (maxDeprovisionCount)", () => {
+  let w: TWorld;
+  const dns: string[] = [];
+  beforeAll(async () => {
+    w = await startWorld({
+      target: "scimmy",
+      configure: (c) => {
+        c.options.maxDeprovisionPercent = 100;
+        c.options.deprovisionGuardMinimum = 0;
+        c.options.maxDeprovisionCount = 3;
+      },
+    });
+    for (let i = 0; i < 10; i++) dns.push(await w.slapd.addUser({ uid: `c${i}`, givenName: "C", sn: `${i}`, mail: `c${i}@example.com` }));
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, dns);
+    expect((await w.cycle()).status).toBe("SUCCESS");
+  });
+  afterAll(() => w?.stop());
+
+  it("holds more than it at once even where the share is allowed, and lets go of as many as it allows", async () => {
+    for (const dn of dns.slice(0, 4)) await w.slapd.modify(dn, { employeeType: "disabled" });
+    const r = await w.cycle();
+    expect(r.status).toBe("PARTIAL");
+    expect(r.message).toMatch(/4 of 10 provisioned users would be deprovisioned at once, above the channel's limit of 3/);
+    expect(await activeAtTarget(w)).toBe(10);
+    expect((await listDeprovisionHolds({ channelId: w.channelId })).open[0]).toMatchObject({ rule: "count", count: 4 });
+
+    await w.slapd.modify(dns[3]!, { employeeType: null });
+    const three = await w.cycle();
+    expect(three.status, three.message).toBe("SUCCESS");
+    expect(three.stats.released.users).toBe(3);
+    expect(await activeAtTarget(w)).toBe(7);
+  });
+});
+
 describe("a held deprovisioning an administrator rejects", () => {
   let w: TWorld;
   const dns: string[] = [];

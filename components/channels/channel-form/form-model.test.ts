@@ -80,6 +80,7 @@ const stored: TStoredChannelView = {
     fullSyncIntervalSec: 3600,
     maxDeprovisionPercent: 50,
     deprovisionGuardMinimum: 7,
+    maxDeprovisionCount: 500,
     quarantineAfterFailures: 4,
     recordRetryMaxSec: 900,
     enforceUserAttributes: false,
