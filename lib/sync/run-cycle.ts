@@ -90,6 +90,7 @@ export async function runCycle(options: {
         usersHeld,
         changeFeed: row.changeFeed,
         changeCookie: row.changeCookie,
+        membersPerPatchLearned: row.membersPerPatchLearned,
       },
       cfg,
       log,
