@@ -10,6 +10,7 @@ import { withRecord } from "../provisioning-log/context.ts";
 import type { TPatchOp } from "../scim/protocol.ts";
 import { recordBackoffSec } from "../health/channel-health.ts";
 import { resolveTargetProfile } from "../scim/profiles.ts";
+import { matchInventoryGroup } from "../records/target-inventory.ts";
 import type { TCycleContext } from "./context.ts";
 import { isSizeRefusal, MemberChunkSize, sendInChunks } from "./member-chunks.ts";
 
@@ -27,6 +28,8 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
   const usePatch = await client.usePatch();
   // members per request: the profile's or the channel's own, or less where the target refused more before
   const sizer = new MemberChunkSize(membersPerRequest(ctx));
+  // a first load with the target's inventory finds existing groups in the store, not by asking
+  const finder = groupFinder(ctx, client);
   // as for users: while one page's outcomes are written, the next page's requests run
   let previous: Promise<void> | null = null;
   let after = 0n;
@@ -39,7 +42,7 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     const pushes = Promise.all(
       rows.map((g) =>
         withRecord({ kind: "group", id: g.id, name: g.providerName, guid: g.guid, action: g.pendingAction }, () =>
-          pushGroup(client, g, sizer, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)),
+          pushGroup(client, g, sizer, finder, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)),
         )
           .catch((err: unknown) => failedOutcome(g, err))
           .then((o) => {
@@ -74,6 +77,18 @@ async function rememberSize(ctx: TCycleContext, sizer: MemberChunkSize): Promise
   });
   await ctx.lease.write((tx) => tx.channel.update({ where: { id: ctx.channel.id }, data: { membersPerPatchLearned: learned } }));
   ctx.channel.membersPerPatchLearned = learned;
+}
+
+type TGroupFinder = (displayName: string) => Promise<{ id: string } | null>;
+
+function groupFinder(ctx: TCycleContext, client: ScimClient): TGroupFinder {
+  if (!ctx.channel.inventoryMatching) return (name) => client.groups.findByName(name);
+  return async (name) => {
+    const match = await matchInventoryGroup(ctx.db, ctx.channel.id, name);
+    // two target groups of that name: the lookup reports the conflict
+    if (match === "ambiguous") return client.groups.findByName(name);
+    return match ? { id: match } : null;
+  };
 }
 
 /** Creates the group with as many of its members as the target takes in one request; the rest follow as PATCH adds. */
@@ -145,6 +160,7 @@ async function pushGroup(
   client: ScimClient,
   g: TDirtyGroup,
   sizer: MemberChunkSize,
+  findByName: TGroupFinder,
   usePatch: boolean,
   desired: Map<string, bigint>,
   acked: Set<string> | undefined,
@@ -159,7 +175,7 @@ async function pushGroup(
   let current: Set<string> | null = null;
 
   if (!scimId) {
-    const existing = await client.groups.findByName(name);
+    const existing = await findByName(name);
     if (existing) {
       scimId = existing.id;
     } else {

@@ -5,6 +5,8 @@
 // stored for the channel so the next cycle does not try 200 again. With the better-auth
 // profile the channel never sends more than 100 in the first place.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { ZTargetEdit } from "../../lib/channel-config/config.ts";
+import { testTargetConnection } from "../../lib/channels/test-target-connection.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
 
@@ -64,4 +66,24 @@ it("with target.profile better-auth and no membersPerPatch, the profile's 100 is
   expect(r.status, r.message).toBe("SUCCESS");
   expect((await w.scim.listGroups()).find((x) => x.displayName === "Big Group 3")?.members).toHaveLength(MEMBERS);
   expect(await learned()).toBeNull();
+});
+
+it("Test target probes Better Auth: eq filters, paging capped at 100, PATCH routed; suggests better-auth and warns about membersPerPatch 200", async () => {
+  const target = ZTargetEdit.parse({ url: w.scim.baseUrl, auth: { type: "bearer", token: w.scim.token }, membersPerPatch: 200 });
+  const r = await testTargetConnection({ actor: "test", via: "test", target: { ok: true, value: target } });
+  expect(r.ok, JSON.stringify(r)).toBe(true);
+  if (!r.ok) return;
+  expect(r.probe.schemas).not.toBeNull();
+  expect(r.probe.resourceTypes).toEqual(expect.arrayContaining(["User", "Group"]));
+  expect(r.probe.filters.eq).toBe(true);
+  expect(r.probe.paging.startIndex).toBe(true);
+  // 150 users there, count=1000 asked: the plugin answers 100
+  expect(r.probe.paging.maxPageSize).toBe(100);
+  expect(r.probe.patch).toBe(true);
+  expect(r.suggestedProfile.profile).toBe("better-auth");
+  expect(r.effective).toMatchObject({ profile: "generic", membersPerPatch: 200 });
+  expect(r.warnings.join("\n")).toMatch(/membersPerPatch 200 is above the 100 members per request Better Auth/);
+  expect(r.warnings.join("\n")).toMatch(/set target.profile: better-auth/);
+  // nothing was created by the probe
+  expect((await w.scim.listUsers()).filter((u) => u.userName.startsWith("ferry-probe"))).toHaveLength(0);
 });

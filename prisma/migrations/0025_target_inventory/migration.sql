@@ -27,3 +27,5 @@ CREATE TABLE "target_inventory" (
 CREATE INDEX "target_inventory_name_idx" ON "target_inventory" ("channel_id", "kind", lower("name"));
 CREATE INDEX "target_inventory_external_id_idx" ON "target_inventory" ("channel_id", "kind", "external_id") WHERE "external_id" IS NOT NULL;
 CREATE INDEX "target_inventory_emails_idx" ON "target_inventory" USING GIN ("emails");
+-- the unmanaged list asks, for each inventory group, whether a group record is linked to it
+CREATE INDEX "group_record_scim_id_idx" ON "group_record" ("channel_id", "scim_id") WHERE "scim_id" IS NOT NULL;
