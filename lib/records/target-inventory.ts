@@ -29,13 +29,13 @@ export async function finishInventory(db: TSql, channelId: number, seenAt: Date)
   await db.$executeRawUnsafe(`UPDATE channel SET inventory_taken_at = $2 WHERE id = $1`, channelId, seenAt);
 }
 
-export type TMatchCandidate = { id: bigint; userName: string; externalId: string | null; emails: string[] };
+export type TMatchCandidate = { id: bigint; guid: string; userName: string; externalId: string | null; emails: string[] };
 /** A record's match: the target account's id, or "ambiguous" (two or more at the best rule: left to the lookup, which reports it). */
 export type TMatch = string | "ambiguous";
 
 /**
- * Matches directory users with the inventory's users in one query: by userName
- * (case-insensitively), then by each of `precedence` in order (externalId equal, an
+ * Matches directory users with the inventory's users in one query: an account an admin
+ * adopted for the user, then by userName (case-insensitively), then by each of `precedence` in order (externalId equal, an
  * e-mail in common, case-insensitively). An account another record of the channel is
  * linked to already is never matched again, and one two candidates of the page would
  * share goes to neither (each falls back to a lookup).
@@ -43,24 +43,56 @@ export type TMatch = string | "ambiguous";
 export async function matchInventoryUsers(db: TSql, channelId: number, candidates: TMatchCandidate[], precedence: Array<"externalId" | "emails">): Promise<Map<bigint, TMatch>> {
   const out = new Map<bigint, TMatch>();
   if (candidates.length === 0) return out;
-  const rules = [`lower(i.name) = lower(c.user_name)`];
+  // an admin's adoption first, then the name
+  const rules = [`i.adopted_guid = c.guid`, `lower(i.name) = lower(c.user_name)`];
   for (const p of precedence) rules.push(p === "externalId" ? `i.external_id = c.external_id` : `i.emails && c.emails`);
   const ranked = rules.map((rule, rank) => `SELECT i.scim_id, ${rank} AS rank FROM target_inventory i WHERE i.channel_id = $1 AND i.kind = 'user' AND ${rule}`).join(" UNION ALL ");
   const rows = await db.$queryRawUnsafe<Array<{ id: bigint; scimId: string; hits: number }>>(
     `SELECT c.id, best.scim_id AS "scimId", best.hits::int AS hits
-     FROM jsonb_to_recordset($2::jsonb) AS c(id bigint, user_name text, external_id text, emails text[])
+     FROM jsonb_to_recordset($2::jsonb) AS c(id bigint, guid text, user_name text, external_id text, emails text[])
      CROSS JOIN LATERAL (
        SELECT min(m.scim_id) AS scim_id, count(DISTINCT m.scim_id) AS hits FROM (${ranked}) m
        WHERE NOT EXISTS (SELECT 1 FROM user_record u WHERE u.channel_id = $1 AND u.scim_id = m.scim_id)
        GROUP BY m.rank ORDER BY m.rank LIMIT 1
      ) best`,
     channelId,
-    JSON.stringify(candidates.map((c) => ({ id: c.id.toString(), user_name: c.userName, external_id: c.externalId, emails: c.emails.map((e) => e.toLowerCase()) }))),
+    JSON.stringify(candidates.map((c) => ({ id: c.id.toString(), guid: c.guid, user_name: c.userName, external_id: c.externalId, emails: c.emails.map((e) => e.toLowerCase()) }))),
   );
   const taken = new Map<string, number>();
   for (const r of rows) taken.set(r.scimId, (taken.get(r.scimId) ?? 0) + 1);
   for (const r of rows) out.set(BigInt(r.id), r.hits > 1 || (taken.get(r.scimId) ?? 0) > 1 ? "ambiguous" : r.scimId);
   return out;
+}
+
+/** Accounts admins adopted for these directory users (any userMatching: an adoption is the admin's word). */
+export async function adoptedAccounts(db: TSql, channelId: number, candidates: TMatchCandidate[]): Promise<Map<bigint, TMatch>> {
+  const out = new Map<bigint, TMatch>();
+  if (candidates.length === 0) return out;
+  const rows = await db.$queryRawUnsafe<Array<{ guid: string; scimId: string }>>(
+    `SELECT i.adopted_guid AS guid, i.scim_id AS "scimId" FROM target_inventory i
+     WHERE i.channel_id = $1 AND i.kind = 'user' AND i.adopted_guid = ANY($2::text[])
+       AND NOT EXISTS (SELECT 1 FROM user_record u WHERE u.channel_id = $1 AND u.scim_id = i.scim_id)`,
+    channelId,
+    candidates.map((c) => c.guid),
+  );
+  const byGuid = new Map(rows.map((r) => [r.guid, r.scimId]));
+  for (const c of candidates) {
+    const m = byGuid.get(c.guid);
+    if (m) out.set(c.id, m);
+  }
+  return out;
+}
+
+/** Records an adoption (or takes it back with guid null); false when there is no such user row. */
+export async function setAdopted(db: TSql, channelId: number, scimId: string, guid: string | null, by: string | null): Promise<boolean> {
+  const n = await db.$executeRawUnsafe(
+    `UPDATE target_inventory SET adopted_guid = $3, adopted_by = $4 WHERE channel_id = $1 AND kind = 'user' AND scim_id = $2`,
+    channelId,
+    scimId,
+    guid,
+    by,
+  );
+  return n > 0;
 }
 
 /** The inventory's group of this displayName (case-insensitive) no group record is linked to: its id, "ambiguous", or null. */
@@ -74,7 +106,19 @@ export async function matchInventoryGroup(db: TSql, channelId: number, displayNa
   return rows.length > 1 ? "ambiguous" : (rows[0]?.scimId ?? null);
 }
 
-export type TUnmanagedRow = { kind: TInventoryKind; scimId: string; name: string; externalId: string | null; emails: string[]; active: boolean | null; ignored: boolean; ignoredBy: string | null };
+export type TUnmanagedRow = {
+  kind: TInventoryKind;
+  scimId: string;
+  name: string;
+  externalId: string | null;
+  emails: string[];
+  active: boolean | null;
+  ignored: boolean;
+  ignoredBy: string | null;
+  /** adopted for this directory user (its record's provider name or DN); linked at its next push */
+  adoptedFor: string | null;
+  adoptedBy: string | null;
+};
 
 /**
  * The target accounts (or groups) no record of the channel is linked to: created by hand
@@ -88,7 +132,8 @@ export async function listUnmanaged(
   const table = opts.kind === "user" ? "user_record" : "group_record";
   const where = `i.channel_id = $1 AND i.kind = $2 AND NOT EXISTS (SELECT 1 FROM ${table} r WHERE r.channel_id = $1 AND r.scim_id = i.scim_id)${opts.includeIgnored ? "" : " AND i.ignored_at IS NULL"}`;
   const rows = await db.$queryRawUnsafe<Array<TUnmanagedRow & { ignoredAt: Date | null }>>(
-    `SELECT i.kind, i.scim_id AS "scimId", i.name, i.external_id AS "externalId", i.emails, i.active, i.ignored_at AS "ignoredAt", i.ignored_by AS "ignoredBy"
+    `SELECT i.kind, i.scim_id AS "scimId", i.name, i.external_id AS "externalId", i.emails, i.active, i.ignored_at AS "ignoredAt", i.ignored_by AS "ignoredBy",
+       (SELECT COALESCE(u.provider_name, u.dn) FROM user_record u WHERE u.channel_id = $1 AND u.guid = i.adopted_guid) AS "adoptedFor", i.adopted_by AS "adoptedBy"
      FROM target_inventory i WHERE ${where} AND ($3::text IS NULL OR (i.name, i.scim_id) > ($3::text, ''))
      ORDER BY i.name, i.scim_id LIMIT $4`,
     channelId,

@@ -20,7 +20,7 @@ import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
 import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
-import { matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
+import { adoptedAccounts, matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
 
 const BATCH = 200;
 
@@ -41,16 +41,23 @@ function candidateOf(row: TUserRow): TMatchCandidate | null {
   const emails = Object.entries(v)
     .filter(([k]) => k === "emails" || k.startsWith("emails."))
     .map(([, x]) => String(x));
-  return { id: row.id, userName: String(v.userName), externalId: v.externalId !== undefined ? String(v.externalId) : row.guid, emails };
+  return { id: row.id, guid: row.guid, userName: String(v.userName), externalId: v.externalId !== undefined ? String(v.externalId) : row.guid, emails };
 }
 
 /** Each row's way to its target user; for the inventory, one query for the whole page. */
 async function linksFor(ctx: TCycleContext, rows: TUserRow[]): Promise<TLink[]> {
   const kind = linkMode(ctx);
-  if (kind !== "inventory") return rows.map(() => ({ kind }));
   const candidates = rows.map(candidateOf).filter((c): c is TMatchCandidate => c !== null);
-  const matches = await matchInventoryUsers(ctx.db, ctx.channel.id, candidates, ctx.cfg.target.inventoryMatch);
-  return rows.map((r) => ({ kind: "inventory", match: matches.get(r.id) }));
+  if (kind === "inventory") {
+    const matches = await matchInventoryUsers(ctx.db, ctx.channel.id, candidates, ctx.cfg.target.inventoryMatch);
+    return rows.map((r) => ({ kind: "inventory", match: matches.get(r.id) }));
+  }
+  // an account an admin adopted for the user (the unmanaged list) is linked whatever the matching
+  const adopted = await adoptedAccounts(ctx.db, ctx.channel.id, candidates);
+  return rows.map((r) => {
+    const match = adopted.get(r.id);
+    return match ? { kind: "inventory", match } : { kind };
+  });
 }
 
 /** The directory GUID as externalId, where the mapping does not give one (RFC 7643 §3.1: set by the provisioning client). */

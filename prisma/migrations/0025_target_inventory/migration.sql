@@ -22,10 +22,14 @@ CREATE TABLE "target_inventory" (
     -- an admin said: leave it, do not list it as unmanaged
     "ignored_at" TIMESTAMP(3),
     "ignored_by" TEXT,
+    -- an admin said: this account is the directory user with this GUID (linked at its next push)
+    "adopted_guid" TEXT,
+    "adopted_by" TEXT,
     CONSTRAINT "target_inventory_pkey" PRIMARY KEY ("channel_id", "kind", "scim_id")
 );
 CREATE INDEX "target_inventory_name_idx" ON "target_inventory" ("channel_id", "kind", lower("name"));
 CREATE INDEX "target_inventory_external_id_idx" ON "target_inventory" ("channel_id", "kind", "external_id") WHERE "external_id" IS NOT NULL;
+CREATE INDEX "target_inventory_adopted_idx" ON "target_inventory" ("channel_id", "adopted_guid") WHERE "adopted_guid" IS NOT NULL;
 CREATE INDEX "target_inventory_emails_idx" ON "target_inventory" USING GIN ("emails");
 -- the unmanaged list asks, for each inventory group, whether a group record is linked to it
 CREATE INDEX "group_record_scim_id_idx" ON "group_record" ("channel_id", "scim_id") WHERE "scim_id" IS NOT NULL;

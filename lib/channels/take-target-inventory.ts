@@ -1,0 +1,34 @@
+// "Take inventory": list the channel's target users and groups now, in pages, into the
+// store (lib/sync/take-inventory.ts), for the unmanaged accounts list. Read-only at the
+// target; audited. A first load takes its own (run-cycle.ts); this one is on demand
+// (console, API, provmgr --take-inventory).
+import { recordAudit } from "../audit/record-audit.ts";
+import { readStoredChannel } from "../channel-config/stored.ts";
+import { getDb } from "../db/index.ts";
+import { AppError } from "../errors.ts";
+import { ScimClient } from "../scim/client.ts";
+import { resolveTargetProfile } from "../scim/profiles.ts";
+import { canTakeInventory, takeInventory, type TInventoryResult } from "../sync/take-inventory.ts";
+import type { TActor } from "./actor.ts";
+import { requireChannel } from "./require-channel.ts";
+
+export async function takeTargetInventory(options: { channelId: number } & TActor): Promise<TInventoryResult & { takenAt: Date | null }> {
+  const ch = await requireChannel(options.channelId);
+  const cfg = readStoredChannel(ch);
+  const effective = resolveTargetProfile(cfg.target);
+  if (!canTakeInventory(cfg.target)) {
+    throw new AppError("CONFLICT", `channel ${ch.id}: ${effective.data.label} cannot be listed whole (it ignores startIndex), so it has no inventory`);
+  }
+  const db = await getDb();
+  const client = new ScimClient(cfg.target);
+  try {
+    // its own transactions, not a cycle's lease: it writes target_inventory only
+    const writer = { write: <T>(fn: (tx: Parameters<Parameters<typeof db.$transaction>[0]>[0]) => Promise<T>) => db.$transaction(fn), guard: async () => undefined };
+    const r = await takeInventory({ db, writer, channelId: ch.id, client, pageSize: effective.pageSize, groups: true });
+    await recordAudit({ ...options, channelId: ch.id, action: "target.inventory", details: { users: r.users, groups: r.groups, requests: r.requests } });
+    const after = await db.channel.findUnique({ where: { id: ch.id }, select: { inventoryTakenAt: true } });
+    return { ...r, takenAt: after?.inventoryTakenAt ?? null };
+  } finally {
+    await client.close();
+  }
+}
