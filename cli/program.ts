@@ -57,6 +57,14 @@ export const COMMANDS = [
     needs: "channel+hold",
     help: "approve a held deprovisioning, with --hold <hold ID> and --count <number it covers, as shown by --show-holds>: the next cycle disables or deletes them",
   },
+  // Ferry's own, beyond the seed: the target as it is (issue 15)
+  {
+    name: "test-target",
+    needs: "channel",
+    help: "test the channel's target: /ServiceProviderConfig, /Schemas, /ResourceTypes, filter forms, paging and PATCH probed with harmless requests; prints what it found, a suggested profile and settings that will fail",
+  },
+  { name: "take-inventory", needs: "channel", help: "list the target's users and groups now, in pages, into the store (read-only at the target)" },
+  { name: "show-unmanaged", needs: "channel", help: "show the target's users and groups no directory object is linked to (from the last inventory); Ferry never disables or deletes them" },
   // Ferry's own, beyond the seed: the plan (dry run) of the next cycle
   {
     name: "show-plan",

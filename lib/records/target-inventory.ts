@@ -29,6 +29,12 @@ export async function finishInventory(db: TSql, channelId: number, seenAt: Date)
   await db.$executeRawUnsafe(`UPDATE channel SET inventory_taken_at = $2 WHERE id = $1`, channelId, seenAt);
 }
 
+/** Accounts Ferry deleted at the target: gone from the inventory too, so they are never listed as unmanaged. */
+export async function forgetInventory(db: TSql, channelId: number, kind: TInventoryKind, scimIds: string[]): Promise<void> {
+  if (scimIds.length === 0) return;
+  await db.$executeRawUnsafe(`DELETE FROM target_inventory WHERE channel_id = $1 AND kind = $2 AND scim_id = ANY($3::text[])`, channelId, kind, scimIds);
+}
+
 export type TMatchCandidate = { id: bigint; guid: string; userName: string; externalId: string | null; emails: string[] };
 /** A record's match: the target account's id, or "ambiguous" (two or more at the best rule: left to the lookup, which reports it). */
 export type TMatch = string | "ambiguous";

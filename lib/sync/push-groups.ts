@@ -10,7 +10,7 @@ import { withRecord } from "../provisioning-log/context.ts";
 import type { TPatchOp } from "../scim/protocol.ts";
 import { recordBackoffSec } from "../health/channel-health.ts";
 import { resolveTargetProfile } from "../scim/profiles.ts";
-import { matchInventoryGroup } from "../records/target-inventory.ts";
+import { forgetInventory, matchInventoryGroup } from "../records/target-inventory.ts";
 import type { TCycleContext } from "./context.ts";
 import { isSizeRefusal, MemberChunkSize, sendInChunks } from "./member-chunks.ts";
 
@@ -153,7 +153,12 @@ async function recordGroupOutcomes(ctx: TCycleContext, rows: TDirtyGroup[], outc
     if (o.kind === "deleted") written.deleted.push(o.id);
     else written.synced.push(o);
   });
-  await ctx.lease.write((tx) => applyGroupOutcomes(tx, written));
+  const deleted = outcomes.flatMap((o, i) => (o.kind === "deleted" && rows[i]!.scimId ? [rows[i]!.scimId!] : []));
+  await ctx.lease.write(async (tx) => {
+    await applyGroupOutcomes(tx, written);
+    // deleted at the target by Ferry: not an unmanaged group of the inventory either
+    await forgetInventory(tx, ctx.channel.id, "group", deleted);
+  });
 }
 
 async function pushGroup(

@@ -20,7 +20,7 @@ import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
 import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
-import { adoptedAccounts, matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
+import { adoptedAccounts, forgetInventory, matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
 
 const BATCH = 200;
 
@@ -156,9 +156,12 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
       log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
     }
   });
+  // deleted at the target by Ferry: not an unmanaged account of the inventory either
+  const deleted = outcomes.flatMap((o, i) => (o.ok && rows[i]!.pendingAction === "DELETE" && rows[i]!.scimId ? [rows[i]!.scimId!] : []));
   await ctx.lease.write(async (tx) => {
     await applyUserOutcomes(tx, outcomes);
     await markGroupsWithMembers(tx, channel.id, membershipChanged);
+    await forgetInventory(tx, channel.id, "user", deleted);
   });
   await noteWrites(ctx, outcomes.length);
 }

@@ -11,6 +11,12 @@ import { testTargetConnection } from "../../lib/channels/test-target-connection.
 import { ZTargetEdit } from "../../lib/channel-config/config.ts";
 import { SCIM_GROUP_SCHEMA, SCIM_USER_SCHEMA } from "../../devkit/scim-service.ts";
 import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
+import { callRoute } from "../helpers/route-call.ts";
+import { createApiToken } from "../../lib/api-tokens/create-api-token.ts";
+import * as inventoryRoute from "../../app/api/v1/channels/[id]/inventory/route.ts";
+import * as ignoreRoute from "../../app/api/v1/channels/[id]/inventory/ignore/route.ts";
+import * as testTargetRoute from "../../app/api/v1/channels/[id]/test-target/route.ts";
+import { parsed, provmgr } from "./provmgr.helpers.ts";
 
 const NEW_USERS = 20;
 let w: TWorld;
@@ -163,5 +169,43 @@ describe("unmanaged accounts", () => {
     expect(groups.find((g) => g.id === pre.handGroup)?.members).toEqual([pre.handmade]);
     // Engineering was found by name and linked on the first load: deleting it in the directory deletes it
     expect(groups.find((g) => g.id === pre.engineering)).toBeUndefined();
+  });
+});
+
+describe("the API and provmgr", () => {
+  it("lists, ignores and tests through the API with the roles each needs", async () => {
+    const viewer = (await createApiToken({ name: "inv-viewer", role: "viewer", actor: "test", via: "test" })).token;
+    const operator = (await createApiToken({ name: "inv-operator", role: "operator", actor: "test", via: "test" })).token;
+    const admin = (await createApiToken({ name: "inv-admin", role: "admin", actor: "test", via: "test" })).token;
+    const params = { id: String(w.channelId) };
+    const base = `/api/v1/channels/${w.channelId}/inventory`;
+    const list = await callRoute(inventoryRoute.GET as never, { token: viewer, path: `${base}?kind=user`, params });
+    expect(list.status).toBe(200);
+    expect(list.body.rows.map((r: { name: string }) => r.name)).toEqual(["handmade.admin"]);
+    expect((await callRoute(inventoryRoute.POST as never, { token: viewer, path: base, params })).status).toBe(403);
+    const taken = await callRoute(inventoryRoute.POST as never, { token: operator, path: base, params });
+    expect(taken.status).toBe(200);
+    expect(taken.body.users).toBe((await w.scim.listUsers()).length);
+    const ignored = await callRoute(ignoreRoute.POST as never, { token: operator, path: `${base}/ignore`, params, body: { kind: "user", scimId: pre.handmade } });
+    expect(ignored.status).toBe(200);
+    expect((await callRoute(inventoryRoute.GET as never, { token: viewer, path: `${base}?kind=user`, params })).body.rows).toEqual([]);
+    await callRoute(ignoreRoute.POST as never, { token: operator, path: `${base}/ignore`, params, body: { kind: "user", scimId: pre.handmade, ignore: false } });
+    const tested = await callRoute(testTargetRoute.POST as never, { token: admin, path: `/api/v1/channels/${w.channelId}/test-target`, params });
+    expect(tested.status).toBe(200);
+    expect(tested.body).toMatchObject({ ok: true, suggestedProfile: { profile: "scimmy" }, effective: { profile: "scimmy" } });
+  });
+
+  it("provmgr --test-target, --take-inventory and --show-unmanaged", async () => {
+    const c = String(w.channelId);
+    const t = await provmgr(["-c", c, "--test-target"], { via: "tsx" });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/Suggested profile\s+scimmy/);
+    expect(t.stdout).toMatch(/Filters\s+eq yes, and yes/);
+    const inv = parsed(await provmgr(["-c", c, "--take-inventory", "--json"], { via: "tsx" }));
+    expect(inv.users).toBe((await w.scim.listUsers()).length);
+    const u = await provmgr(["-c", c, "--show-unmanaged"], { via: "tsx" });
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain("handmade.admin");
+    expect(u.stdout).toContain("Ferry never disables or deletes them");
   });
 });
