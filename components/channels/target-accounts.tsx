@@ -41,7 +41,7 @@ function AdoptForm({ channelId, row, onDone }: { channelId: number; row: TRow; o
         if (user.trim()) adopt.mutate(user.trim());
       }}
     >
-      <input className="input" style={{ maxWidth: 220 }} aria-label={`Directory user for ${row.name}`} placeholder="directory user name, DN or GUID" value={user} onChange={(e) => setUser(e.target.value)} />
+      <input className="input" style={{ maxWidth: 220 }} aria-label={`Directory user for ${row.name}`} placeholder="user name, DN or GUID" value={user} onChange={(e) => setUser(e.target.value)} />
       <Button type="submit" loading={adopt.isPending} disabled={!user.trim()}>
         Adopt
       </Button>
@@ -77,6 +77,7 @@ export function TargetAccounts({ channelId }: { channelId: number }) {
           <div className="row-wrap">
             <Select
               label="Kind"
+              style={{ width: "auto" }}
               value={kind}
               options={[
                 ["user", "Users"],

@@ -174,7 +174,7 @@ function ProbeFindings({ r, onUseProfile }: { r: Extract<TTargetTestResult, { ok
   const yn = (b: boolean | null) => (b === null ? <Badge>not said</Badge> : b ? <Badge tone="green">yes</Badge> : <Badge tone="amber">no</Badge>);
   const s = r.suggestedProfile;
   return (
-    <div className="probe" data-testid="target-probe">
+    <div className="stack" style={{ marginTop: 12 }} data-testid="target-probe">
       <dl className="kv">
         <dt>/Schemas</dt>
         <dd>{p.schemas === null ? <Badge tone="amber">missing</Badge> : `${p.schemas.length} schemas`}</dd>
