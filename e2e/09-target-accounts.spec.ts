@@ -92,9 +92,12 @@ test("Test target on the edit page shows the probe, suggests the SCIMMY profile,
   await screenshot(page, "09-test-target-probe");
   await page.setViewportSize(PHONE);
   await screenshot(page, "09-test-target-probe-phone");
+  // the probe itself, as a phone shows it (the whole form is too tall to read)
+  await page.getByTestId("target-test-result").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/screenshots/09-test-target-probe-phone-view.png" });
   await page.setViewportSize(DESKTOP);
 
-  await probe.getByRole("button", { name: /Use the SCIMMY/ }).click();
+  await probe.getByRole("button", { name: "Use this profile" }).click();
   await expect(page.getByLabel("Target profile")).toHaveValue("scimmy");
   await expect(page.getByLabel("Members per request")).toHaveAttribute("placeholder", "1000");
   await page.getByRole("button", { name: /^Save/ }).click();

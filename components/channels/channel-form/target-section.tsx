@@ -205,7 +205,7 @@ function ProbeFindings({ r, onUseProfile }: { r: Extract<TTargetTestResult, { ok
           Looks like <strong>{s.label}</strong> <span className="muted small">({s.why})</span>
         </span>
         {s.profile !== r.effective.profile && (
-          <Button onClick={() => onUseProfile(s.profile)}>Use the {s.label} profile</Button>
+          <Button onClick={() => onUseProfile(s.profile)}>Use this profile</Button>
         )}
       </div>
     </div>
