@@ -10,7 +10,7 @@ import type { TTargetTestResult } from "@/lib/channels/test-target-connection";
 import { api } from "@/components/console/api";
 import { IconPlug } from "@/components/ui/icons";
 import { Badge, Banner, Button, fmtNumber } from "@/components/ui/primitives";
-import { numberFrom, targetTestBody, withAuthType, withTarget, type TAuthInput } from "./form-model";
+import { numberFrom, targetTestBody, withAuthType, withProfile, withTarget, type TAuthInput } from "./form-model";
 import { Field, NumberInput, SecretField, Section, Select, type TSectionProps } from "./fields";
 
 export function TargetSection({ form, update, error, channelId }: TSectionProps & { channelId: number | undefined }) {
@@ -20,8 +20,7 @@ export function TargetSection({ form, update, error, channelId }: TSectionProps 
   const setAuth = (auth: TAuthInput) => set({ auth });
   const test = useMutation({ mutationFn: () => api<TTargetTestResult>("/connection-tests/target", { method: "POST", body: targetTestBody(form, channelId) }) });
   const profile = resolveTargetProfile({ profile: t.profile, membersPerPatch: undefined, pageSize: undefined, rateLimit: undefined });
-  // a new profile brings its own values: the ones the channel gave itself are dropped, so the profile's apply
-  const setProfile = (p: TTargetProfile) => set({ profile: p, membersPerPatch: undefined, pageSize: undefined, rateLimit: undefined });
+  const setProfile = (p: TTargetProfile) => update((f) => withProfile(f, p));
 
   return (
     <Section title="Target" intro="The SCIM 2.0 service provider: its base URL (/Users and /Groups are below it) and how Ferry authenticates.">
