@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TProbeFindings } from "./probe.ts";
 import { resolveTargetProfile } from "./profiles.ts";
-import { probeWarnings, suggestProfile } from "./suggest-profile.ts";
+import { mappingWarnings, probeWarnings, suggestProfile } from "./suggest-profile.ts";
 
 const found = (over: Partial<TProbeFindings> = {}): TProbeFindings => ({
   schemas: [],
@@ -49,5 +49,15 @@ describe("probeWarnings", () => {
     expect(w).toMatch(/ignores startIndex/);
     expect(w).toMatch(/refused `userName eq/);
     expect(w).toMatch(/PATCH is forced on/);
+  });
+});
+
+describe("mappingWarnings", () => {
+  it("names the profile's required attributes the mapping does not give", () => {
+    const keys = ["userName", "emails.work", "displayName"];
+    expect(mappingWarnings(resolveTargetProfile({ profile: "aws-iam-identity-center" }), keys).join("")).toMatch(/requires name.givenName, name.familyName/);
+    expect(mappingWarnings(resolveTargetProfile({ profile: "slack" }), keys)).toEqual([]);
+    // externalId is Ferry's own (the directory GUID)
+    expect(mappingWarnings(resolveTargetProfile({ profile: "github-emu" }), keys)).toEqual([]);
   });
 });

@@ -47,3 +47,11 @@ export function probeWarnings(effective: TEffectiveTarget, f: TProbeFindings, s:
   if (f.patch === false && s.profile === "generic" && usePatch === "auto") w.push("The target does not route PATCH: updates are sent with PUT.");
   return w;
 }
+
+/** The profile's required user attributes the mapping does not give (externalId: Ferry sends the directory GUID itself). */
+export function mappingWarnings(effective: TEffectiveTarget, mappedKeys: string[]): string[] {
+  const missing = effective.data.requiredAttributes.filter((a) => a !== "externalId" && !mappedKeys.some((k) => k === a || k.startsWith(`${a}.`)));
+  return missing.length === 0
+    ? []
+    : [`${effective.data.label} requires ${missing.join(", ")} on every user, and the channel's mapping does not give ${missing.length === 1 ? "it" : "them"}: creates will be refused.`];
+}
