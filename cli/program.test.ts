@@ -11,10 +11,25 @@ function parse(argv: string[]) {
 }
 
 describe("provmgr arguments", () => {
-  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine, the guard's holds, explain, provision on demand and the plan", () => {
+  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine, the guard's holds, explain, provision on demand, the plan and the target's", () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toHaveLength(33);
-    const own = ["run-cycle-now", "run-full-cycle-now", "retry-failed-records", "release-quarantine", "show-holds", "approve-hold", "reject-hold", "explain-user", "explain-group", "provision-user", "show-plan"];
+    expect(names).toHaveLength(36);
+    const own = [
+      "run-cycle-now",
+      "run-full-cycle-now",
+      "retry-failed-records",
+      "release-quarantine",
+      "show-holds",
+      "approve-hold",
+      "reject-hold",
+      "explain-user",
+      "explain-group",
+      "provision-user",
+      "show-plan",
+      "test-target",
+      "take-inventory",
+      "show-unmanaged",
+    ];
     expect(names.filter((n) => !own.includes(n))).toHaveLength(22);
     for (const n of own) expect(names).toContain(n);
   });

@@ -67,6 +67,14 @@ export const COMMANDS = [
     needs: "channel+hold",
     help: "reject a held deprovisioning, with --hold <hold ID>, --count <number it covers> and optionally --reason <text>: nobody it covers is disabled or deleted; they stay at the target until they come back in the directory (or the hold is approved after all)",
   },
+  // Ferry's own, beyond the seed: the target as it is (issue 15)
+  {
+    name: "test-target",
+    needs: "channel",
+    help: "test the channel's target: /ServiceProviderConfig, /Schemas, /ResourceTypes, filter forms, paging and PATCH probed with harmless requests; prints what it found, a suggested profile and settings that will fail",
+  },
+  { name: "take-inventory", needs: "channel", help: "list the target's users and groups now, in pages, into the store (read-only at the target)" },
+  { name: "show-unmanaged", needs: "channel", help: "show the target's users and groups no directory object is linked to (from the last inventory); Ferry never disables or deletes them" },
   // Ferry's own, beyond the seed: the plan (dry run) of the next cycle
   {
     name: "show-plan",

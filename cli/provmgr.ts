@@ -37,6 +37,7 @@ const holds = () => import("./commands/holds.ts");
 const onDemand = () => import("./commands/on-demand.ts");
 const health = () => import("./commands/health.ts");
 const plan = () => import("./commands/plan.ts");
+const target = () => import("./commands/target.ts");
 
 /** provmgr's own commands: one handler each. */
 const HANDLERS: Record<TOwnCommandName, THandler> = {
@@ -57,6 +58,9 @@ const HANDLERS: Record<TOwnCommandName, THandler> = {
   "approve-hold": async (ctx, inv) => (await holds()).approveHold(ctx, channel(inv), hold(inv)),
   "reject-hold": async (ctx, inv) => (await holds()).rejectHold(ctx, channel(inv), hold(inv)),
   "show-plan": async (ctx, inv) => (await plan()).showPlan(ctx, channel(inv), planOptions(inv)),
+  "test-target": async (ctx, inv) => (await target()).testTarget(ctx, channel(inv)),
+  "take-inventory": async (ctx, inv) => (await target()).takeInventory(ctx, channel(inv)),
+  "show-unmanaged": async (ctx, inv) => (await target()).showUnmanaged(ctx, channel(inv)),
 };
 
 /** The channel operations: one handler per lib function they call (lib/channels/operations.ts). */

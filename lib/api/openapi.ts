@@ -121,6 +121,17 @@ export const ENDPOINTS: TEndpoint[] = [
   { method: "put", path: "/alerts/{id}", role: "admin", tag: "Alerts", summary: "Change an alert destination; a secret left out is kept (an SMTP password for the same host only)", body: ZAlertDestinationBody },
   { method: "delete", path: "/alerts/{id}", role: "admin", tag: "Alerts", summary: "Delete an alert destination and its deliveries" },
   { method: "post", path: "/alerts/{id}/test", role: "admin", tag: "Alerts", summary: "Send a test alert now; answers whether it arrived and why not" },
+  {
+    method: "post",
+    path: "/channels/{id}/test-target",
+    role: "admin",
+    tag: "Target",
+    summary: "Test the channel's stored target: /ServiceProviderConfig, /Schemas, /ResourceTypes, filter forms, paging and PATCH probed with harmless requests; a suggested profile and warnings about settings that will fail",
+  },
+  { method: "get", path: "/channels/{id}/inventory", role: "viewer", tag: "Target", summary: "Unmanaged target users or groups (?kind=user|group): no record linked to them, as the last inventory found them; keyset-paged by name (?after=)", query: S.ZInventoryQuery },
+  { method: "post", path: "/channels/{id}/inventory", role: "operator", tag: "Target", summary: "Take the target's inventory now: list its users and groups in pages (read-only at the target)" },
+  { method: "post", path: "/channels/{id}/inventory/adopt", role: "admin", tag: "Target", summary: "Adopt an unmanaged target user for a directory user (linked at its next push instead of a create); user null takes it back", body: S.ZAdoptBody },
+  { method: "post", path: "/channels/{id}/inventory/ignore", role: "operator", tag: "Target", summary: "Hide an unmanaged target user or group from the list (ignore: false shows it again); nothing is sent to the target", body: S.ZIgnoreBody },
   { method: "get", path: "/openapi.json", role: "viewer", tag: "Account", summary: "This document" },
 ];
 

@@ -159,3 +159,17 @@ export const ZGroupQueryFields = z.object({
   by: z.enum(["dn", "name", "guid"]).optional().describe("what `group` is; guessed from its form when left out"),
 });
 export const ZGroupQuery = ZGroupQueryFields.transform(({ group, by }) => toQuery(group, by));
+
+// ---- the target's inventory and its unmanaged accounts (issue 15) ----
+export const ZInventoryQuery = z.object({
+  kind: z.enum(["user", "group"]).default("user"),
+  ignored: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
+  after: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const ZAdoptBody = z.object({
+  scimId: z.string().min(1).max(500),
+  /** the directory user (user name, DN or GUID as stored); null takes an adoption back */
+  user: z.string().min(1).max(1000).nullable(),
+});
+export const ZIgnoreBody = z.object({ kind: z.enum(["user", "group"]), scimId: z.string().min(1).max(500), ignore: z.boolean().default(true) });
