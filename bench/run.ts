@@ -89,8 +89,9 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
 
 /**
  * The floor under an initial load: the same directory entries read with one paged search
- * each for users and groups, and the same SCIM requests Ferry makes on a first load (user
- * lookup by userName + create, group lookup by displayName + create with its members)
+ * each for users and groups, and the same SCIM requests Ferry makes on a first load by the
+ * target's inventory (one page of /Users and of /Groups, then a create per user and per group
+ * with its members: issue 15)
  * sent straight to a fresh target at the same concurrency, with undici's request API
  * over keep-alive connections (the cheapest client Node has). No store, no decisions.
  */
@@ -139,15 +140,16 @@ async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names
     if (res.statusCode >= 300) throw new Error(`${method} ${p}: ${res.statusCode} ${JSON.stringify(json).slice(0, 200)}`);
     return json;
   };
-  const filter = (a: string, v: string) => `?filter=${encodeURIComponent(`${a} eq "${v}"`)}&count=2`;
   const limit = pLimit(CONCURRENCY);
   const idByDn = new Map<string, string>();
   const cpu0 = await fresh.cpuMs();
   t = performance.now();
+  // the inventory of the (empty) target
+  await send("GET", "/Users?startIndex=1&count=100");
+  await send("GET", "/Groups?startIndex=1&count=100&excludedAttributes=members");
   await Promise.all(
     people.map((u) =>
       limit(async () => {
-        await send("GET", `/Users${filter("userName", u.uid)}`);
         const created = await send("POST", "/Users", {
           schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
           userName: u.uid,
@@ -164,7 +166,6 @@ async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names
   await Promise.all(
     groups.map((g) =>
       limit(async () => {
-        await send("GET", `/Groups${filter("displayName", g.cn)}`);
         const members = g.members.map((dn) => idByDn.get(dn)).filter((id): id is string => id !== undefined);
         await send("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: g.cn, members: members.map((value) => ({ value })) });
       }),
@@ -259,6 +260,15 @@ async function main(): Promise<void> {
     const cpu0 = await target.cpuMs();
     const initial = await cycle(id, env, "initial provisioning", USERS + GROUPS);
     const initialTargetCpu = (await target.cpuMs()) - cpu0;
+    // issue 15: a first load by the target's inventory costs one request per object (was 2.0: a lookup and a create)
+    const perObject = initial.stats.scimRequests / (USERS + GROUPS);
+    rows.push({
+      step: "first load: SCIM requests per provisioned object",
+      ms: initial.ms,
+      objects: USERS + GROUPS,
+      note: `${perObject.toFixed(3)} (${initial.stats.scimRequests} requests for ${USERS + GROUPS} objects; the inventory ${initial.stats.phases["target.inventory"] ?? 0} ms)`,
+    });
+    console.log(`    requests per provisioned object: ${perObject.toFixed(3)}; first load ${(initial.ms / 1000).toFixed(2)} s`);
     await expectAtTarget(target, USERS, GROUPS);
     console.log(`    the SCIM target's CPU meanwhile: ${(initialTargetCpu / 1000).toFixed(1)} s`);
     // what the provisioning log kept of it (FERRY_PROVISIONING_LOG_DAYS=0 runs without the log)

@@ -11,10 +11,25 @@ function parse(argv: string[]) {
 }
 
 describe("provmgr arguments", () => {
-  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine, the guard's holds, explain, provision on demand and the plan", () => {
+  it("has the seed's 22 commands, plus Ferry's run now, retries, quarantine, the guard's holds, explain, provision on demand, the plan and the target's", () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).toHaveLength(31);
-    const own = ["run-cycle-now", "run-full-cycle-now", "retry-failed-records", "release-quarantine", "show-holds", "approve-hold", "explain-user", "provision-user", "show-plan"];
+    expect(names).toHaveLength(36);
+    const own = [
+      "run-cycle-now",
+      "run-full-cycle-now",
+      "retry-failed-records",
+      "release-quarantine",
+      "show-holds",
+      "approve-hold",
+      "reject-hold",
+      "explain-user",
+      "explain-group",
+      "provision-user",
+      "show-plan",
+      "test-target",
+      "take-inventory",
+      "show-unmanaged",
+    ];
     expect(names.filter((n) => !own.includes(n))).toHaveLength(22);
     for (const n of own) expect(names).toContain(n);
   });
@@ -37,7 +52,9 @@ describe("provmgr arguments", () => {
     });
     expect(parse(["-c", "1", "--approve-hold", "--hold", "4"])).toEqual({ error: expect.stringMatching(/needs --hold <hold ID> and --count <number>/) });
     expect(parse(["-c", "1", "--approve-hold", "--hold", "x", "--count", "1"])).toEqual({ error: expect.stringMatching(/--hold must be a hold ID number/) });
-    expect(parse(["-c", "1", "--show-holds", "--count", "3"])).toEqual({ error: expect.stringMatching(/--count is only used with --approve-hold/) });
+    expect(parse(["-c", "1", "--show-holds", "--count", "3"])).toEqual({ error: expect.stringMatching(/--count is only used with --approve-hold and --reject-hold/) });
+    expect(parse(["-c", "1", "--reject-hold", "--hold", "4", "--count", "60", "--reason", "truncated export"])).toMatchObject({ command: "reject-hold", holdId: 4, count: 60, reason: "truncated export" });
+    expect(parse(["-c", "1", "--approve-hold", "--hold", "4", "--count", "60", "--reason", "x"])).toEqual({ error: "--reason is only used with --reject-hold" });
   });
 
   it("plans with --show-plan, taking --full and --limit only there", () => {

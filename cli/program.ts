@@ -40,6 +40,11 @@ export const COMMANDS = [
     help: "explain why a directory user (-u <user name or DN>, or -g <LDAP GUID>; also one not stored or out of scope) is in its state: base DN, scope filter, group membership (direct or nested path), disabled rule, mapped values against the target's, the record, a hold, the decision, the last log entries. Read-only",
   },
   {
+    name: "explain-group",
+    needs: "channel+record",
+    help: "explain why a directory group (-u <group name or DN>, or -g <LDAP GUID>; also one not stored or out of scope) is in its state: group filter and base, its name against the target's, its members now (flattened when the channel flattens) against the target's — who would be added or removed, who never reaches the target and why — the record, a hold, the decision, the last log entries. Read-only",
+  },
+  {
     name: "provision-user",
     needs: "channel+record",
     help: "provision one user now (-u <user name or DN>, or -g <LDAP GUID>): import, scope, decide, match, action, result, each step printed; waits up to 15 s for a running cycle of the channel, then exits 5",
@@ -57,6 +62,19 @@ export const COMMANDS = [
     needs: "channel+hold",
     help: "approve a held deprovisioning, with --hold <hold ID> and --count <number it covers, as shown by --show-holds>: the next cycle disables or deletes them",
   },
+  {
+    name: "reject-hold",
+    needs: "channel+hold",
+    help: "reject a held deprovisioning, with --hold <hold ID>, --count <number it covers> and optionally --reason <text>: nobody it covers is disabled or deleted; they stay at the target until they come back in the directory (or the hold is approved after all)",
+  },
+  // Ferry's own, beyond the seed: the target as it is (issue 15)
+  {
+    name: "test-target",
+    needs: "channel",
+    help: "test the channel's target: /ServiceProviderConfig, /Schemas, /ResourceTypes, filter forms, paging and PATCH probed with harmless requests; prints what it found, a suggested profile and settings that will fail",
+  },
+  { name: "take-inventory", needs: "channel", help: "list the target's users and groups now, in pages, into the store (read-only at the target)" },
+  { name: "show-unmanaged", needs: "channel", help: "show the target's users and groups no directory object is linked to (from the last inventory); Ferry never disables or deletes them" },
   // Ferry's own, beyond the seed: the plan (dry run) of the next cycle
   {
     name: "show-plan",
@@ -73,7 +91,7 @@ export type TInvocation =
   | { command: TCommandName; json: boolean; needs: "nothing" }
   | { command: TCommandName; json: boolean; needs: "channel"; channelId: number }
   | { command: TCommandName; json: boolean; needs: "channel+record"; channelId: number; lookup: TRecordLookup }
-  | { command: TCommandName; json: boolean; needs: "channel+hold"; channelId: number; holdId: number; count: number }
+  | { command: TCommandName; json: boolean; needs: "channel+hold"; channelId: number; holdId: number; count: number; reason?: string }
   | { command: TCommandName; json: boolean; needs: "channel+plan"; channelId: number; full: boolean; limit: number }
   | { command: TCommandName; json: boolean; needs: "node"; nodeId: number };
 
@@ -131,10 +149,11 @@ export function buildProgram(): Command {
   add(new Option("-n <node ID>", "the node for --force-node-backup"), GLOBAL);
   add(new Option("-c <channel-id>", "the channel's numeric ID (see --show-channels)"), CHANNEL);
   for (const c of COMMANDS.filter((c) => c.needs !== "nothing" && c.needs !== "node")) add(new Option(`--${c.name}`, c.help), CHANNEL);
-  add(new Option("-u <provider name>", "the user's or group's provider name, for --show-user / --show-group; a user name or a DN for --explain-user / --provision-user"), CHANNEL);
-  add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group / --explain-user / --provision-user"), CHANNEL);
-  add(new Option("--hold <hold ID>", "the hold to approve, for --approve-hold (see --show-holds)"), CHANNEL);
-  add(new Option("--count <number>", "for --approve-hold: how many users (or groups) the hold covers, as you reviewed it"), CHANNEL);
+  add(new Option("-u <provider name>", "the user's or group's provider name, for --show-user / --show-group; a user name or a DN for --explain-user / --provision-user; a group name or a DN for --explain-group"), CHANNEL);
+  add(new Option("-g <LDAP GUID>", "the user's or group's LDAP GUID (binary GUIDs in hex), for --show-user / --show-group / --explain-user / --explain-group / --provision-user"), CHANNEL);
+  add(new Option("--hold <hold ID>", "the hold to decide, for --approve-hold / --reject-hold (see --show-holds)"), CHANNEL);
+  add(new Option("--count <number>", "for --approve-hold / --reject-hold: how many users (or groups) the hold covers, as you reviewed it"), CHANNEL);
+  add(new Option("--reason <text>", "for --reject-hold: why, kept with the hold and in the audit log"), CHANNEL);
   add(new Option("--full", "for --show-plan: plan a full cycle (the whole scope read), as --run-full-cycle-now would run"), CHANNEL);
   add(new Option("--limit <number>", "for --show-plan: how many records to list per action (1-500, default 50)"), CHANNEL);
   add(new Option("--json", "print one JSON document instead of text (errors too), for scripts"), OUTPUT);
@@ -148,10 +167,12 @@ Examples:
   provmgr -c 1 --show-user -u user@example.com
   provmgr -c 1 --show-user -g ffd448643f812b43a0bee2504173f0
   provmgr -c 1 --explain-user -u jdoe
+  provmgr -c 1 --explain-group -u engineering
   provmgr -c 1 --provision-user -u "uid=jdoe,ou=people,dc=example,dc=com"
   provmgr -c 1 --reset-group-timestamp
   provmgr -c 1 --show-holds
   provmgr -c 1 --approve-hold --hold 4 --count 60
+  provmgr -c 1 --reject-hold --hold 4 --count 60 --reason "HR export was truncated"
   provmgr -c 1 --show-plan --limit 20
   provmgr --force-node-backup -n 2
 
@@ -178,6 +199,7 @@ const ZOpts = z.object({
   g: z.string().trim().min(1, "-g needs an LDAP GUID").optional(),
   hold: ZId("--hold", "a hold ID number (see provmgr -c <channel-id> --show-holds)").optional(),
   count: ZId("--count", "the number of records the hold covers (see provmgr -c <channel-id> --show-holds)").optional(),
+  reason: z.string().trim().min(1, "--reason needs a text").max(500, "--reason is at most 500 characters").optional(),
   full: z.boolean().optional(),
   limit: ZId("--limit", "a number of records from 1 to 500").refine((n) => n <= 500, "--limit must be a number of records from 1 to 500").optional(),
   json: z.boolean().optional(),
@@ -206,8 +228,9 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   }
   if (cmd.needs !== "channel+hold") {
     const extra = unused([[o.hold, "--hold"], [o.count, "--count"]]);
-    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --approve-hold` };
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --approve-hold and --reject-hold` };
   }
+  if (o.reason !== undefined && cmd.name !== "reject-hold") return { error: "--reason is only used with --reject-hold" };
   if (cmd.needs === "nothing" || cmd.needs === "node") {
     const extra = unused(cmd.needs === "node" ? [[o.c, "-c"], [o.u, "-u"], [o.g, "-g"]] : [[o.c, "-c"], [o.n, "-n"], [o.u, "-u"], [o.g, "-g"]]);
     if (extra.length) return { error: `${flag} is a global command and takes no ${extra.join(", ")}` };
@@ -219,11 +242,11 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   if (o.n !== undefined) return { error: `-n is only used with --force-node-backup` };
   if (cmd.needs === "channel+hold") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
-    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user and --provision-user` };
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user, --explain-group and --provision-user` };
     if (o.hold === undefined || o.count === undefined) {
       return { error: `${flag} needs --hold <hold ID> and --count <number>, as shown by provmgr -c ${o.c} --show-holds` };
     }
-    return { command: cmd.name, json, needs: "channel+hold", channelId: o.c, holdId: o.hold, count: o.count };
+    return { command: cmd.name, json, needs: "channel+hold", channelId: o.c, holdId: o.hold, count: o.count, ...(o.reason !== undefined ? { reason: o.reason } : {}) };
   }
   if (cmd.needs === "channel+plan") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
@@ -232,7 +255,7 @@ export function toInvocation(opts: Record<string, unknown>): TInvocation | { err
   }
   if (cmd.needs === "channel") {
     const extra = unused([[o.u, "-u"], [o.g, "-g"]]);
-    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user and --provision-user` };
+    if (extra.length) return { error: `${extra.join(" and ")} ${extra.length > 1 ? "are" : "is"} only used with --show-user, --show-group, --explain-user, --explain-group and --provision-user` };
     return { command: cmd.name, json, needs: "channel", channelId: o.c };
   }
   if (o.u !== undefined && o.g !== undefined) return { error: `${flag} takes either -u <provider name> or -g <LDAP GUID>, not both` };

@@ -21,7 +21,7 @@ const channel = (inv: TInvocation): number => ("channelId" in inv ? inv.channelI
 const node = (inv: TInvocation): number => ("nodeId" in inv ? inv.nodeId : missing("-n"));
 const lookup = (inv: TInvocation) => (inv.needs === "channel+record" ? inv.lookup : missing("-u/-g"));
 const planOptions = (inv: TInvocation) => (inv.needs === "channel+plan" ? { full: inv.full, limit: inv.limit } : missing("--show-plan"));
-const hold = (inv: TInvocation) => (inv.needs === "channel+hold" ? { holdId: inv.holdId, count: inv.count } : missing("--hold/--count"));
+const hold = (inv: TInvocation) => (inv.needs === "channel+hold" ? { holdId: inv.holdId, count: inv.count, reason: inv.reason } : missing("--hold/--count"));
 function missing(flag: string): never {
   throw new AppError("INVALID_ARGUMENT", `${flag} is missing`);
 }
@@ -37,6 +37,7 @@ const holds = () => import("./commands/holds.ts");
 const onDemand = () => import("./commands/on-demand.ts");
 const health = () => import("./commands/health.ts");
 const plan = () => import("./commands/plan.ts");
+const target = () => import("./commands/target.ts");
 
 /** provmgr's own commands: one handler each. */
 const HANDLERS: Record<TOwnCommandName, THandler> = {
@@ -49,12 +50,17 @@ const HANDLERS: Record<TOwnCommandName, THandler> = {
   "show-user": async (ctx, inv) => (await show()).showUser(ctx, channel(inv), lookup(inv)),
   "show-group": async (ctx, inv) => (await show()).showGroup(ctx, channel(inv), lookup(inv)),
   "explain-user": async (ctx, inv) => (await onDemand()).explainUserCommand(ctx, channel(inv), lookup(inv)),
+  "explain-group": async (ctx, inv) => (await onDemand()).explainGroupCommand(ctx, channel(inv), lookup(inv)),
   "provision-user": async (ctx, inv) => (await onDemand()).provisionUserCommand(ctx, channel(inv), lookup(inv)),
   "show-target": async (ctx, inv) => (await channels()).showTarget(ctx, channel(inv)),
   "show-source": async (ctx, inv) => (await channels()).showSource(ctx, channel(inv)),
   "show-holds": async (ctx, inv) => (await holds()).showHolds(ctx, channel(inv)),
   "approve-hold": async (ctx, inv) => (await holds()).approveHold(ctx, channel(inv), hold(inv)),
+  "reject-hold": async (ctx, inv) => (await holds()).rejectHold(ctx, channel(inv), hold(inv)),
   "show-plan": async (ctx, inv) => (await plan()).showPlan(ctx, channel(inv), planOptions(inv)),
+  "test-target": async (ctx, inv) => (await target()).testTarget(ctx, channel(inv)),
+  "take-inventory": async (ctx, inv) => (await target()).takeInventory(ctx, channel(inv)),
+  "show-unmanaged": async (ctx, inv) => (await target()).showUnmanaged(ctx, channel(inv)),
 };
 
 /** The channel operations: one handler per lib function they call (lib/channels/operations.ts). */

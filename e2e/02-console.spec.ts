@@ -49,6 +49,15 @@ test("create a channel, testing the directory and the SCIM target", async ({ pag
   await expect(page.getByTestId("users-at-target")).toHaveText("0");
   await screenshot(page, "03-new-channel-tested");
 
+  // its first cycle, planned before it is created: whom it would create
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
+  const preview = page.getByTestId("edit-preview");
+  await expect(preview).toContainText("The first cycle of this channel (not created)", { timeout: 30_000 });
+  await expect(preview.getByRole("table", { name: "Users to create" })).toContainText("e2euser01");
+  await expect(preview.getByText("Users to create", { exact: true }).locator("..")).toContainText(String(s.directoryUsers));
+  await screenshot(page, "03b-new-channel-preview");
+  expect(((await (await page.request.get("/api/v1/channels")).json()) as { channels: unknown[] }).channels).toHaveLength(0);
+
   await page.getByRole("button", { name: "Create channel" }).click();
   await expect(page).toHaveURL(/\/channels\/\d+$/);
   channelId = Number(page.url().split("/").pop());
@@ -132,6 +141,14 @@ test("open a user's detail and history", async ({ page }) => {
   await page.goto(`/channels/${channelId}/groups`);
   await expect(page.getByRole("link", { name: "engineering" })).toBeVisible();
   await screenshot(page, "09-groups");
+  // a group's page explains it: its scope rules, its members against the target's, the decision
+  await page.getByRole("link", { name: "engineering" }).click();
+  const explain = page.getByTestId("explain-panel");
+  await expect(explain.getByTestId("explain-summary")).toHaveText(/^in scope; at the target: active; \d+ member\(s\) in the directory, \d+ at the target$/, { timeout: 30_000 });
+  await expect(explain.locator('[data-rule="filter"]')).toHaveAttribute("data-ok", "yes");
+  await expect(explain.getByTestId("explain-members")).toContainText("direct members");
+  await expect(explain.getByTestId("explain-decision")).toContainText("up to date at the target");
+  await screenshot(page, "09b-group-explain");
 
   await page.goto(`/channels/${channelId}/config`);
   await expect(page.getByTestId("masked-bind-password")).toHaveText(/^\*{8}/);

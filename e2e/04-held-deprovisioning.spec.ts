@@ -1,7 +1,8 @@
 // The guard in the console: the provisioning group is emptied in the directory, the
 // worker holds the deprovisioning of everyone (nobody is disabled at the target), the
-// channel list and overview say so and name who, and an admin approves it through its
-// dialog by typing the number held. Putting the group back provisions everyone again.
+// channel list and overview say so and name who; an admin first rejects it (nobody is
+// deprovisioned, the channel shows the rejection), then approves it after all through
+// its dialog by typing the number held. Putting the group back provisions everyone again.
 import { Attribute, Change, Client } from "ldapts";
 import { expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
 
@@ -25,7 +26,7 @@ async function activeAtTarget(): Promise<number> {
   return (body.Resources ?? []).filter((u) => u.active !== false).length;
 }
 
-test("an emptied provisioning group is held, shown with who, and released by an admin's approval", async ({ page }) => {
+test("an emptied provisioning group is held, shown with who, rejected, and released by an admin's approval after all", async ({ page }) => {
   test.setTimeout(120_000);
   const s = stackState();
   await signInViaApi(page.request, "admin");
@@ -64,8 +65,39 @@ test("an emptied provisioning group is held, shown with who, and released by an 
   await expect(page.getByRole("table", { name: "users" })).toContainText("e2euser12");
   await screenshot(page, "32-users-held");
 
+  // rejected: nobody is deprovisioned, and the channel says so, with who and why
   await page.goto(`/channels/${channelId}`);
-  await page.getByRole("button", { name: "Review and approve…" }).click();
+  await page.getByRole("button", { name: "Reject…" }).click();
+  const rejecting = page.getByRole("dialog");
+  await expect(rejecting).toContainText(`Reject deprovisioning of ${s.directoryUsers} users?`);
+  const keep = rejecting.getByRole("button", { name: `Keep ${s.directoryUsers} users` });
+  await expect(keep).toBeDisabled();
+  await rejecting.getByLabel(/Type the number/).fill(String(s.directoryUsers));
+  await rejecting.getByLabel(/Why/).fill("the group was emptied by a bad import");
+  await screenshot(page, "33a-reject-dialog");
+  await keep.click();
+  await expect(page.getByText(`Rejected: ${s.directoryUsers} users stay at the target.`)).toBeVisible();
+  const rejected = page.getByRole("status").filter({ hasText: `Deprovisioning of ${s.directoryUsers} users rejected` });
+  await expect(rejected).toBeVisible();
+  await expect(rejected).toContainText("Rejected by admin");
+  await expect(rejected).toContainText("(the group was emptied by a bad import)");
+  await screenshot(page, "33b-channel-rejected");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "33c-channel-rejected-phone");
+  await page.setViewportSize({ width: 1440, height: 900 });
+  // each person's page says who rejected their deprovisioning, and why
+  await page.goto(`/channels/${channelId}/users?state=held`);
+  await page.getByRole("link", { name: "e2euser03" }).click();
+  await expect(page.getByText(/Deprovisioning rejected \(hold #\d+\)/)).toBeVisible();
+  await expect(page.getByText("(the group was emptied by a bad import)")).toBeVisible();
+  await screenshot(page, "33d-user-rejected");
+  await page.goto(`/channels/${channelId}`);
+  await page.waitForTimeout(6_000);
+  expect(await activeAtTarget()).toBe(s.directoryUsers);
+  await expect(page.getByText(`Deprovisioning of ${s.directoryUsers} users held for approval`)).toHaveCount(0);
+
+  // approved after all
+  await page.getByRole("button", { name: "Approve after all…" }).click();
   const dialog = page.getByRole("dialog");
   await expect(dialog).toContainText(`Deprovision ${s.directoryUsers} users?`);
   const approve = dialog.getByRole("button", { name: `Deprovision ${s.directoryUsers} users` });
@@ -79,6 +111,7 @@ test("an emptied provisioning group is held, shown with who, and released by an 
 
   await expect.poll(activeAtTarget, { timeout: 30_000 }).toBe(0);
   await expect(page.getByText(`Deprovisioning of ${s.directoryUsers} users held for approval`)).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByText(`Deprovisioning of ${s.directoryUsers} users rejected`)).toHaveCount(0, { timeout: 15_000 });
 
   // the directory put back: everyone is provisioned again
   await setMembers(everyone);

@@ -11,7 +11,8 @@ test("the Log tab, one cycle's requests, one user's requests, and a CSV download
   const s = stackState();
   await signInViaApi(page.request, "admin");
   const headers = { "x-csrf-token": await csrfToken(page.request) };
-  const id = await createChannel(page.request, "Wiki (log)");
+  // each user looked up, then linked or created (lookup-first): the log shows both kinds of request
+  const id = await createChannel(page.request, "Wiki (log)", { target: { userMatching: "lookup-first" } });
 
   await page.goto(`/channels/${id}`);
   await expect(page.getByTestId("channel-health")).toHaveText("Healthy", { timeout: 60_000 });

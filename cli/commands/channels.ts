@@ -2,6 +2,7 @@
 import { describeChannel, type TChannelDescription } from "../../lib/channels/describe-channel.ts";
 import { listChannelsLive } from "../../lib/channels/list-channels-live.ts";
 import { describeProgress } from "../../lib/health/cycle-progress.ts";
+import { resolveTargetProfile } from "../../lib/scim/profiles.ts";
 import type { TCommandContext, TSummary } from "../context.ts";
 import { fmtDate, keyValues, NONE, oneLine, table } from "../format.ts";
 
@@ -187,6 +188,9 @@ export async function showTarget(ctx: TCommandContext, channelId: number): Promi
         ? [["Username", auth.username], ["Password", auth.password]]
         : [["Token URL", auth.tokenUrl], ["Client ID", auth.clientId], ["Client secret", auth.clientSecret], ["Scope", auth.scope]];
   const ms = (v: unknown) => (v === undefined ? NONE : `${String(v)} ms`);
+  // a value the channel leaves out is its profile's (lib/scim/profiles.ts)
+  const eff = resolveTargetProfile(rest);
+  const own = (v: unknown, profiles: unknown) => (v === undefined ? `${profiles === undefined ? NONE : typeof profiles === "object" ? JSON.stringify(profiles) : String(profiles)} (the profile's)` : typeof v === "object" ? JSON.stringify(v) : v);
   const mappingRows = Object.entries(d.mapping.user).map(([scim, spec]): [string, unknown] => [scim, mappingText(spec)]);
   await ctx.out.lines([
     header(d, "Target"),
@@ -209,10 +213,14 @@ export async function showTarget(ctx: TCommandContext, channelId: number): Promi
         [
           ["url", "SCIM base URL"],
           ["timeoutMs", "Timeout", ms],
+          ["profile", "Profile", (v) => v ?? "generic (left out)"],
           ["maxConcurrency", "Requests in flight"],
-          ["membersPerPatch", "Members per PATCH"],
+          ["rateLimit", "Rate limit", (v) => own(v, eff.rateLimit)],
+          ["membersPerPatch", "Members per request", (v) => own(v, eff.membersPerPatch)],
+          ["pageSize", "Page size", (v) => own(v, eff.pageSize)],
           ["usePatch", "Use PATCH"],
           ["userMatching", "User matching"],
+          ["inventoryMatch", "Inventory match", (v) => (Array.isArray(v) ? v.join(", ") : v)],
           ["maxRetries", "Retries per push"],
         ],
       ],

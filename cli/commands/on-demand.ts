@@ -1,5 +1,7 @@
-// --explain-user and --provision-user (issue 13): one directory user, by name or DN (-u)
-// or GUID (-g), explained read-only or provisioned now, step by step.
+// --explain-user, --explain-group and --provision-user (issue 13): one directory user (or
+// group), by name or DN (-u) or GUID (-g), explained read-only or provisioned now, step by
+// step.
+import { explainGroup, type TGroupExplanation, type TMemberRef } from "../../lib/channels/explain-group.ts";
 import { explainUser, type TUserExplanation } from "../../lib/channels/explain-user.ts";
 import { looksLikeDn, type TUserQuery } from "../../lib/channels/find-directory-user.ts";
 import { provisionOnDemand, type TOnDemandResult } from "../../lib/channels/provision-on-demand.ts";
@@ -31,6 +33,13 @@ export function explanationLines(ex: TUserExplanation): string[] {
     for (const c of ex.mapped.changed.filter((c) => !(c.attribute in ex.mapped!.values))) lines.push(`  ${c.attribute} = ${NONE}   (the target acknowledged ${fmtValue(c.acknowledged)})`);
   }
   lines.push(`Decision: ${ex.decision.action} — ${ex.decision.says}`);
+  lines.push(...recordLines(ex));
+  return lines;
+}
+
+/** The record, a hold and the last log entries: the same for a user and a group. */
+function recordLines(ex: Pick<TUserExplanation, "record" | "hold" | "log">): string[] {
+  const lines: string[] = [];
   if (ex.record) {
     const r = ex.record;
     lines.push(`Record ${r.id}`);
@@ -75,4 +84,39 @@ export async function provisionUserCommand(ctx: TCommandContext, channelId: numb
   if (ctx.out.json) await ctx.out.value({ command: "provision-user", ...r });
   else await ctx.out.lines(onDemandLines(r));
   return { action: r.action, ok: r.ok };
+}
+
+export function groupExplanationLines(ex: TGroupExplanation): string[] {
+  const lines = [`Explain group ${ex.query} (channel ${ex.channelId}): ${ex.summary}`];
+  const who = (m: TMemberRef) => m.name ?? m.dn;
+  if (ex.found) {
+    lines.push(...keyValues([["DN", ex.found.dn], ["GUID", ex.found.guid ?? NONE], ["found by", ex.found.by]]));
+    lines.push("Scope");
+    for (const c of ex.checks) lines.push(`  ${c.ok ? "yes" : "NO "}  ${c.rule.padEnd(8)} ${c.says}`);
+    lines.push(`Name: ${ex.name.now ?? NONE}${ex.name.changed ? `   (the target acknowledged ${ex.name.acknowledged})` : ""}`);
+  }
+  const m = ex.members;
+  if (m) {
+    lines.push(`Members (${m.rule}): ${m.directory} in the directory, ${m.desired} provisioned users who belong at the target, ${m.acknowledged} acknowledged there`);
+    const list = (label: string, l: { count: number; sample: TMemberRef[] }) => {
+      if (l.count > 0) lines.push(`  ${label} (${l.count}): ${l.sample.map(who).join(", ")}${l.count > l.sample.length ? `, … ${l.count - l.sample.length} more` : ""}`);
+    };
+    list("to add", m.toAdd);
+    list("to remove", m.toRemove);
+    if (m.notSent.count > 0) {
+      lines.push(`  never sent (${m.notSent.count}):`);
+      for (const n of m.notSent.sample) lines.push(`    ${who(n)}: ${n.why}`);
+      if (m.notSent.count > m.notSent.sample.length) lines.push(`    … ${m.notSent.count - m.notSent.sample.length} more`);
+    }
+  }
+  lines.push(`Decision: ${ex.decision.action} — ${ex.decision.says}`);
+  lines.push(...recordLines(ex));
+  return lines;
+}
+
+export async function explainGroupCommand(ctx: TCommandContext, channelId: number, lookup: TRecordLookup): Promise<TSummary> {
+  const ex = await explainGroup({ channelId, group: userQuery(lookup) });
+  if (ctx.out.json) await ctx.out.value({ command: "explain-group", ...ex });
+  else await ctx.out.lines(groupExplanationLines(ex));
+  return { found: ex.found !== null, inScope: ex.inScope };
 }

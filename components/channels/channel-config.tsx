@@ -1,6 +1,7 @@
 "use client";
 // --show-source and --show-target, plus the mapping and options, as stored (secrets masked).
-import type { TMappingValue } from "@/lib/channel-config/config";
+import type { TMappingValue, TTargetProfile } from "@/lib/channel-config/config";
+import { resolveTargetProfile, type TRateLimit } from "@/lib/scim/profiles";
 import { Badge, Card, KeyValue, SkeletonRows } from "@/components/ui/primitives";
 import { useChannel } from "./use-channel";
 
@@ -58,7 +59,11 @@ export function ChannelConfig({ id }: { id: number }) {
                   ? ([["Token URL", <code key="tu">{t.auth.tokenUrl}</code>], ["Client id", t.auth.clientId], ["Client secret", <code key="cs">{t.auth.clientSecret}</code>]] as Array<[string, React.ReactNode]>)
                   : []),
                 ["PATCH", t.usePatch],
-                ["User matching", t.userMatching === "create-first" ? "create, link on 409 uniqueness" : "look up userName, then create"],
+                ["Profile", profileSummary(t)],
+                [
+                  "User matching",
+                  t.userMatching === "create-first" ? "create, link on 409 uniqueness" : t.userMatching === "inventory" ? "first load by the target's inventory, then look up" : "look up userName, then create",
+                ],
                 ["Concurrency", String(t.maxConcurrency)],
                 ["Retries", String(t.maxRetries)],
                 ["Timeout", `${t.timeoutMs / 1000} s`],
@@ -76,7 +81,7 @@ export function ChannelConfig({ id }: { id: number }) {
                 ["Provision groups", yes(c.options.provisionGroups)],
                 ["Sync frequency", `every ${c.syncFrequencySec} s`],
                 ["Full read", c.options.fullSyncIntervalSec ? `every ${c.options.fullSyncIntervalSec} s` : "never"],
-                ["Deprovisioning guard", `hold a cycle that would deprovision more than ${c.options.maxDeprovisionPercent}% (and more than ${c.options.deprovisionGuardMinimum} users)`],
+                ["Deprovisioning guard", `hold a cycle that would deprovision more than ${c.options.maxDeprovisionPercent}% (and more than ${c.options.deprovisionGuardMinimum} users)${c.options.maxDeprovisionCount ? `, or more than ${c.options.maxDeprovisionCount} at once` : ""}`],
               ]}
             />
           </Card>
@@ -116,4 +121,11 @@ export function ChannelConfig({ id }: { id: number }) {
       </Card>
     </div>
   );
+}
+
+/** The target's profile and the values it works with (the channel's own where it gives them). */
+function profileSummary(t: { profile?: TTargetProfile | undefined; membersPerPatch?: number | undefined; pageSize?: number | undefined; rateLimit?: TRateLimit | undefined }): string {
+  const e = resolveTargetProfile(t);
+  const rate = e.rateLimit ? `, ${[e.rateLimit.requestsPerSecond && `${e.rateLimit.requestsPerSecond}/s`, e.rateLimit.writesPerMinute && `${e.rateLimit.writesPerMinute} writes/min`].filter(Boolean).join(", ")}` : "";
+  return `${e.data.label}: ${e.membersPerPatch} members per request, pages of ${e.pageSize}${rate}${e.overridden.length ? ` (own ${e.overridden.join(", ")})` : ""}`;
 }

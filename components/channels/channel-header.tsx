@@ -90,6 +90,7 @@ export function ChannelHeader({ id }: { id: number }) {
           { href: `${base}/groups`, label: "Groups", count: c?.counts.groups.total },
           { href: `${base}/dirty`, label: "Dirty records", count: c ? c.counts.users.dirty + c.counts.groups.dirty : null, countTone: c && c.counts.users.dirty + c.counts.groups.dirty > 0 ? "red" : undefined },
           { href: `${base}/plan`, label: "Plan" },
+          { href: `${base}/accounts`, label: "Target accounts" },
           { href: `${base}/log`, label: "Log" },
           { href: `${base}/config`, label: "Source & target" },
           { href: `${base}/operations`, label: "Operations" },

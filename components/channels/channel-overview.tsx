@@ -74,7 +74,7 @@ export function ChannelOverview({ id }: { id: number }) {
               ["Bind DN", <code key="b">{c.source.bindDn}</code>],
               ["Target", <code key="t" className="break">{c.target.url}</code>],
               ["Target auth", c.target.auth.type],
-              ["Target rate", <span key="g" title="Shared by every channel and node sending to this host">{governorLine({ configured: c.target.rateLimit, state: c.rateGovernor })}</span>],
+              ["Target rate", <span key="g" title="Shared by every channel and node sending to this host">{governorLine({ configured: c.effectiveRateLimit, state: c.rateGovernor })}</span>],
               ["On removal", <span key="r">{c.options.removeUserAction === "delete" ? "delete the user" : "disable the user"}{c.options.deprovisionUsers ? "" : " (deprovisioning off)"}</span>],
               ["Groups", c.options.provisionGroups ? "provisioned" : <span className="muted">not provisioned</span>],
             ]}

@@ -4,7 +4,7 @@
 // operators) with its steps. Shown on a user's detail page and, for any directory user
 // by name, DN or GUID, from the search box on the channel's Users tab.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import type { TUserExplanation } from "@/lib/channels/explain-user";
 import type { TOnDemandResult } from "@/lib/channels/provision-on-demand";
 import { api, type Json } from "@/components/console/api";
@@ -72,14 +72,33 @@ export function OnDemandSteps({ result }: { result: TResult }) {
   );
 }
 
-/** Why a directory user is in its state; read from the directory when shown. */
-export function ExplainPanel({ channelId, user, by, withProvision = true }: { channelId: number; user: string; by?: TBy; withProvision?: boolean }) {
-  const viewer = useViewer();
-  const q = useQuery({
-    queryKey: ["explain", channelId, user, by ?? ""],
-    queryFn: () => api<TExplanation>(`/channels/${channelId}/explain?${queryString(user, by)}`),
-    staleTime: 0,
-  });
+/** What a user's and a group's explanation have in common. */
+type TCommon = Pick<TExplanation, "summary" | "hold" | "log"> & {
+  found: { dn: string; by: string } | null;
+  checks: Array<{ rule: string; ok: boolean; says: string }>;
+  decision: { action: string; says: string };
+  record: Pick<NonNullable<TExplanation["record"]>, "id" | "sourceState" | "targetState" | "dirty" | "pendingAction" | "lastError" | "nextAttemptAt"> | null;
+};
+
+/**
+ * The card an explanation is shown in, for a user or a group: read from the directory
+ * when shown ("Read again" reads it anew), with what both have in common — summary, DN,
+ * scope rules, decision, hold, record, last requests — around `children`.
+ */
+export function ExplainCard<T extends TCommon>({
+  what,
+  url,
+  queryKey,
+  children,
+  footer,
+}: {
+  what: "user" | "group";
+  url: string;
+  queryKey: unknown[];
+  children: (ex: T) => ReactNode;
+  footer?: (ex: T) => ReactNode;
+}) {
+  const q = useQuery({ queryKey, queryFn: () => api<T>(url), staleTime: 0 });
   const refresh = (
     <Button size="sm" variant="ghost" loading={q.isFetching} onClick={() => void q.refetch()} data-testid="explain-refresh">
       Read again
@@ -88,7 +107,7 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
   if (q.isError) {
     return (
       <Card title="Explain" actions={refresh}>
-        <Banner tone="red" title="Could not explain this user">
+        <Banner tone="red" title={`Could not explain this ${what}`}>
           {q.error.message}
         </Banner>
       </Card>
@@ -102,6 +121,7 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
       </Card>
     );
   }
+  const noun = what === "user" ? "Deprovisioning" : "Deletion";
   return (
     <Card title="Explain" hint="Read from the directory just now; nothing is written" actions={refresh}>
       <div className="stack" data-testid="explain-panel">
@@ -124,55 +144,14 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
             ))}
           </ul>
         )}
-        {ex.memberPath && ex.memberPath.length > 1 && (
-          <p className="small" style={{ margin: 0 }} data-testid="explain-path">
-            Membership path: {ex.memberPath.map((dn, i) => (
-              <span key={dn}>
-                {i > 0 && " → "}
-                <code className="break">{dn}</code>
-              </span>
-            ))}
-          </p>
-        )}
+        {children(ex)}
         <p style={{ margin: 0 }} data-testid="explain-decision">
           <Badge tone={ex.decision.action === "NONE" ? "gray" : "violet"}>{ex.decision.action}</Badge> {ex.decision.says}
         </p>
         {ex.hold && (
-          <Banner tone="amber" title={`Deprovisioning held for approval (hold #${ex.hold.id})`}>
+          <Banner tone="amber" title={ex.hold.status === "REJECTED" ? `${noun} rejected by an administrator (hold #${ex.hold.id})` : `${noun} held for approval (hold #${ex.hold.id})`}>
             {ex.hold.reason}
           </Banner>
-        )}
-        {ex.mapped && (
-          <table className="table fixed attr-table" aria-label="Mapped values">
-            <colgroup>
-              <col className="attr-name-col" />
-              <col />
-            </colgroup>
-            <thead>
-              <tr>
-                <th>SCIM attribute</th>
-                <th>From the directory now</th>
-              </tr>
-            </thead>
-            <tbody>
-              {Object.entries(ex.mapped.values).map(([k, v]) => {
-                const c = ex.mapped!.changed.find((x) => x.attribute === k);
-                return (
-                  <tr key={k}>
-                    <td className="mono small attr-name">{k}</td>
-                    <td className="attr-value">
-                      {show(v)}{" "}
-                      {c && (
-                        <span className="small muted">
-                          <Badge tone="violet">changed</Badge> target has {show(c.acknowledged)}
-                        </span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
         )}
         {ex.record ? (
           <p className="small" style={{ margin: 0 }} data-testid="explain-record">
@@ -193,7 +172,7 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
         )}
         {ex.log.length > 0 && (
           <div>
-            <div className="small muted">Last requests for this user</div>
+            <div className="small muted">Last requests for this {what}</div>
             <ul className="od-log">
               {ex.log.map((e) => (
                 <li key={e.id} className="small">
@@ -204,9 +183,69 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
             </ul>
           </div>
         )}
-        {withProvision && viewer.can("operator") && ex.found && <ProvisionNow channelId={channelId} user={ex.found.dn} by="dn" />}
+        {footer?.(ex)}
       </div>
     </Card>
+  );
+}
+
+/** Why a directory user is in its state; read from the directory when shown. */
+export function ExplainPanel({ channelId, user, by, withProvision = true }: { channelId: number; user: string; by?: TBy; withProvision?: boolean }) {
+  const viewer = useViewer();
+  return (
+    <ExplainCard<TExplanation>
+      what="user"
+      url={`/channels/${channelId}/explain?${queryString(user, by)}`}
+      queryKey={["explain", channelId, user, by ?? ""]}
+      footer={(ex) => withProvision && viewer.can("operator") && ex.found && <ProvisionNow channelId={channelId} user={ex.found.dn} by="dn" />}
+    >
+      {(ex) => (
+        <>
+          {ex.memberPath && ex.memberPath.length > 1 && (
+            <p className="small" style={{ margin: 0 }} data-testid="explain-path">
+              Membership path: {ex.memberPath.map((dn, i) => (
+                <span key={dn}>
+                  {i > 0 && " → "}
+                  <code className="break">{dn}</code>
+                </span>
+              ))}
+            </p>
+          )}
+          {ex.mapped && (
+            <table className="table fixed attr-table" aria-label="Mapped values">
+              <colgroup>
+                <col className="attr-name-col" />
+                <col />
+              </colgroup>
+              <thead>
+                <tr>
+                  <th>SCIM attribute</th>
+                  <th>From the directory now</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(ex.mapped.values).map(([k, v]) => {
+                  const c = ex.mapped!.changed.find((x) => x.attribute === k);
+                  return (
+                    <tr key={k}>
+                      <td className="mono small attr-name">{k}</td>
+                      <td className="attr-value">
+                        {show(v)}{" "}
+                        {c && (
+                          <span className="small muted">
+                            <Badge tone="violet">changed</Badge> target has {show(c.acknowledged)}
+                          </span>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </ExplainCard>
   );
 }
 

@@ -1,8 +1,10 @@
 "use client";
 // Deprovisioning the guard held (lib/sync/deprovision.ts), where the admin looks first:
 // why, how many, the first people it covers and a link to all of them, and — for an
-// admin — an approval that asks for the number they reviewed. The server checks the
-// role and the number again; the button is a courtesy, not the control.
+// admin — an approval or a rejection that asks for the number they reviewed. A rejected
+// hold stays in view while it keeps people at the target, and may be approved after all.
+// The server checks the role and the number again; the buttons are a courtesy, not the
+// control.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
@@ -19,19 +21,51 @@ type THold = Json<THoldView>;
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const noun = (h: THold, n: number) => `${fmtNumber(n)} ${h.kind === "users" ? (n === 1 ? "user" : "users") : n === 1 ? "group" : "groups"}`;
 
+type TDecision = { hold: THold; verb: "approve" | "reject" };
+
 export function HeldDeprovisioning({ channelId, holds }: { channelId: number; holds: THold[] }) {
   const viewer = useViewer();
-  const [approving, setApproving] = useState<THold | null>(null);
+  const [deciding, setDeciding] = useState<TDecision | null>(null);
   if (holds.length === 0) return null;
+  const admin = viewer.can("admin");
   return (
     <>
       {holds.map((h) => {
         const list = `/channels/${channelId}/${h.kind}?state=held`;
         const what = h.kind === "users" ? "Deprovisioning" : "Group deletion";
+        const sample = h.sample.length > 0 && (
+          <div className="small" style={{ marginTop: 6 }}>
+            {h.sample.map((r) => r.name ?? r.dn).join(", ")}
+            {h.count > h.sample.length ? ` and ${fmtNumber(h.count - h.sample.length)} more` : ""} · <Link href={list}>see all {noun(h, h.count)}</Link>
+          </div>
+        );
         if (h.status === "APPROVED") {
           return (
             <Banner key={h.id} tone="blue" title={`${what} of ${noun(h, h.count)} approved`}>
               Approved by <strong>{h.approvedBy}</strong> <Time value={h.approvedAt} />: the next cycle {h.kind === "users" ? "deprovisions" : "deletes"} them.
+            </Banner>
+          );
+        }
+        if (h.status === "REJECTED") {
+          return (
+            <Banner
+              key={h.id}
+              tone="amber"
+              title={`${what} of ${noun(h, h.count)} rejected`}
+              action={
+                admin ? (
+                  <Button variant="default" size="sm" data-testid={`approve-hold-${h.id}`} onClick={() => setDeciding({ hold: h, verb: "approve" })}>
+                    Approve after all…
+                  </Button>
+                ) : undefined
+              }
+            >
+              <div data-testid={`hold-${h.id}`}>
+                Rejected by <strong>{h.rejectedBy}</strong> <Time value={h.rejectedAt} />
+                {h.rejectReason ? <> ({h.rejectReason})</> : null}. They stay at the target as they are although the directory no longer has them in scope; each leaves this
+                hold when it comes back in the directory.
+              </div>
+              {sample}
             </Banner>
           );
         }
@@ -41,10 +75,15 @@ export function HeldDeprovisioning({ channelId, holds }: { channelId: number; ho
             tone="red"
             title={`${what} of ${noun(h, h.count)} held for approval`}
             action={
-              viewer.can("admin") ? (
-                <Button variant="danger-outline" size="sm" data-testid={`approve-hold-${h.id}`} onClick={() => setApproving(h)}>
-                  Review and approve…
-                </Button>
+              admin ? (
+                <span className="row-wrap">
+                  <Button variant="default" size="sm" data-testid={`reject-hold-${h.id}`} onClick={() => setDeciding({ hold: h, verb: "reject" })}>
+                    Reject…
+                  </Button>
+                  <Button variant="danger-outline" size="sm" data-testid={`approve-hold-${h.id}`} onClick={() => setDeciding({ hold: h, verb: "approve" })}>
+                    Review and approve…
+                  </Button>
+                </span>
               ) : undefined
             }
           >
@@ -52,29 +91,34 @@ export function HeldDeprovisioning({ channelId, holds }: { channelId: number; ho
               {sentence(h.reason)}. Nothing was {h.kind === "users" ? "disabled or deleted" : "deleted"}; held since <Time value={h.createdAt} />, checked again every cycle.
               {h.rule === "empty-scope" ? " An empty scope is never released without an approval." : " It goes by itself if the directory changes back or the channel's limit is raised."}
             </div>
-            {h.sample.length > 0 && (
-              <div className="small" style={{ marginTop: 6 }}>
-                {h.sample.map((r) => r.name ?? r.dn).join(", ")}
-                {h.count > h.sample.length ? ` and ${fmtNumber(h.count - h.sample.length)} more` : ""} ·{" "}
-                <Link href={list}>see all {noun(h, h.count)}</Link>
-              </div>
-            )}
+            {sample}
           </Banner>
         );
       })}
-      <ApproveDialog channelId={channelId} hold={approving} onClose={() => setApproving(null)} />
+      <DecideDialog channelId={channelId} decision={deciding} onClose={() => setDeciding(null)} />
     </>
   );
 }
 
-function ApproveDialog({ channelId, hold, onClose }: { channelId: number; hold: THold | null; onClose: () => void }) {
+function DecideDialog({ channelId, decision, onClose }: { channelId: number; decision: TDecision | null; onClose: () => void }) {
   const qc = useQueryClient();
   const toast = useToast();
   const [typed, setTyped] = useState("");
-  const approve = useMutation({
-    mutationFn: () => api<{ count: number; cycleRequested: boolean }>(`/channels/${channelId}/holds/${hold!.id}/approve`, { method: "POST", body: { count: Number(typed) } }),
+  const [reason, setReason] = useState("");
+  const hold = decision?.hold ?? null;
+  const rejecting = decision?.verb === "reject";
+  const decide = useMutation({
+    mutationFn: () =>
+      api<{ count: number; cycleRequested?: boolean }>(`/channels/${channelId}/holds/${hold!.id}/${decision!.verb}`, {
+        method: "POST",
+        body: rejecting ? { count: Number(typed), ...(reason.trim() ? { reason: reason.trim() } : {}) } : { count: Number(typed) },
+      }),
     onSuccess: (r) => {
-      toast(`Approved: the next cycle ${hold!.kind === "users" ? "deprovisions" : "deletes"} ${noun(hold!, r.count)}${r.cycleRequested ? " (asked for now)" : ""}.`);
+      toast(
+        rejecting
+          ? `Rejected: ${noun(hold!, r.count)} stay at the target.`
+          : `Approved: the next cycle ${hold!.kind === "users" ? "deprovisions" : "deletes"} ${noun(hold!, r.count)}${r.cycleRequested ? " (asked for now)" : ""}.`,
+      );
       void qc.invalidateQueries({ queryKey: ["channel", channelId] });
       void qc.invalidateQueries({ queryKey: ["channels"] });
       close();
@@ -82,24 +126,36 @@ function ApproveDialog({ channelId, hold, onClose }: { channelId: number; hold: 
   });
   const close = () => {
     setTyped("");
-    approve.reset();
+    setReason("");
+    decide.reset();
     onClose();
   };
   const action = hold?.kind === "users" ? "Deprovision" : "Delete";
+  const title = !hold ? "" : rejecting ? `Reject ${what(hold)} of ${noun(hold, hold.count)}?` : `${action} ${noun(hold, hold.count)}?`;
+  const label = !hold ? "" : rejecting ? `Keep ${noun(hold, hold.count)}` : `${action} ${noun(hold, hold.count)}`;
   return (
     <Dialog
       open={hold !== null}
       onClose={close}
-      title={hold ? `${action} ${noun(hold, hold.count)}?` : ""}
-      action={{ label: hold ? `${action} ${noun(hold, hold.count)}` : "", variant: "danger", loading: approve.isPending, disabled: !hold || typed !== String(hold.count), onClick: () => approve.mutate() }}
+      title={title}
+      action={{ label, variant: rejecting ? "primary" : "danger", loading: decide.isPending, disabled: !hold || typed !== String(hold.count), onClick: () => decide.mutate() }}
     >
       {hold && (
         <div className="stack-sm">
           <div>{sentence(hold.reason)}.</div>
           <div className="muted small">
-            The next cycle {hold.kind === "users" ? "disables or deletes (per the channel's Remove User Action)" : "deletes at the target"} exactly the {noun(hold, hold.count)} this hold covers,
-            unless they come back in scope first. Anything that leaves the scope after now is checked by the guard on its own.{" "}
-            <Link href={`/channels/${channelId}/${hold.kind}?state=held`}>Review the list</Link> before you approve.
+            {rejecting ? (
+              <>
+                Nobody this hold covers is {hold.kind === "users" ? "disabled or deleted" : "deleted"}: they stay at the target as they are, and later cycles leave them
+                out of the guard's count, so you are not asked again. Each leaves the hold when it comes back in the directory; you can still approve the hold later.
+              </>
+            ) : (
+              <>
+                The next cycle {hold.kind === "users" ? "disables or deletes (per the channel's Remove User Action)" : "deletes at the target"} exactly the{" "}
+                {noun(hold, hold.count)} this hold covers, unless they come back in scope first. Anything that leaves the scope after now is checked by the guard on its own.
+              </>
+            )}{" "}
+            <Link href={`/channels/${channelId}/${hold.kind}?state=held`}>Review the list</Link> before you decide.
           </div>
           <div className="field" style={{ marginTop: 8 }}>
             <label htmlFor="confirm-count">
@@ -107,9 +163,17 @@ function ApproveDialog({ channelId, hold, onClose }: { channelId: number; hold: 
             </label>
             <input id="confirm-count" className="input" inputMode="numeric" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value.trim())} />
           </div>
-          {approve.isError && <Banner tone="red">{approve.error.message}</Banner>}
+          {rejecting && (
+            <div className="field">
+              <label htmlFor="reject-reason">Why (kept with the hold and in the audit log)</label>
+              <input id="reject-reason" className="input" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+            </div>
+          )}
+          {decide.isError && <Banner tone="red">{decide.error.message}</Banner>}
         </div>
       )}
     </Dialog>
   );
 }
+
+const what = (h: THold) => (h.kind === "users" ? "deprovisioning" : "deletion");

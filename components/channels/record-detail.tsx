@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment } from "react";
 import type { TGroupRecordView, TUserRecordView } from "@/lib/channels/show-record";
+import type { listDeprovisionHolds } from "@/lib/channels/list-deprovision-holds";
 import { api, type Json } from "@/components/console/api";
 import { DirtyBadge, SourceBadge, TargetBadge } from "@/components/console/status";
 import { IconClock } from "@/components/ui/icons";
@@ -13,6 +14,7 @@ import { Badge, Banner, Button, Card, EmptyState, KeyValue, SkeletonRows } from 
 import { useToast } from "@/components/ui/toasts";
 import { ProvisioningLog } from "./provisioning-log";
 import { ExplainPanel, ProvisionNow } from "./explain-user";
+import { GroupExplainPanel } from "./explain-group";
 import { useViewer } from "@/components/console/viewer-context";
 import { Time } from "@/components/ui/time";
 
@@ -126,12 +128,7 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
         </Link>
       </div>
 
-      {r.holdId && (
-        <Banner tone="amber" title={`${kind === "user" ? "Deprovisioning" : "Deletion"} held for approval (hold #${r.holdId})`}>
-          The directory says this {kind} should be {kind === "user" ? "deprovisioned" : "deleted"}, but the guard held it with others: too many at once, or an empty scope.
-          Nothing was sent. <Link href={`/channels/${r.channelId}`}>See the hold on the channel overview</Link>.
-        </Banner>
-      )}
+      {r.holdId && <RecordHold channelId={r.channelId} holdId={r.holdId} kind={kind} />}
 
       {r.lastError && (
         <Banner
@@ -158,6 +155,7 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
           <ExplainPanel channelId={channelId} user={r.guid} by="guid" withProvision={false} />
         </>
       )}
+      {kind === "group" && <GroupExplainPanel channelId={channelId} guid={r.guid} />}
 
       <div className="grid-2">
         <Card title="Internal fields" hint="As stored for this channel">
@@ -283,5 +281,29 @@ export function RecordDetail({ channelId, kind, recordId }: { channelId: number;
       </Card>
       <ProvisioningLog channelId={channelId} record={{ kind, id: recordId }} compact />
     </div>
+  );
+}
+
+type TDeprovisionHolds = Awaited<ReturnType<typeof listDeprovisionHolds>>;
+
+/** The hold covering a record: held for approval, or kept at the target by an administrator's rejection. */
+function RecordHold({ channelId, holdId, kind }: { channelId: number; holdId: string; kind: "user" | "group" }) {
+  const holds = useQuery({ queryKey: ["channel", channelId, "holds"], queryFn: () => api<Json<TDeprovisionHolds>>(`/channels/${channelId}/holds`) });
+  const hold = holds.data?.open.find((h) => h.id === holdId);
+  const what = kind === "user" ? "Deprovisioning" : "Deletion";
+  if (hold?.status === "REJECTED") {
+    return (
+      <Banner tone="amber" title={`${what} rejected (hold #${holdId})`}>
+        The directory says this {kind} should be {kind === "user" ? "deprovisioned" : "deleted"}, but <strong>{hold.rejectedBy}</strong> rejected that <Time value={hold.rejectedAt} />
+        {hold.rejectReason ? <> ({hold.rejectReason})</> : null}: it stays at the target until it comes back in the directory or the hold is approved.{" "}
+        <Link href={`/channels/${channelId}`}>See the hold on the channel overview</Link>.
+      </Banner>
+    );
+  }
+  return (
+    <Banner tone="amber" title={`${what} held for approval (hold #${holdId})`}>
+      The directory says this {kind} should be {kind === "user" ? "deprovisioned" : "deleted"}, but the guard held it with others: too many at once, or an empty scope.
+      Nothing was sent. <Link href={`/channels/${channelId}`}>See the hold on the channel overview</Link>.
+    </Banner>
   );
 }

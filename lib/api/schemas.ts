@@ -54,6 +54,10 @@ export const ZApproveHoldBody = z.object({
   count: z.number().int().min(1).describe("the number of users (or groups) the hold covers, as you reviewed it; refused if the hold changed since"),
 });
 
+export const ZRejectHoldBody = ZApproveHoldBody.extend({
+  reason: z.string().trim().max(500).optional().describe("why it is rejected: kept with the hold and in the audit log"),
+});
+
 export const ZRecordQuery = z.object({
   q: z.string().max(300).optional().describe("search: part of the provider name, DN or GUID, or an exact SCIM id"),
   state: z.enum(RECORD_STATES).optional(),
@@ -146,4 +150,26 @@ export const ZUserQueryFields = z.object({
   user: z.string().trim().min(1, "give a DN, a user name or a GUID").max(2000).describe("a DN, a user name (the attribute the mapping's userName reads) or a GUID"),
   by: z.enum(["dn", "name", "guid"]).optional().describe("what `user` is; guessed from its form when left out"),
 });
-export const ZUserQuery = ZUserQueryFields.transform(({ user, by }): TUserQuery => (by === "dn" ? { dn: user } : by === "name" ? { name: user } : by === "guid" ? { guid: user } : { auto: user }));
+const toQuery = (v: string, by: "dn" | "name" | "guid" | undefined): TUserQuery => (by === "dn" ? { dn: v } : by === "name" ? { name: v } : by === "guid" ? { guid: v } : { auto: v });
+export const ZUserQuery = ZUserQueryFields.transform(({ user, by }) => toQuery(user, by));
+
+/** One directory group for explain: a DN, its name (the channel's group name attribute) or a GUID. */
+export const ZGroupQueryFields = z.object({
+  group: z.string().trim().min(1, "give a DN, a group name or a GUID").max(2000).describe("a DN, a group name (the channel's groupNameAttribute, e.g. cn) or a GUID"),
+  by: z.enum(["dn", "name", "guid"]).optional().describe("what `group` is; guessed from its form when left out"),
+});
+export const ZGroupQuery = ZGroupQueryFields.transform(({ group, by }) => toQuery(group, by));
+
+// ---- the target's inventory and its unmanaged accounts (issue 15) ----
+export const ZInventoryQuery = z.object({
+  kind: z.enum(["user", "group"]).default("user"),
+  ignored: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
+  after: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const ZAdoptBody = z.object({
+  scimId: z.string().min(1).max(500),
+  /** the directory user (user name, DN or GUID as stored); null takes an adoption back */
+  user: z.string().min(1).max(1000).nullable(),
+});
+export const ZIgnoreBody = z.object({ kind: z.enum(["user", "group"]), scimId: z.string().min(1).max(500), ignore: z.boolean().default(true) });

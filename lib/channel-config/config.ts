@@ -25,6 +25,17 @@ export type TNestedGroups = (typeof NESTED_GROUPS)[number];
  * content synchronisation, 389-DS's retro changelog. `auto`: the best the directory type
  * offers.
  */
+/**
+ * Named target profiles (lib/scim/profiles.ts holds their values and where each came
+ * from; docs/target-profiles.md lists them). A profile fills in what the target field
+ * leaves out: page size, members per request, rate limit, deprovisioning rules.
+ */
+export const TARGET_PROFILES = ["generic", "aws-iam-identity-center", "slack", "github-emu", "atlassian", "zoom", "okta-like", "better-auth", "scimmy"] as const;
+export type TTargetProfile = (typeof TARGET_PROFILES)[number];
+
+/** What a target user not yet linked is matched on after userName (case-insensitive), in order (userMatching: inventory). */
+export const INVENTORY_MATCH_KEYS = ["externalId", "emails"] as const;
+
 export const CHANGE_CAPTURE_KINDS = ["timestamp", "dirsync", "usn", "syncrepl", "changelog"] as const;
 export type TChangeCaptureKind = (typeof CHANGE_CAPTURE_KINDS)[number];
 
@@ -193,11 +204,16 @@ export const ZTargetFields = z.object({
   /** the SCIM base URL; /Users, /Groups and /ServiceProviderConfig are below it */
   url: z.string().url().refine((u) => /^https?:/i.test(u), "must be an http(s) URL"),
   timeoutMs: z.number().int().positive().default(30_000),
+  /** which kind of target this is: its profile fills in every value below left out (lib/scim/profiles.ts) */
+  profile: z.enum(TARGET_PROFILES).optional(),
   /** requests in flight at once against this target */
   maxConcurrency: z.number().int().min(1).max(64).default(4),
+  /** the target's rate limit, shared by every channel and node sending to its host; left out: the profile's */
   rateLimit: z.object({ requestsPerSecond: z.number().positive().optional(), writesPerMinute: z.number().positive().optional(), burst: z.number().int().positive().optional() }).strict().optional(),
-  /** at most this many members in one group PATCH */
-  membersPerPatch: z.number().int().min(1).max(10_000).default(200),
+  /** at most this many members in one group PATCH (or create); left out: the profile's (generic: 200) */
+  membersPerPatch: z.number().int().min(1).max(10_000).optional(),
+  /** resources per page when Ferry lists the target (inventory, reconciliation); left out: the profile's */
+  pageSize: z.number().int().min(1).max(10_000).optional(),
   /** PATCH for updates: auto = as /ServiceProviderConfig says */
   usePatch: z.enum(["auto", "always", "never"]).default("auto"),
   /**
@@ -205,9 +221,13 @@ export const ZTargetFields = z.object({
    * (GET ?filter=userName eq …) before creating; create-first creates straight away and
    * links the existing user when the target answers 409 uniqueness, which RFC 7643
    * requires of userName. create-first halves a first load's requests; use it only with
-   * a target that enforces userName uniqueness.
+   * a target that enforces userName uniqueness. inventory: a first load lists the target's
+   * users once, in pages, and matches them in the store (userName case-insensitively, then
+   * `inventoryMatch`), so each new user costs one request; later cycles look up first.
    */
-  userMatching: z.enum(["lookup-first", "create-first"]).default("lookup-first"),
+  userMatching: z.enum(["inventory", "lookup-first", "create-first"]).default("inventory"),
+  /** after userName, what links a target user to a directory user in the inventory, in this order */
+  inventoryMatch: z.array(z.enum(INVENTORY_MATCH_KEYS)).max(2).default(["externalId", "emails"]),
   /** transient failures retried within one push before the record is left dirty */
   maxRetries: z.number().int().min(0).max(10).default(3),
 });
@@ -244,6 +264,11 @@ export const ZOptions = z
     maxDeprovisionPercent: z.number().min(0).max(100).default(50),
     /** …unless it is at most this many users */
     deprovisionGuardMinimum: z.number().int().min(0).default(10),
+    /**
+     * a cycle that would deprovision more than this many users (or delete more groups) is
+     * held whatever the share (Entra's accidental-deletions threshold); 0 = no count limit
+     */
+    maxDeprovisionCount: z.number().int().min(0).default(500),
     /** failing cycles in a row before the channel is quarantined (waits 5 min, 15 min, 1 h, then 4 h between tries); 0 = never */
     quarantineAfterFailures: z.number().int().min(0).max(100).default(3),
     /** a record the target keeps refusing waits 1, 2, 4 … minutes between tries, at most this long; 0 = try every cycle */

@@ -15,7 +15,7 @@ import { hashValues, mapEntry, type TFlatValues } from "../mapping/map-entry.ts"
 import { listProvisioningLog, type TLogEntryView } from "../provisioning-log/read.ts";
 import { decideInScope, deprovisionAction, type TAction } from "../sync/decide.ts";
 import type { TKnownState } from "../records/states.ts";
-import { describeQuery, findDirectoryUser, isUnderBase, normDn, type TUserQuery } from "./find-directory-user.ts";
+import { describeQuery, entryMatches as matches, findDirectoryUser, isUnderBase, normDn, type TUserQuery } from "./find-directory-user.ts";
 import { maskLdapAttributes } from "./show-record.ts";
 import type { TRecordRow as TListedRecord } from "./list-records.ts";
 import { requireChannel } from "./require-channel.ts";
@@ -151,7 +151,11 @@ export async function explainWith(
         .map((k) => ({ attribute: k, acknowledged: acknowledged[k] ?? null, now: values[k] ?? null }))
     : [];
 
-  const decision = decide(recordRow, { inScope, disabled, hash, values }, options);
+  const decided = decide(recordRow, { inScope, disabled, hash, values }, options);
+  const decision =
+    holdView?.status === "REJECTED" && (decided.action === "DISABLE" || decided.action === "DELETE")
+      ? { action: "NONE" as const, says: `kept at the target: an administrator rejected its ${decided.action.toLowerCase()} (hold #${holdView.id}) until it comes back in the directory or the hold is approved` }
+      : decided;
   const summary = !inScope
     ? `out of scope: ${checks.find((c) => !c.ok && c.rule !== "disabled" && c.rule !== "scope")?.says ?? checks.find((c) => c.rule === "scope")!.says}`
     : disabled
@@ -240,11 +244,6 @@ function decide(
     DELETE: "delete",
   };
   return { action: a, says: says[a] };
-}
-
-async function matches(dir: Directory, dn: string, filter: string): Promise<boolean> {
-  for await (const _ of dir.search(dn, filter, ["1.1"], "base")) return true;
-  return false;
 }
 
 function disabledSays(entry: TLdapEntry, source: TSource, disabled: boolean): string {

@@ -8,6 +8,7 @@ import { listDeprovisionHolds, type THoldView } from "./list-deprovision-holds.t
 import { healthOf, type THealthView } from "./health-of.ts";
 import { targetHost } from "../governor/host-key.ts";
 import { readGovernorState, type TGovernorState } from "../governor/read-governor-state.ts";
+import { resolveTargetProfile, type TRateLimit } from "../scim/profiles.ts";
 
 export type TStoreCounts = { total: number; provisioned: number; inactive: number; absent: number; dirty: number; failing: number; outOfScope: number };
 
@@ -21,6 +22,8 @@ export type TChannelOverview = TChannelDescription & {
   health: THealthView;
   /** the shared rate governor's state for the target's host (every channel sending there shares it); null before any cycle sent there */
   rateGovernor: TGovernorState | null;
+  /** the target's rate limit in effect: its own rateLimit, else its profile's */
+  effectiveRateLimit: TRateLimit | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -62,6 +65,7 @@ export async function getChannelOverview(options: { channelId: number }): Promis
     holds: holds.open,
     health: row ? healthOf(row, holds.open.filter((h) => h.status === "HELD").length) : { state: "pending", reason: "", since: null, quarantineUntil: null, failingCycles: 0 },
     rateGovernor: governor[0] ?? null,
+    effectiveRateLimit: resolveTargetProfile(description.target).rateLimit ?? null,
     createdAt: row?.createdAt ?? new Date(0),
     updatedAt: row?.updatedAt ?? new Date(0),
   };

@@ -1,6 +1,7 @@
-// Deprovisioning the guard held for a channel: the open holds (what awaits an approval,
-// with the first records it covers, so an administrator sees who) and the recent closed
-// ones (what was approved, by whom, or how it resolved itself).
+// Deprovisioning the guard held for a channel: the open holds (what awaits a decision,
+// or was approved and awaits its cycle, or was rejected and still keeps people at the
+// target — with the first records each covers, so an administrator sees who) and the
+// recent closed ones (what was approved, by whom, or how it resolved itself).
 import { getDb } from "../db/index.ts";
 import { requireChannel } from "./require-channel.ts";
 
@@ -9,7 +10,7 @@ export type THeldRecord = { id: string; name: string | null; dn: string; sourceS
 export type THoldView = {
   id: string;
   kind: "users" | "groups";
-  status: "HELD" | "APPROVED" | "RELEASED" | "RESOLVED";
+  status: "HELD" | "APPROVED" | "RELEASED" | "RESOLVED" | "REJECTED";
   rule: string;
   reason: string;
   count: number;
@@ -19,6 +20,10 @@ export type THoldView = {
   approvedBy: string | null;
   approvedVia: string | null;
   approvedAt: Date | null;
+  rejectedBy: string | null;
+  rejectedVia: string | null;
+  rejectedAt: Date | null;
+  rejectReason: string | null;
   closedAt: Date | null;
   outcome: string | null;
   /** open holds: the first records covered, in name order */
@@ -26,6 +31,8 @@ export type THoldView = {
 };
 
 const SAMPLE = 20;
+/** holds that still cover records: awaiting a decision, approved, or rejected and keeping them */
+const OPEN = ["HELD", "APPROVED", "REJECTED"] as const;
 
 /** `limit`: closed holds to list; `sample`: records shown per open hold. */
 export async function listDeprovisionHolds(options: { channelId: number; limit?: number; sample?: number }): Promise<{ open: THoldView[]; closed: THoldView[] }> {
@@ -33,7 +40,7 @@ export async function listDeprovisionHolds(options: { channelId: number; limit?:
   const db = await getDb();
   // every open hold (at most one per record kind), then the newest closed ones
   const rows = [
-    ...(await db.deprovisionHold.findMany({ where: { channelId: ch.id, status: { in: ["HELD", "APPROVED"] } }, orderBy: { id: "desc" } })),
+    ...(await db.deprovisionHold.findMany({ where: { channelId: ch.id, status: { in: [...OPEN] } }, orderBy: { id: "desc" } })),
     ...(await db.deprovisionHold.findMany({
       where: { channelId: ch.id, status: { in: ["RELEASED", "RESOLVED"] } },
       orderBy: { id: "desc" },
@@ -53,6 +60,10 @@ export async function listDeprovisionHolds(options: { channelId: number; limit?:
     approvedBy: h.approvedBy,
     approvedVia: h.approvedVia,
     approvedAt: h.approvedAt,
+    rejectedBy: h.rejectedBy,
+    rejectedVia: h.rejectedVia,
+    rejectedAt: h.rejectedAt,
+    rejectReason: h.rejectReason,
     closedAt: h.closedAt,
     outcome: h.outcome,
     sample,
@@ -60,7 +71,7 @@ export async function listDeprovisionHolds(options: { channelId: number; limit?:
   const open: THoldView[] = [];
   const closed: THoldView[] = [];
   for (const h of rows) {
-    if (h.status !== "HELD" && h.status !== "APPROVED") {
+    if (!(OPEN as readonly string[]).includes(h.status)) {
       closed.push(view(h, []));
       continue;
     }

@@ -32,6 +32,7 @@ import { decideDeprovisioning } from "../sync/deprovision.ts";
 import { Lease } from "../sync/lease.ts";
 import { readGroups } from "../sync/read-groups.ts";
 import { readUsers } from "../sync/read-users.ts";
+import { channelRowData } from "./store-channel-config.ts";
 
 import {
   GROUP_PLAN_ACTIONS,
@@ -56,7 +57,13 @@ const MEMBER_SAMPLE = 10;
 class Rollback extends Error {}
 
 export async function planCycle(options: {
+  /** the channel; 0 with `create` */
   channelId: number;
+  /**
+   * plan the first cycle of a channel not saved yet: its row is inserted inside the
+   * plan's transaction (rolled back with the rest; its id is skipped)
+   */
+  create?: TChannelConfig;
   /** plan a full cycle (the whole scope read), as "run a full cycle now" would run */
   full?: boolean;
   /** records listed per action (1–500, default 50) */
@@ -69,18 +76,19 @@ export async function planCycle(options: {
 }): Promise<TPlan> {
   const t0 = Date.now();
   const db = await getDb();
-  const row = await db.channel.findUnique({ where: { id: options.channelId } });
-  if (!row) throw new AppError("NOT_FOUND", `channel ${options.channelId} does not exist (see provmgr --show-channels)`);
-  const cfg = options.config ?? readStoredChannel(row);
+  const row = options.create ? null : await db.channel.findUnique({ where: { id: options.channelId } });
+  if (!options.create && !row) throw new AppError("NOT_FOUND", `channel ${options.channelId} does not exist (see provmgr --show-channels)`);
+  const cfg = options.config ?? options.create ?? readStoredChannel(row!);
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 500);
-  const log = (options.log ?? rootLogger).child({ channel: row.id, plan: true });
+  const log = (options.log ?? rootLogger).child({ channel: row?.id ?? "new", plan: true });
   let plan: TPlan | undefined;
   try {
     await db.$transaction(
       async (tx) => {
-        await Lease.holdForPlan(tx, row.id, getEnv().FERRY_LEASE_SEC);
+        const id = options.create ? (await tx.channel.create({ data: channelRowData(options.create) })).id : row!.id;
+        await Lease.holdForPlan(tx, id, getEnv().FERRY_LEASE_SEC);
         // read again under the lease: a cycle may have finished between the first read and now
-        const ch = { ...(await tx.channel.findUniqueOrThrow({ where: { id: row.id } })), ...options.resets };
+        const ch = { ...(await tx.channel.findUniqueOrThrow({ where: { id } })), ...options.resets };
         const usersHeld = (await tx.deprovisionHold.count({ where: { channelId: ch.id, kind: "users", status: { in: ["HELD", "APPROVED"] } } })) > 0;
         const writer: TStoreWriter = { write: (fn) => fn(tx), guard: async () => undefined };
         const stats = emptyStats();

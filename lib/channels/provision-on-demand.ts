@@ -128,7 +128,7 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
         decideSays = `disabled in the directory; ${verdict}: nothing sent`;
         action = "NONE";
       } else {
-        decideSays = `disabled in the directory: ${action} — one user, within the deprovisioning guard (at most max(${cfg.options.deprovisionGuardMinimum}, ${cfg.options.maxDeprovisionPercent}%) per cycle)`;
+        decideSays = `disabled in the directory: ${action} — one user, within the deprovisioning guard (at most max(${cfg.options.deprovisionGuardMinimum}, ${cfg.options.maxDeprovisionPercent}%)${cfg.options.maxDeprovisionCount ? `, and at most ${cfg.options.maxDeprovisionCount},` : ""} per cycle)`;
       }
     }
     const rec = ex.record;
@@ -278,7 +278,7 @@ async function acquireWaiting(db: Awaited<ReturnType<typeof getDb>>, channelId: 
 
 /**
  * The guard's word on deprovisioning this one user: null when it may go, else why not.
- * A hold covering it waits for its approval; otherwise the guard is asked as a cycle
+ * A hold covering it waits for its approval (a rejected one makes explain's decision NONE); otherwise the guard is asked as a cycle
  * would ask it for one awaiting user.
  */
 async function guardOne(

@@ -17,10 +17,15 @@ export async function saveChannel(options: { channelId?: number; config: TChanne
   const existing = options.channelId !== undefined ? await requireChannel(options.channelId) : null;
   // refused secrets (400, naming each field) before anything is written
   const cfg = resolveChannel(options.config, existing ? readStoredParts(existing) : null);
-  const db = await getDb();
-  const clash = await db.channel.findUnique({ where: { name: cfg.name }, select: { id: true } });
-  if (clash && clash.id !== existing?.id) {
-    throw new AppError("CONFLICT", `a channel named "${cfg.name}" already exists (#${clash.id})`, { issues: [{ path: "name", message: "this name is taken" }] });
-  }
+  await assertChannelNameFree(cfg.name, existing?.id);
   return storeChannelConfig({ cfg, existing, actor: options.actor, via: options.via });
+}
+
+/** Refuses a name another channel than `self` has (409, on the form's name field). */
+export async function assertChannelNameFree(name: string, self: number | undefined): Promise<void> {
+  const db = await getDb();
+  const clash = await db.channel.findUnique({ where: { name }, select: { id: true } });
+  if (clash && clash.id !== self) {
+    throw new AppError("CONFLICT", `a channel named "${name}" already exists (#${clash.id})`, { issues: [{ path: "name", message: "this name is taken" }] });
+  }
 }

@@ -7,6 +7,8 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { ZStoredSource, type TChannelConfig } from "../channel-config/stored.ts";
 import { decryptSecret } from "../crypto/secrets.ts";
 import { getDb } from "../db/index.ts";
+import { AppError } from "../errors.ts";
+import { profileConflict } from "../scim/profiles.ts";
 import { diffChannelConfig } from "./config-diff.ts";
 
 export type TApplyResult = { id: number; name: string; created: boolean };
@@ -26,18 +28,11 @@ type TExistingRow = {
 
 export async function storeChannelConfig(options: { cfg: TChannelConfig; existing: TExistingRow | null; actor: string; via: string }): Promise<TApplyResult> {
   const { cfg, existing } = options;
+  // a setting the target's profile refuses (Slack cannot delete users) is refused here, for files and edits alike
+  const conflict = profileConflict(cfg.target, cfg.options.removeUserAction);
+  if (conflict) throw new AppError("INVALID_CONFIG", conflict);
   const db = await getDb();
-  const data = {
-    name: cfg.name,
-    connectionId: cfg.connectionId,
-    active: cfg.active,
-    connectionActive: cfg.connectionActive,
-    syncFrequencySec: cfg.syncFrequencySec,
-    source: cfg.source,
-    target: cfg.target,
-    mapping: cfg.mapping,
-    options: cfg.options,
-  };
+  const data = channelRowData(cfg);
   if (!existing) {
     const created = await db.channel.create({ data });
     await recordAudit({ actor: options.actor, via: options.via, channelId: created.id, action: "channel.create" });
@@ -52,6 +47,8 @@ export async function storeChannelConfig(options: { cfg: TChannelConfig; existin
     data: {
       ...data,
       ...resets,
+      // a size the target refused is learned for a target and a size: another one starts afresh
+      ...(sizeSettingsChanged(existing.target, cfg.target) ? { membersPerPatchLearned: null } : {}),
     },
   });
   // compared as stored: what the row held and what was just written
@@ -80,6 +77,21 @@ export async function storeChannelConfig(options: { cfg: TChannelConfig; existin
   return { id: existing.id, name: cfg.name, created: false };
 }
 
+/** The channel row's columns for a resolved channel (a plan of a new channel inserts the same). */
+export function channelRowData(cfg: TChannelConfig) {
+  return {
+    name: cfg.name,
+    connectionId: cfg.connectionId,
+    active: cfg.active,
+    connectionActive: cfg.connectionActive,
+    syncFrequencySec: cfg.syncFrequencySec,
+    source: cfg.source,
+    target: cfg.target,
+    mapping: cfg.mapping,
+    options: cfg.options,
+  };
+}
+
 /**
  * What an update of a channel's configuration resets, so that the next cycle sees the
  * change: a new scope is read in full (group timestamp and last full read cleared), new
@@ -101,6 +113,11 @@ export function markerResets(
     rulesChanged,
     resets: { ...(scopeChanged ? { groupTimestamp: null, lastFullSyncAt: null } : {}), ...(rulesChanged ? { attributeSyncTimestamp: "1" as const } : {}) },
   };
+}
+
+function sizeSettingsChanged(before: unknown, after: TChannelConfig["target"]): boolean {
+  const b = (before ?? {}) as { url?: unknown; profile?: unknown; membersPerPatch?: unknown };
+  return b.url !== after.url || b.profile !== after.profile || b.membersPerPatch !== after.membersPerPatch;
 }
 
 /** Whether two stored secrets hold the same value (each encryption has its own IV). */

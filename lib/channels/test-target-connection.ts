@@ -1,6 +1,8 @@
 // "Test" for a channel's target: authenticate, read /ServiceProviderConfig and count the
-// users and groups already there. Read-only; no retries, short timeouts, so a wrong URL
-// answers in seconds. Audited. It authenticates with the secret as typed; a kept
+// users and groups already there, then the conformance probe (lib/scim/probe.ts: /Schemas,
+// /ResourceTypes, filter forms, paging, PATCH), a suggested profile and warnings about
+// settings that will fail (lib/scim/suggest-profile.ts). Harmless requests only; no
+// retries, short timeouts, so a wrong URL answers in seconds. Audited. It authenticates with the secret as typed; a kept
 // (stored) token, password or client secret only for the host(s) it was stored for
 // (lib/channel-config/secret-hosts.ts): for another host the answer is 400 and the
 // secret must be typed again.
@@ -8,7 +10,11 @@ import type { TTargetEdit } from "../channel-config/config.ts";
 import { resolveTestTarget } from "../channel-config/resolve.ts";
 import type { TTarget } from "../channel-config/stored.ts";
 import { toAppError } from "../errors.ts";
+import { getDb } from "../db/index.ts";
 import { ScimClient } from "../scim/client.ts";
+import type { TProbeFindings } from "../scim/probe.ts";
+import { resolveTargetProfile, type TRateLimit } from "../scim/profiles.ts";
+import { probeWarnings, suggestProfile, type TProfileSuggestion } from "../scim/suggest-profile.ts";
 import { auditConnectionTest, hostOf, resolveAudited, storedForTest, type TConnectionTestOptions, type TTestHosts, type TTestSettings } from "./connection-test-config.ts";
 
 export type TTargetTestResult =
@@ -23,6 +29,11 @@ export type TTargetTestResult =
       authenticationSchemes: string[];
       usersAtTarget: number | null;
       groupsAtTarget: number | null;
+      /** what the harmless requests found */
+      probe: TProbeFindings;
+      suggestedProfile: TProfileSuggestion;
+      /** the values the channel would work with: its own, else its profile's; `learned`: members per request the target took after refusing more */
+      effective: { profile: string; membersPerPatch: number; pageSize: number; rateLimit: TRateLimit | null; learnedMembersPerPatch: number | null };
       warnings: string[];
     }
   | { ok: false; stage: "config" | "connect"; error: string; elapsedMs: number };
@@ -47,13 +58,19 @@ export async function testTargetConnection(options: TTargetTestOptions): Promise
     const settings = given.value;
     // a kept secret headed for a new host is refused (400), not reported as a failed test
     const target = await resolveAudited("target", options, hosts, () => resolveTestTarget(settings, stored));
-    result = await runTargetTest(target, t0);
+    const learned = options.channelId === undefined ? null : await learnedSize(options.channelId);
+    result = await runTargetTest(target, t0, learned);
   }
   await auditConnectionTest("target", options, hosts, result);
   return result;
 }
 
-async function runTargetTest(target: TTarget, t0: number): Promise<TTargetTestResult> {
+async function learnedSize(channelId: number): Promise<number | null> {
+  const db = await getDb();
+  return (await db.channel.findUnique({ where: { id: channelId }, select: { membersPerPatchLearned: true } }))?.membersPerPatchLearned ?? null;
+}
+
+async function runTargetTest(target: TTarget, t0: number, learned: number | null): Promise<TTargetTestResult> {
   const elapsed = () => Date.now() - t0;
   const client = new ScimClient({ ...target, maxRetries: 0, timeoutMs: Math.min(target.timeoutMs, 10_000) });
   const warnings: string[] = [];
@@ -71,6 +88,11 @@ async function runTargetTest(target: TTarget, t0: number): Promise<TTargetTestRe
       : [];
     if (!raw) warnings.push("The target has no /ServiceProviderConfig: Ferry uses conservative defaults (no PATCH, no bulk).");
     if (target.usePatch === "always" && !caps.patch) warnings.push("PATCH is forced on but the target does not announce PATCH support.");
+    const probe = await client.probe();
+    const effective = resolveTargetProfile(target);
+    const suggestedProfile = suggestProfile(target.url, caps.bulk.supported, probe);
+    warnings.push(...probeWarnings(effective, probe, suggestedProfile, target.usePatch));
+    if (learned !== null) warnings.push(`The target refused group writes of more members before: Ferry sends at most ${learned} per request for this channel.`);
     return {
       ok: true,
       url: target.url,
@@ -90,6 +112,15 @@ async function runTargetTest(target: TTarget, t0: number): Promise<TTargetTestRe
       authenticationSchemes: schemes,
       usersAtTarget,
       groupsAtTarget,
+      probe,
+      suggestedProfile,
+      effective: {
+        profile: effective.profile,
+        membersPerPatch: learned !== null ? Math.min(learned, effective.membersPerPatch) : effective.membersPerPatch,
+        pageSize: effective.pageSize,
+        rateLimit: effective.rateLimit ?? null,
+        learnedMembersPerPatch: learned,
+      },
       warnings,
     };
   } catch (err) {

@@ -13,17 +13,15 @@
 // not sent (the transport turns that into a transient ScimError: retried, then the
 // record stays dirty). A governor failure is never an answer from the target, so it
 // decides nothing about anyone's deprovisioning.
-import type { z } from "zod";
-import type { ZTargetFields } from "../channel-config/config.ts";
 import type { TSql } from "../db/index.ts";
 import { governorThrottles, governorWaitSeconds } from "../metrics/registry.ts";
+import { resolveTargetProfile, type TRateLimit } from "../scim/profiles.ts";
 import type { TRateGate } from "../scim/transport.ts";
 import { targetHost } from "./host-key.ts";
 import { recordThrottle } from "./record-throttle.ts";
 import { SlotPool, type TLimits } from "./slot-pool.ts";
 
-/** target.rateLimit as the channel gives it */
-export type TRateLimit = NonNullable<z.output<typeof ZTargetFields>["rateLimit"]>;
+type TGovernedTarget = { url: string } & Parameters<typeof resolveTargetProfile>[0];
 
 /** How often a sender without a configured rate looks for a pause another sender set. */
 const PAUSE_LOOK_MS = 1000;
@@ -91,10 +89,10 @@ function defaultBurst(rl: TRateLimit): number {
 
 const gates = new WeakMap<TSql, Map<string, HostGate>>();
 
-/** The gate for a target's host and limits, shared by every channel of this process that sends there. */
-export function rateGate(db: TSql, target: { url: string; rateLimit?: TRateLimit }): TRateGate {
+/** The gate for a target's host and its effective limits (the channel's rateLimit, else its profile's), shared by every channel of this process that sends there. */
+export function rateGate(db: TSql, target: TGovernedTarget): TRateGate {
   const host = targetHost(target.url);
-  const rl = target.rateLimit;
+  const rl = resolveTargetProfile(target).rateLimit;
   const limits: TLimits | null =
     rl && (rl.requestsPerSecond !== undefined || rl.writesPerMinute !== undefined)
       ? { requestsPerSecond: rl.requestsPerSecond ?? null, writesPerMinute: rl.writesPerMinute ?? null, burst: rl.burst ?? defaultBurst(rl) }

@@ -25,6 +25,7 @@ const PHASE_WORDS: Record<string, string> = {
   "users.read": "reading users",
   "groups.read": "reading groups",
   "deprovision.guard": "checking deprovisioning",
+  "target.inventory": "listing the target's accounts",
   "users.push": "pushing users",
   "groups.push": "pushing groups",
 };

@@ -56,7 +56,14 @@ export type TOpenHold = { id: bigint; status: "HELD" | "APPROVED"; count: number
 export function deprovisioningOf(db: TSql, channelId: number, kind: TRecordKind, options: TOptions) {
   const rules = rulesFor(kind, options);
   if (!rules) return null;
-  const { table, awaiting, params } = rules;
+  const { table, params } = rules;
+  /**
+   * Gone from the directory and still at the target, whatever an administrator said:
+   * a record that is no longer so is no longer covered by any hold (unstamp).
+   */
+  const pending = rules.awaiting;
+  /** pending, and not kept at the target by a hold an administrator rejected */
+  const awaiting = `${pending} AND (hold_id IS NULL OR hold_id NOT IN (SELECT id FROM deprovision_hold WHERE channel_id = $1 AND status = 'REJECTED'))`;
   /** the placeholder after the rule's own parameters */
   const next = `$${params.length + 2}`;
   return {
@@ -101,7 +108,27 @@ export function deprovisioningOf(db: TSql, channelId: number, kind: TRecordKind,
     },
     /** a record that no longer awaits (back in scope, released) is no longer covered by a hold */
     unstamp(): Promise<number> {
-      return db.$executeRawUnsafe(`UPDATE ${table} SET hold_id = NULL WHERE channel_id = $1 AND hold_id IS NOT NULL AND NOT (${awaiting})`, channelId, ...params);
+      return db.$executeRawUnsafe(`UPDATE ${table} SET hold_id = NULL WHERE channel_id = $1 AND hold_id IS NOT NULL AND NOT (${pending})`, channelId, ...params);
+    },
+    /**
+     * Rejected holds of this kind, after unstamp: each counts the records it still keeps;
+     * one that keeps none (they all came back, or the target lost them) is resolved.
+     * Returns how many records rejected holds still keep.
+     */
+    async settleRejected(): Promise<number> {
+      const rows = await db.$queryRawUnsafe<Array<{ kept: number }>>(
+        `UPDATE deprovision_hold h SET count = k.kept, checked_at = now(),
+           status = CASE WHEN k.kept = 0 THEN 'RESOLVED'::"HoldStatus" ELSE h.status END,
+           closed_at = CASE WHEN k.kept = 0 THEN now() ELSE h.closed_at END,
+           outcome = CASE WHEN k.kept = 0 THEN 'rejected by ' || coalesce(h.rejected_by, 'an administrator') || '; every record it kept came back or left the target' ELSE h.outcome END
+         FROM (SELECT r.id, (SELECT count(*)::int FROM ${table} WHERE channel_id = $1 AND hold_id = r.id) AS kept
+               FROM deprovision_hold r WHERE r.channel_id = $1 AND r.kind = $2 AND r.status = 'REJECTED') k
+         WHERE h.id = k.id
+         RETURNING k.kept`,
+        channelId,
+        kind,
+      );
+      return rows.reduce((n, r) => n + r.kept, 0);
     },
   };
 }
@@ -109,13 +136,14 @@ export function deprovisioningOf(db: TSql, channelId: number, kind: TRecordKind,
 // ---- the holds themselves ------------------------------------------------------------
 
 /** The open hold (HELD or APPROVED) of a channel and kind, locked for this transaction. */
-export async function openHold(db: TSql, channelId: number, kind: TRecordKind): Promise<TOpenHold | undefined> {
-  const [h] = await db.$queryRawUnsafe<TOpenHold[]>(
-    `SELECT id, status::text AS status, count FROM deprovision_hold WHERE channel_id = $1 AND kind = $2 AND status IN ('HELD', 'APPROVED') FOR UPDATE`,
+export async function openHold(db: TSql, channelId: number, kind: TRecordKind): Promise<{ open: TOpenHold | undefined; rejected: boolean }> {
+  const rows = await db.$queryRawUnsafe<Array<{ id: bigint; status: TOpenHold["status"] | "REJECTED"; count: number }>>(
+    `SELECT id, status::text AS status, count FROM deprovision_hold WHERE channel_id = $1 AND kind = $2 AND status IN ('HELD', 'APPROVED', 'REJECTED') FOR UPDATE`,
     channelId,
     kind,
   );
-  return h;
+  const open = rows.find((h): h is TOpenHold => h.status !== "REJECTED");
+  return { open, rejected: rows.some((h) => h.status === "REJECTED") };
 }
 
 export type THoldFacts = { rule: string; reason: string; count: number; base: number; cycleId: bigint };

@@ -12,6 +12,7 @@ import type { TTarget } from "../channel-config/stored.ts";
 import { ScimAuth } from "./auth.ts";
 import { discover, type TCapabilities } from "./discovery.ts";
 import { ScimGroups } from "./groups.ts";
+import { probeTarget, type TProbeFindings } from "./probe.ts";
 import { HttpConnections } from "./http.ts";
 import type { TUncertainLog } from "./resources.ts";
 import { ScimTransport, type TTransportOptions } from "./transport.ts";
@@ -50,6 +51,11 @@ export class ScimClient {
   async discover(): Promise<TCapabilities> {
     this.capabilities ??= await discover(this.transport);
     return this.capabilities;
+  }
+
+  /** The conformance probe (probe.ts): harmless requests that find what the target really does. */
+  async probe(): Promise<TProbeFindings> {
+    return probeTarget(this.transport, (await this.discover()).raw);
   }
 
   async usePatch(): Promise<boolean> {

@@ -67,6 +67,26 @@ export class ScimGroups {
     return this.endpoint.delete(id);
   }
 
+  /** false once the target refused `excludedAttributes=members` on a listing */
+  private listWithoutMembers = true;
+
+  /**
+   * One page of the target's groups, without their members where the target allows it
+   * (`excludedAttributes=members`, RFC 7644 §3.4.2.5: a page of big groups is megabytes);
+   * a target that refuses the parameter (400) is asked for whole groups from then on.
+   */
+  async page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null; total: number | undefined }> {
+    if (this.listWithoutMembers) {
+      try {
+        return await this.endpoint.page(startIndex, count, { excludedAttributes: "members" });
+      } catch (err) {
+        if (!(err instanceof ScimError && err.status === 400)) throw err;
+        this.listWithoutMembers = false;
+      }
+    }
+    return this.endpoint.page(startIndex, count);
+  }
+
   count(): Promise<number | null> {
     return this.endpoint.count();
   }

@@ -77,9 +77,9 @@ export class ScimEndpoint {
    * than asked is not the end (targets may cap the page size), an empty page or reaching
    * totalResults is.
    */
-  async page(startIndex: number, count: number): Promise<{ resources: TScimResource[]; next: number | null; total: number | undefined }> {
+  async page(startIndex: number, count: number, extra: Record<string, string> = {}): Promise<{ resources: TScimResource[]; next: number | null; total: number | undefined }> {
     const path = `/${this.resource}`;
-    const { body } = await this.transport.request({ method: "GET", path, query: { startIndex: String(startIndex), count: String(count) } });
+    const { body } = await this.transport.request({ method: "GET", path, query: { ...extra, startIndex: String(startIndex), count: String(count) } });
     const parsed = ZListResponse.safeParse(body);
     if (!parsed.success) throw new ScimError("fatal", `GET ${path}?startIndex=${startIndex}: answer is not a SCIM ListResponse`);
     const resources = parsed.data.Resources ?? [];

@@ -96,6 +96,10 @@ export type TCycleContext = {
     changeCookie?: string | null;
     /** read the whole scope whatever the markers say, for this reason (a plan of a full cycle) */
     forceFull?: string;
+    /** members per group write the target took after refusing more (push-groups.ts); null: as configured */
+    membersPerPatchLearned?: number | null;
+    /** the target's inventory was taken for this cycle's first load: users are matched in it (lib/records/target-inventory.ts) */
+    inventoryMatching?: boolean;
   };
   cfg: Pick<TChannelConfig, "source" | "target" | "mapping" | "options">;
   log: TLogger;

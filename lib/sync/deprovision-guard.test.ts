@@ -27,6 +27,19 @@ describe("the deprovisioning guard", () => {
     if (v.verdict === "hold") expect(v.reason).toBe("directory returned no users in scope where 2 were known");
   });
 
+  it("holds more than maxDeprovisionCount at once whatever the share, and says so", () => {
+    const big = { ...options, maxDeprovisionPercent: 50, maxDeprovisionCount: 500 };
+    // 501 of 100,000 is half a percent: within the share, above the count
+    const v = guardDeprovisioning(input({ awaiting: 501, base: 100_000, inScope: 99_499, options: big }));
+    expect(v).toMatchObject({ verdict: "hold", held: 501, rule: "count" });
+    if (v.verdict === "hold") expect(v.reason).toBe("501 of 100000 provisioned users would be deprovisioned at once, above the channel's limit of 500");
+    expect(guardDeprovisioning(input({ awaiting: 500, base: 100_000, inScope: 99_500, options: big }))).toEqual({ verdict: "release", count: 500 });
+    // 0: no count limit
+    expect(guardDeprovisioning(input({ awaiting: 501, base: 100_000, inScope: 99_499, options: { ...big, maxDeprovisionCount: 0 } }))).toEqual({ verdict: "release", count: 501 });
+    // approved records are not counted against it
+    expect(guardDeprovisioning(input({ awaiting: 900, approved: 600, base: 100_000, inScope: 99_000, options: big }))).toEqual({ verdict: "release", count: 900 });
+  });
+
   it("releases an approved set, and only counts what nobody approved against the limits", () => {
     expect(guardDeprovisioning(input({ awaiting: 60, approved: 60, inScope: 0 }))).toEqual({ verdict: "release", count: 60 });
     // 60 approved, 5 more since: 5 is within the limit, all 65 go
@@ -40,7 +53,13 @@ describe("the deprovisioning guard", () => {
     for (let base = 1; base <= 60; base++) {
       for (let awaiting = 1; awaiting <= base; awaiting++) {
         for (const inScope of [0, 1]) {
-          for (const o of [options, { maxDeprovisionPercent: 0, deprovisionGuardMinimum: 0 }, { maxDeprovisionPercent: 100, deprovisionGuardMinimum: 0 }]) {
+          for (const o of [
+            options,
+            { maxDeprovisionPercent: 0, deprovisionGuardMinimum: 0 },
+            { maxDeprovisionPercent: 100, deprovisionGuardMinimum: 0 },
+            { maxDeprovisionPercent: 100, deprovisionGuardMinimum: 0, maxDeprovisionCount: 7 },
+            { maxDeprovisionPercent: 40, deprovisionGuardMinimum: 12, maxDeprovisionCount: 5 },
+          ]) {
             const v = guardDeprovisioning({ kind: "users", awaiting, approved: 0, base, inScope, options: o });
             const released = v.verdict === "release" ? v.count : 0;
             if (released > allowedWithoutApproval(base, o) || (inScope === 0 && released > 0)) wrong.push({ base, awaiting, inScope, o, v });

@@ -19,7 +19,7 @@ export type TGuardInput = {
   base: number;
   /** records still in scope (enabled) after this cycle's read */
   inScope: number;
-  options: Pick<TOptions, "maxDeprovisionPercent" | "deprovisionGuardMinimum">;
+  options: Pick<TOptions, "maxDeprovisionPercent" | "deprovisionGuardMinimum"> & Partial<Pick<TOptions, "maxDeprovisionCount">>;
 };
 
 export type TGuardVerdict =
@@ -30,7 +30,7 @@ export type TGuardVerdict =
    * hold the records nobody approved; the approved ones (if any) are released all the
    * same: the administrator reviewed exactly those
    */
-  | { verdict: "hold"; held: number; releaseApproved: number; rule: "empty-scope" | "percent"; reason: string };
+  | { verdict: "hold"; held: number; releaseApproved: number; rule: "empty-scope" | "percent" | "count"; reason: string };
 
 export function guardDeprovisioning(input: TGuardInput): TGuardVerdict {
   const { kind, awaiting, base, inScope, options } = input;
@@ -50,9 +50,20 @@ export function guardDeprovisioning(input: TGuardInput): TGuardVerdict {
     };
   }
   const { maxDeprovisionPercent, deprovisionGuardMinimum } = options;
+  const noun = kind === "users" ? "provisioned users" : "provisioned groups";
+  const maxCount = options.maxDeprovisionCount ?? 0;
+  // a count the channel never lets go at once, however large the directory
+  if (maxCount > 0 && fresh > maxCount) {
+    return {
+      verdict: "hold",
+      held: fresh,
+      releaseApproved: approved,
+      rule: "count",
+      reason: `${fresh} of ${base} ${noun} would be deprovisioned at once, above the channel's limit of ${maxCount}`,
+    };
+  }
   const share = base > 0 ? (fresh / base) * 100 : 100;
   if (fresh > deprovisionGuardMinimum && share > maxDeprovisionPercent) {
-    const noun = kind === "users" ? "provisioned users" : "provisioned groups";
     return {
       verdict: "hold",
       held: fresh,
@@ -69,5 +80,7 @@ export function guardDeprovisioning(input: TGuardInput): TGuardVerdict {
  * target: what the property test holds every cycle to.
  */
 export function allowedWithoutApproval(base: number, options: TGuardInput["options"]): number {
-  return Math.max(options.deprovisionGuardMinimum, Math.floor((base * options.maxDeprovisionPercent) / 100));
+  const byShare = Math.max(options.deprovisionGuardMinimum, Math.floor((base * options.maxDeprovisionPercent) / 100));
+  const maxCount = options.maxDeprovisionCount ?? 0;
+  return maxCount > 0 ? Math.min(byShare, maxCount) : byShare;
 }

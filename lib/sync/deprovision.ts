@@ -8,9 +8,11 @@
 // What the guard refuses is *held*: a deprovision_hold row says why, the records carry
 // its id, and nothing is marked. The hold stays open, cycle after cycle (each one
 // re-reads the whole scope while a hold is open, run-cycle/read-users), until an
-// administrator approves it (approve-deprovisioning.ts: the records it covered are
-// released by the next cycle) or the directory changes back (nothing awaits any more:
-// the hold is resolved). It cannot leak out through a later incremental cycle, because
+// administrator approves it (decide-deprovisioning.ts: the records it covered are
+// released by the next cycle), rejects it (decide-deprovisioning.ts: its records stay at
+// the target, left out of every later count, until they come back in the directory or
+// the rejected hold is approved after all) or the directory changes back (nothing awaits
+// any more: the hold is resolved). It cannot leak out through a later incremental cycle, because
 // that cycle's left-scope users go through this same count.
 import type { TSql } from "../db/index.ts";
 import { closeHold, createHold, deprovisioningOf, openHold, recheckHold, type TOpenHold } from "../records/deprovisioning.ts";
@@ -31,11 +33,17 @@ export async function decideDeprovisioning(ctx: TCycleContext, cycleId: bigint):
 async function decideKind(tx: TSql, ctx: TCycleContext, kind: TRecordKind, cycleId: bigint): Promise<TDeprovisionOutcome> {
   const { channel, cfg, stats, log } = ctx;
   const none: TDeprovisionOutcome = { kind, released: 0, held: 0, holdId: null };
-  const open = await openHold(tx, channel.id, kind);
+  const { open, rejected } = await openHold(tx, channel.id, kind);
   const records = deprovisioningOf(tx, channel.id, kind, cfg.options);
   if (!records) {
     if (open) await closeHold(tx, open.id, "RESOLVED", `deprovisioning of ${kind} was switched off for the channel`);
     return none;
+  }
+  if (rejected) {
+    // what a rejection keeps is left out of every count below; what came back is let go
+    await records.unstamp();
+    const kept = await records.settleRejected();
+    if (kept > 0) log.info("deprovisioning rejected by an administrator: kept at the target", { kind, kept });
   }
   const counts = await records.count(open?.status === "APPROVED" ? open.id : null);
 

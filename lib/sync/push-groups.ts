@@ -9,7 +9,10 @@ import { isRecordFault, ScimError } from "../scim/errors.ts";
 import { withRecord } from "../provisioning-log/context.ts";
 import type { TPatchOp } from "../scim/protocol.ts";
 import { recordBackoffSec } from "../health/channel-health.ts";
+import { resolveTargetProfile } from "../scim/profiles.ts";
+import { forgetInventory, matchInventoryGroup } from "../records/target-inventory.ts";
 import type { TCycleContext } from "./context.ts";
+import { isSizeRefusal, MemberChunkSize, sendInChunks } from "./member-chunks.ts";
 
 /** What one group's push ended with; written to the store with the rest of its page. */
 type TGroupOutcome =
@@ -23,6 +26,10 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
   const { db, channel } = ctx;
   if (!ctx.cfg.options.provisionGroups) return;
   const usePatch = await client.usePatch();
+  // members per request: the profile's or the channel's own, or less where the target refused more before
+  const sizer = new MemberChunkSize(membersPerRequest(ctx));
+  // a first load with the target's inventory finds existing groups in the store, not by asking
+  const finder = groupFinder(ctx, client);
   // as for users: while one page's outcomes are written, the next page's requests run
   let previous: Promise<void> | null = null;
   let after = 0n;
@@ -35,7 +42,7 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     const pushes = Promise.all(
       rows.map((g) =>
         withRecord({ kind: "group", id: g.id, name: g.providerName, guid: g.guid, action: g.pendingAction }, () =>
-          pushGroup(ctx, client, g, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)),
+          pushGroup(client, g, sizer, finder, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)),
         )
           .catch((err: unknown) => failedOutcome(g, err))
           .then((o) => {
@@ -50,6 +57,53 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     previous.catch(() => undefined);
   }
   if (previous) await previous;
+  await rememberSize(ctx, sizer);
+}
+
+/** Members per group write: as configured (target field, else profile), or what the target took after refusing more. */
+export function membersPerRequest(ctx: Pick<TCycleContext, "cfg" | "channel">): number {
+  const configured = resolveTargetProfile(ctx.cfg.target).membersPerPatch;
+  const learned = ctx.channel.membersPerPatchLearned;
+  return learned != null && learned > 0 ? Math.min(configured, learned) : configured;
+}
+
+/** A size the target refused is not tried again: the size it took is stored for the channel's next cycles. */
+async function rememberSize(ctx: TCycleContext, sizer: MemberChunkSize): Promise<void> {
+  const learned = sizer.learned;
+  if (learned === null) return;
+  ctx.log.warn("the target refused group writes for their size; smaller ones went through and are kept for this channel", {
+    refused: sizer.configured,
+    took: learned,
+  });
+  await ctx.lease.write((tx) => tx.channel.update({ where: { id: ctx.channel.id }, data: { membersPerPatchLearned: learned } }));
+  ctx.channel.membersPerPatchLearned = learned;
+}
+
+type TGroupFinder = (displayName: string) => Promise<{ id: string } | null>;
+
+function groupFinder(ctx: TCycleContext, client: ScimClient): TGroupFinder {
+  if (!ctx.channel.inventoryMatching) return (name) => client.groups.findByName(name);
+  return async (name) => {
+    const match = await matchInventoryGroup(ctx.db, ctx.channel.id, name);
+    // two target groups of that name: the lookup reports the conflict
+    if (match === "ambiguous") return client.groups.findByName(name);
+    return match ? { id: match } : null;
+  };
+}
+
+/** Creates the group with as many of its members as the target takes in one request; the rest follow as PATCH adds. */
+async function createGroup(client: ScimClient, name: string, ids: string[], sizer: MemberChunkSize) {
+  for (;;) {
+    const first = ids.slice(0, sizer.size);
+    try {
+      const created = await client.groups.create(name, first);
+      sizer.tookAt(first.length);
+      return { created, first };
+    } catch (err) {
+      if (first.length <= 1 || !isSizeRefusal(err)) throw err;
+      sizer.refusedAt(first.length);
+    }
+  }
 }
 
 /**
@@ -99,36 +153,39 @@ async function recordGroupOutcomes(ctx: TCycleContext, rows: TDirtyGroup[], outc
     if (o.kind === "deleted") written.deleted.push(o.id);
     else written.synced.push(o);
   });
-  await ctx.lease.write((tx) => applyGroupOutcomes(tx, written));
+  const deleted = outcomes.flatMap((o, i) => (o.kind === "deleted" && rows[i]!.scimId ? [rows[i]!.scimId!] : []));
+  await ctx.lease.write(async (tx) => {
+    await applyGroupOutcomes(tx, written);
+    // deleted at the target by Ferry: not an unmanaged group of the inventory either
+    await forgetInventory(tx, ctx.channel.id, "group", deleted);
+  });
 }
 
 async function pushGroup(
-  ctx: TCycleContext,
   client: ScimClient,
   g: TDirtyGroup,
+  sizer: MemberChunkSize,
+  findByName: TGroupFinder,
   usePatch: boolean,
   desired: Map<string, bigint>,
   acked: Set<string> | undefined,
 ): Promise<TGroupOutcome> {
-  const { cfg } = ctx;
   if (g.pendingAction === "DELETE") {
     if (g.scimId) await client.groups.delete(g.scimId);
     return { id: g.id, kind: "deleted" };
   }
   const name = g.pendingValues?.displayName ?? g.providerName;
   if (!name) throw new Error("group has no displayName");
-  const chunk = cfg.target.membersPerPatch;
   let scimId = g.scimId;
   let current: Set<string> | null = null;
 
   if (!scimId) {
-    const existing = await client.groups.findByName(name);
+    const existing = await findByName(name);
     if (existing) {
       scimId = existing.id;
     } else {
       // create with at most one chunk of members; the rest follow as PATCH adds below
-      const first = [...desired.keys()].slice(0, chunk);
-      const created = await client.groups.create(name, first);
+      const { created, first } = await createGroup(client, name, [...desired.keys()], sizer);
       scimId = created.id;
       // linked after a lost answer: its members are read below
       current = created.linked ? null : new Set(first);
@@ -142,8 +199,7 @@ async function pushGroup(
       const remote = await client.groups.get(scimId);
       if (!remote) {
         // gone at the target: create it again
-        const first = [...desired.keys()].slice(0, chunk);
-        const created = await client.groups.create(name, first);
+        const { created, first } = await createGroup(client, name, [...desired.keys()], sizer);
         scimId = created.id;
         current = created.linked ? new Set(((await client.groups.get(scimId))?.members ?? []).map((m) => m.value)) : new Set(first);
       } else {
@@ -158,14 +214,9 @@ async function pushGroup(
 
   if (usePatch) {
     if (renamed) await client.groups.patch(scimId, [{ op: "replace", value: { displayName: name } }]);
-    for (let i = 0; i < add.length; i += chunk) {
-      const ops: TPatchOp[] = [{ op: "add", path: "members", value: add.slice(i, i + chunk).map((value) => ({ value })) }];
-      await client.groups.patch(scimId, ops);
-    }
-    for (let i = 0; i < remove.length; i += chunk) {
-      const ops: TPatchOp[] = remove.slice(i, i + chunk).map((id) => ({ op: "remove", path: `members[value eq "${id}"]` }));
-      await client.groups.patch(scimId, ops);
-    }
+    const id = scimId;
+    await sendInChunks(add, sizer, (chunk) => client.groups.patch(id, [{ op: "add", path: "members", value: chunk.map((value) => ({ value })) }]));
+    await sendInChunks(remove, sizer, (chunk) => client.groups.patch(id, chunk.map((m): TPatchOp => ({ op: "remove", path: `members[value eq "${m}"]` }))));
   } else if (renamed || add.length > 0 || remove.length > 0) {
     await client.groups.put(scimId, name, [...desired.keys()]);
   }

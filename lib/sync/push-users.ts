@@ -5,7 +5,11 @@
 // With userMatching create-first the create goes out at once and a 409 uniqueness
 // answer leads to the same lookup and link. A create whose answer was lost or unreadable
 // is resolved by the SCIM client within the cycle (found by userName: linked, and then
-// updated like any linked user, since what it holds is not known).
+// updated like any linked user, since what it holds is not known). With userMatching
+// inventory, a first load matches each page of new users in the target's inventory
+// (one query, lib/records/target-inventory.ts) instead of asking the target: a user
+// found there is linked and updated, any other is created at once (a 409 still links).
+// A created user carries the directory GUID as externalId unless the mapping gives one.
 import { patchOps, toResource, type TFlatValues } from "../mapping/map-entry.ts";
 import type { ScimClient } from "../scim/client.ts";
 import { isRecordFault, ScimError } from "../scim/errors.ts";
@@ -16,8 +20,50 @@ import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
 import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
+import { adoptedAccounts, forgetInventory, matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
 
 const BATCH = 200;
+
+/** How a user not yet linked is found at the target: ask (lookup), create and link on 409 (create), or the inventory's match. */
+type TLink = { kind: "lookup" } | { kind: "create" } | { kind: "inventory"; match: TMatch | undefined };
+
+function linkMode(ctx: TCycleContext): TLink["kind"] {
+  const m = ctx.cfg.target.userMatching;
+  if (m === "create-first") return "create";
+  // the inventory is only as good as the moment it was taken: a first load's own
+  return m === "inventory" && ctx.channel.inventoryMatching ? "inventory" : "lookup";
+}
+
+function candidateOf(row: TUserRow): TMatchCandidate | null {
+  if (row.scimId || !["CREATE", "UPDATE", "ENABLE"].includes(row.pendingAction)) return null;
+  const v = (row.pendingValues ?? {}) as TFlatValues;
+  if (!v.userName) return null;
+  const emails = Object.entries(v)
+    .filter(([k]) => k === "emails" || k.startsWith("emails."))
+    .map(([, x]) => String(x));
+  return { id: row.id, guid: row.guid, userName: String(v.userName), externalId: v.externalId !== undefined ? String(v.externalId) : row.guid, emails };
+}
+
+/** Each row's way to its target user; for the inventory, one query for the whole page. */
+async function linksFor(ctx: TCycleContext, rows: TUserRow[]): Promise<TLink[]> {
+  const kind = linkMode(ctx);
+  const candidates = rows.map(candidateOf).filter((c): c is TMatchCandidate => c !== null);
+  if (kind === "inventory") {
+    const matches = await matchInventoryUsers(ctx.db, ctx.channel.id, candidates, ctx.cfg.target.inventoryMatch);
+    return rows.map((r) => ({ kind: "inventory", match: matches.get(r.id) }));
+  }
+  // an account an admin adopted for the user (the unmanaged list) is linked whatever the matching
+  const adopted = await adoptedAccounts(ctx.db, ctx.channel.id, candidates);
+  return rows.map((r) => {
+    const match = adopted.get(r.id);
+    return match ? { kind: "inventory", match } : { kind };
+  });
+}
+
+/** The directory GUID as externalId, where the mapping does not give one (RFC 7643 §3.1: set by the provisioning client). */
+function withExternalId(resource: Record<string, unknown>, guid: string): Record<string, unknown> {
+  return resource.externalId === undefined ? { ...resource, externalId: guid } : resource;
+}
 
 type TPending = TFlatValues & { active?: boolean };
 
@@ -35,7 +81,6 @@ function splitActive(values: TPending | null): { values: TFlatValues; active: bo
 export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow = false): Promise<void> {
   const { db, channel } = ctx;
   const usePatch = await client.usePatch();
-  const lookupFirst = ctx.cfg.target.userMatching === "lookup-first";
   // Two pages in flight: while one page's outcomes are written to the store, the next
   // page's requests already fill the client's concurrency, so the target never waits
   // for the database (and memory holds at most two pages).
@@ -56,9 +101,10 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
     }
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
+    const links = await linksFor(ctx, rows);
     const pushes = Promise.all(
-      rows.map((r) =>
-        pushOne(r, client, usePatch, lookupFirst).then((o) => {
+      rows.map((r, i) =>
+        pushOne(r, client, usePatch, links[i]!).then((o) => {
           ctx.stats.sent++;
           return o;
         }),
@@ -79,9 +125,9 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
 export async function pushUserRows(ctx: TCycleContext, client: ScimClient, rows: TUserRow[]): Promise<TUserOutcome[]> {
   if (rows.length === 0) return [];
   const usePatch = await client.usePatch();
-  const lookupFirst = ctx.cfg.target.userMatching === "lookup-first";
   await ctx.lease.guard();
-  const outcomes = await Promise.all(rows.map((r) => pushOne(r, client, usePatch, lookupFirst)));
+  const links = await linksFor(ctx, rows);
+  const outcomes = await Promise.all(rows.map((r, i) => pushOne(r, client, usePatch, links[i]!)));
   await recordOutcomes(ctx, rows, outcomes);
   return outcomes;
 }
@@ -110,24 +156,35 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
       log.warn("user push failed; record stays dirty", { userName: row.providerName, action: row.pendingAction, error: o.error });
     }
   });
+  // deleted at the target by Ferry: not an unmanaged account of the inventory either
+  const deleted = outcomes.flatMap((o, i) => (o.ok && rows[i]!.pendingAction === "DELETE" && rows[i]!.scimId ? [rows[i]!.scimId!] : []));
   await ctx.lease.write(async (tx) => {
     await applyUserOutcomes(tx, outcomes);
     await markGroupsWithMembers(tx, channel.id, membershipChanged);
+    await forgetInventory(tx, channel.id, "user", deleted);
   });
   await noteWrites(ctx, outcomes.length);
 }
 
-async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean): Promise<TUserOutcome> {
+async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, link: TLink): Promise<TUserOutcome> {
   try {
     // the provisioning log names this record on each of its requests
-    return await withRecord({ kind: "user", id: row.id, name: row.providerName, guid: row.guid, action: row.pendingAction }, () => apply(row, client, usePatch, lookupFirst));
+    return await withRecord({ kind: "user", id: row.id, name: row.providerName, guid: row.guid, action: row.pendingAction }, () => apply(row, client, usePatch, link));
   } catch (err) {
     const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
     return { id: row.id, ok: false, error: message, recordFault: isRecordFault(err) };
   }
 }
 
-async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean): Promise<TUserOutcome> {
+/** The target user a row not yet linked is to be linked with; null: none, create it. */
+async function existingUser(link: TLink, userName: string, client: ScimClient): Promise<{ id: string } | null> {
+  if (link.kind === "create") return null;
+  if (link.kind === "inventory" && link.match !== "ambiguous") return link.match ? { id: link.match } : null;
+  // lookup-first, or two target users match (the lookup reports the conflict)
+  return client.users.findByUserName(userName);
+}
+
+async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link: TLink): Promise<TUserOutcome> {
   const gone = row.sourceState === "OUT_OF_SCOPE" || row.sourceState === "DELETED";
   const done = (scimId: string | null, targetState: TTargetState, pushed: TFlatValues | null, hash: string | null): TUserOutcome => ({
     id: row.id,
@@ -149,13 +206,13 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
       let before: TFlatValues | null = row.pushedValues as TFlatValues | null;
       if (!scimId) {
         // create-first targets answer 409 uniqueness for a userName they hold: linked below
-        const existing = lookupFirst ? await client.users.findByUserName(String(values.userName)) : null;
+        const existing = await existingUser(link, String(values.userName), client);
         if (existing) {
           scimId = existing.id;
           before = null; // unknown to us: send every mapped value
         } else {
           try {
-            const created = await client.users.create({ ...toResource(values, USER_SCHEMA), active });
+            const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, row.guid));
             if (!created.linked) return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
             // the create's answer was lost and the user was found by userName: updated below like any linked user
             scimId = created.id;
@@ -175,7 +232,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
       } catch (err) {
         if (!(err instanceof ScimError && err.kind === "not-found")) throw err;
         // deleted at the target behind our back: provision again
-        const created = await client.users.create({ ...toResource(values, USER_SCHEMA), active });
+        const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, row.guid));
         if (created.linked) await updateUser(client, created.id, null, values, active, usePatch, true);
         return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
       }

@@ -8,6 +8,7 @@ import type { TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
 import { evaluate } from "../mapping/map-entry.ts";
 import { loadGroups, markGroupsGone, writeGroupsRead, type TGroupUpsert } from "../records/group-records.ts";
+import type { TSql } from "../db/index.ts";
 import type { TCycleContext } from "./context.ts";
 
 /**
@@ -47,7 +48,7 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     batch = [];
     await ctx.lease.write((tx) => writeGroupsRead(tx, channel.id, b));
   };
-  const flatten = cfg.options.nestedGroups === "flatten" ? new NestedGroups(ctx, dir) : null;
+  const flatten = cfg.options.nestedGroups === "flatten" ? new NestedGroups({ db, channelId: channel.id, source }, dir) : null;
   for (const { dn, guid } of changed) {
     const entry = await dir.read(dn, groupAttributes(source, true));
     if (!entry) continue; // deleted between the listing and now: the next cycle sees it gone
@@ -98,7 +99,7 @@ function changeMarker(entry: TLdapEntry, source: TSource): string | null {
 }
 
 /** A group entry's member DNs (ranged values read in full, uniqueMember too), lowercased. */
-async function membersOf(dir: Directory, source: TSource, entry: TLdapEntry): Promise<string[]> {
+export async function membersOf(dir: Directory, source: TSource, entry: TLdapEntry): Promise<string[]> {
   return memberDnsOf([...(await dir.readAllValues(entry.dn, source.memberAttribute, entry)), ...(entry.attrs.uniquemember ?? [])]);
 }
 
@@ -110,11 +111,11 @@ async function membersOf(dir: Directory, source: TSource, entry: TLdapEntry): Pr
  * Members that are neither (users outside the scope) stay in the list as they are: the
  * push gives the target only members provisioned there, as for direct members.
  */
-class NestedGroups {
+export class NestedGroups {
   private readonly cache = new Map<string, string[] | null>();
 
   constructor(
-    private readonly ctx: TCycleContext,
+    private readonly of: { db: TSql; channelId: number; source: TSource },
     private readonly dir: Directory,
   ) {}
 
@@ -143,9 +144,9 @@ class NestedGroups {
 
   /** Which of these DNs are user records of the channel (one query). */
   private async knownUsers(dns: string[]): Promise<Set<string>> {
-    const rows = await this.ctx.db.$queryRawUnsafe<Array<{ dn: string }>>(
+    const rows = await this.of.db.$queryRawUnsafe<Array<{ dn: string }>>(
       `SELECT lower(dn) AS dn FROM user_record WHERE channel_id = $1 AND lower(dn) = ANY($2::text[])`,
-      this.ctx.channel.id,
+      this.of.channelId,
       dns,
     );
     return new Set(rows.map((r) => r.dn));
@@ -154,7 +155,7 @@ class NestedGroups {
   /** A nested group's member DNs, or null when the entry is not a group (or no longer exists). */
   private async nestedMembers(dn: string): Promise<string[] | null> {
     if (this.cache.has(dn)) return this.cache.get(dn)!;
-    const source = this.ctx.cfg.source;
+    const source = this.of.source;
     const entry = await this.dir.read(dn, [source.memberAttribute, "uniqueMember", "objectClass"]);
     const isGroup = entry !== null && (entry.attrs[source.memberAttribute.toLowerCase()] !== undefined || entry.attrs.uniquemember !== undefined
       || Object.keys(entry.attrs).some((k) => k.startsWith(`${source.memberAttribute.toLowerCase()};range=`))

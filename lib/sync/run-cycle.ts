@@ -26,6 +26,7 @@ import { pushGroups } from "./push-groups.ts";
 import { pushUsers } from "./push-users.ts";
 import { readGroups } from "./read-groups.ts";
 import { readUsers } from "./read-users.ts";
+import { inventoryForFirstLoad } from "./take-inventory.ts";
 import { recordPushStopped, storeNow } from "./record-push-stopped.ts";
 import { recordBacklog } from "../records/user-records.ts";
 import { observeCycle, observeScimExchange } from "../metrics/registry.ts";
@@ -91,6 +92,7 @@ export async function runCycle(options: {
         usersHeld,
         changeFeed: row.changeFeed,
         changeCookie: row.changeCookie,
+        membersPerPatchLearned: row.membersPerPatchLearned,
       },
       cfg,
       log,
@@ -137,10 +139,13 @@ export async function runCycle(options: {
     let following: Promise<void> | undefined;
     if (firstLoad) {
       ctx.readProgress = new ReadProgress();
-      following = timed(stats, "users.push", () => pushUsers(ctx, client, true)).catch((err: unknown) => {
-        pushStopped = true;
-        pushFailed(err);
-      });
+      // the target's inventory first (userMatching: inventory): each new user is then one create
+      following = inventoryForFirstLoad(ctx, client)
+        .then(() => timed(stats, "users.push", () => pushUsers(ctx, client, true)))
+        .catch((err: unknown) => {
+          pushStopped = true;
+          pushFailed(err);
+        });
     }
 
     let readOk = false;

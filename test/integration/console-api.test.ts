@@ -19,6 +19,7 @@ import * as nodeBackup from "@/app/api/v1/nodes/[id]/force-backup/route";
 import * as audit from "@/app/api/v1/audit/route";
 import * as holdsRoute from "@/app/api/v1/channels/[id]/holds/route";
 import * as approveRoute from "@/app/api/v1/channels/[id]/holds/[holdId]/approve/route";
+import * as rejectRoute from "@/app/api/v1/channels/[id]/holds/[holdId]/reject/route";
 import { createApiToken } from "@/lib/api-tokens/create-api-token";
 import { resetAuthEnvCache } from "@/lib/auth/auth-env";
 import { getAuthSecret } from "@/lib/auth/auth-secret";
@@ -157,7 +158,7 @@ describe("held deprovisioning", () => {
     }
     const stale = await call(approveRoute.POST as THandler, { method: "POST", params, body: { count: 2 }, token: tokens.admin });
     expect(stale.status).toBe(409);
-    expect(stale.body.error.message).toMatch(/now covers 3 users, not the 2 you approved/);
+    expect(stale.body.error.message).toMatch(/now covers 3 users, not the 2 you reviewed/);
     expect((await call(approveRoute.POST as THandler, { method: "POST", params, body: {}, token: tokens.admin })).status).toBe(400);
     const ok = await call(approveRoute.POST as THandler, { method: "POST", params, body: { count: 3 }, token: tokens.admin });
     expect(ok.status).toBe(200);
@@ -166,6 +167,26 @@ describe("held deprovisioning", () => {
     expect((await call(approveRoute.POST as THandler, { method: "POST", params: { ...params, holdId: "999999" }, body: { count: 3 }, token: tokens.admin })).status).toBe(404);
     const entry = await prisma.auditLog.findFirst({ where: { action: "deprovisioning.approve" } });
     expect(entry).toMatchObject({ actor: "token:admin-bot", via: "api", channelId });
+  });
+
+  it("only an admin may reject a hold; the rejection keeps its reason and is audited", async () => {
+    const prisma = await getDb();
+    const hold = await prisma.deprovisionHold.create({
+      data: { channelId, kind: "groups", rule: "percent", reason: "2 of 3 provisioned groups (67%) would be deprovisioned", count: 2, base: 3 },
+    });
+    const params = { id: String(channelId), holdId: hold.id.toString() };
+    for (const role of ["viewer", "operator"] as const) {
+      expect((await call(rejectRoute.POST as THandler, { method: "POST", params, body: { count: 2 }, token: tokens[role] })).status).toBe(403);
+    }
+    expect((await call(rejectRoute.POST as THandler, { method: "POST", params, body: { count: 2, reason: "x".repeat(501) }, token: tokens.admin })).status).toBe(400);
+    const ok = await call(rejectRoute.POST as THandler, { method: "POST", params, body: { count: 2, reason: "a renamed OU" }, token: tokens.admin });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body).toMatchObject({ holdId: hold.id.toString(), kind: "groups", count: 2 });
+    const list = await call(holdsRoute.GET as THandler, { params: { id: String(channelId) }, token: tokens.viewer });
+    expect(list.body.open).toContainEqual(expect.objectContaining({ id: hold.id.toString(), status: "REJECTED", rejectedBy: "token:admin-bot", rejectedVia: "api", rejectReason: "a renamed OU" }));
+    expect((await call(rejectRoute.POST as THandler, { method: "POST", params, body: { count: 2 }, token: tokens.admin })).status).toBe(409);
+    const entry = await prisma.auditLog.findFirst({ where: { action: "deprovisioning.reject" } });
+    expect(entry).toMatchObject({ actor: "token:admin-bot", via: "api", channelId, details: { note: "a renamed OU", count: 2 } });
   });
 });
 

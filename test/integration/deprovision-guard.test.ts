@@ -6,7 +6,7 @@
 // random sequences of directory changes are deprovision-property.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
-import { approveDeprovisioning } from "../../lib/channels/approve-deprovisioning.ts";
+import { approveDeprovisioning, rejectDeprovisioning } from "../../lib/channels/decide-deprovisioning.ts";
 import { listDeprovisionHolds } from "../../lib/channels/list-deprovision-holds.ts";
 import { resetGroupTimestamp } from "../../lib/channels/reset-group-timestamp.ts";
 import { ZOptions, type TOptions } from "../../lib/channel-config/config.ts";
@@ -127,6 +127,125 @@ describe("users disabled in the directory, and groups gone from the scope", () =
     const done = await w.cycle();
     expect(done.status, done.message).toBe("SUCCESS");
     expect((await w.scim.listGroups()).map((g) => g.displayName)).toEqual(["team4"]);
+  });
+});
+
+describe("a count limit (maxDeprovisionCount)", () => {
+  let w: TWorld;
+  const dns: string[] = [];
+  beforeAll(async () => {
+    w = await startWorld({
+      target: "scimmy",
+      configure: (c) => {
+        c.options.maxDeprovisionPercent = 100;
+        c.options.deprovisionGuardMinimum = 0;
+        c.options.maxDeprovisionCount = 3;
+      },
+    });
+    for (let i = 0; i < 10; i++) dns.push(await w.slapd.addUser({ uid: `c${i}`, givenName: "C", sn: `${i}`, mail: `c${i}@example.com` }));
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, dns);
+    expect((await w.cycle()).status).toBe("SUCCESS");
+  });
+  afterAll(() => w?.stop());
+
+  it("holds more than it at once even where the share is allowed, and lets go of as many as it allows", async () => {
+    for (const dn of dns.slice(0, 4)) await w.slapd.modify(dn, { employeeType: "disabled" });
+    const r = await w.cycle();
+    expect(r.status).toBe("PARTIAL");
+    expect(r.message).toMatch(/4 of 10 provisioned users would be deprovisioned at once, above the channel's limit of 3/);
+    expect(await activeAtTarget(w)).toBe(10);
+    expect((await listDeprovisionHolds({ channelId: w.channelId })).open[0]).toMatchObject({ rule: "count", count: 4 });
+
+    await w.slapd.modify(dns[3]!, { employeeType: null });
+    const three = await w.cycle();
+    expect(three.status, three.message).toBe("SUCCESS");
+    expect(three.stats.released.users).toBe(3);
+    expect(await activeAtTarget(w)).toBe(7);
+  });
+});
+
+describe("a held deprovisioning an administrator rejects", () => {
+  let w: TWorld;
+  const dns: string[] = [];
+  beforeAll(async () => {
+    w = await startWorld({ target: "scimmy", configure: guard });
+    for (let i = 0; i < 20; i++) dns.push(await w.slapd.addUser({ uid: `r${i}`, givenName: "R", sn: `${i}`, mail: `r${i}@example.com` }));
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, dns);
+    expect((await w.cycle()).status).toBe("SUCCESS");
+    expect(await activeAtTarget(w)).toBe(20);
+  });
+  afterAll(() => w?.stop());
+
+  async function holdOf(status: string) {
+    const { open } = await listDeprovisionHolds({ channelId: w.channelId });
+    return open.find((h) => h.status === status);
+  }
+
+  it("keeps exactly those users at the target, is not held again, and lets the guard judge the others alone", async () => {
+    for (const dn of dns.slice(0, 12)) await w.slapd.modify(dn, { employeeType: "disabled" });
+    expect((await w.cycle()).status).toBe("PARTIAL");
+    const held = (await holdOf("HELD"))!;
+    expect(held.count).toBe(12);
+
+    // a stale count is refused: the admin must review what the hold covers now
+    await expect(rejectDeprovisioning({ channelId: w.channelId, holdId: held.id, count: 11, actor: "bob", via: "test" })).rejects.toThrow(/now covers 12 users, not the 11/);
+    await rejectDeprovisioning({ channelId: w.channelId, holdId: held.id, count: 12, reason: "HR export truncated", actor: "bob", via: "test" });
+    await expect(rejectDeprovisioning({ channelId: w.channelId, holdId: held.id, count: 12, actor: "bob", via: "test" })).rejects.toThrow(/is rejected: nothing to reject/);
+    const db = await getDb();
+    const audit = await db.auditLog.findFirst({ where: { channelId: w.channelId, action: "deprovisioning.reject" } });
+    expect(audit).toMatchObject({ actor: "bob", details: { hold: held.id, count: 12, note: "HR export truncated" } });
+
+    // the next cycles send nothing and hold nothing new: the rejection is not asked again
+    const sent = w.scim.requestCount();
+    const r = await w.cycle();
+    expect(r.status, r.message).toBe("SUCCESS");
+    expect(r.stats.released.users).toBe(0);
+    expect(await activeAtTarget(w)).toBe(20);
+    expect(w.scim.requestCount() - sent).toBeLessThanOrEqual(2); // discovery only
+    expect(await holdOf("HELD")).toBeUndefined();
+    expect(await holdOf("REJECTED")).toMatchObject({ id: held.id, count: 12, rejectedBy: "bob", rejectReason: "HR export truncated" });
+
+    // a user who leaves after the rejection is judged on its own: one is within the limit
+    await w.slapd.modify(dns[19]!, { employeeType: "disabled" });
+    const one = await w.cycle();
+    expect(one.status, one.message).toBe("SUCCESS");
+    expect(one.stats.released.users).toBe(1);
+    expect(await activeAtTarget(w)).toBe(19);
+    expect((await w.scim.listUsers()).find((u) => u.userName === "r19")?.active).toBe(false);
+  });
+
+  it("lets go of users who come back, and an approval after all deprovisions exactly those still kept", async () => {
+    for (const dn of dns.slice(0, 2)) await w.slapd.modify(dn, { employeeType: null });
+    expect((await w.cycle()).status).toBe("SUCCESS");
+    const rejected = (await holdOf("REJECTED"))!;
+    expect(rejected.count).toBe(10);
+    const db = await getDb();
+    expect(await db.userRecord.count({ where: { channelId: w.channelId, holdId: BigInt(rejected.id) } })).toBe(10);
+
+    await approveDeprovisioning({ channelId: w.channelId, holdId: rejected.id, count: 10, actor: "alice", via: "test" });
+    const done = await w.cycle();
+    expect(done.status, done.message).toBe("SUCCESS");
+    expect(done.stats.released.users).toBe(10);
+    const active = (await w.scim.listUsers()).filter((u) => u.active).map((u) => u.userName).sort();
+    expect(active).toEqual(["r0", "r1", ...dns.slice(12, 19).map((_, i) => `r${12 + i}`)].sort());
+    expect((await listDeprovisionHolds({ channelId: w.channelId })).closed[0]).toMatchObject({ id: rejected.id, status: "RELEASED" });
+  });
+
+  it("is resolved when every user it kept comes back", async () => {
+    for (const dn of dns.slice(0, 12)) await w.slapd.modify(dn, { employeeType: null });
+    expect((await w.cycle()).status).toBe("SUCCESS");
+    expect(await activeAtTarget(w)).toBe(19);
+    // the same mass change again, rejected again; then the directory is put right
+    for (const dn of dns.slice(0, 12)) await w.slapd.modify(dn, { employeeType: "disabled" });
+    expect((await w.cycle()).status).toBe("PARTIAL");
+    const held = (await holdOf("HELD"))!;
+    await rejectDeprovisioning({ channelId: w.channelId, holdId: held.id, count: held.count, actor: "bob", via: "test" });
+    for (const dn of dns.slice(0, 12)) await w.slapd.modify(dn, { employeeType: null });
+    expect((await w.cycle()).status).toBe("SUCCESS");
+    const { open, closed } = await listDeprovisionHolds({ channelId: w.channelId });
+    expect(open).toHaveLength(0);
+    expect(closed[0]).toMatchObject({ id: held.id, status: "RESOLVED", outcome: expect.stringMatching(/^rejected by bob; every record it kept came back/) });
+    expect(await activeAtTarget(w)).toBe(19);
   });
 });
 

@@ -5,7 +5,7 @@
 // was incremental and its "changed and left the scope" pass disabled every user.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client } from "ldapts";
-import { approveDeprovisioning } from "../../lib/channels/approve-deprovisioning.ts";
+import { approveDeprovisioning } from "../../lib/channels/decide-deprovisioning.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { parsed, provmgr } from "./provmgr.helpers.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
@@ -82,7 +82,11 @@ it("an approval names the number reviewed; the next cycle deprovisions exactly t
 
   const stale = await provmgr(["-c", String(w.channelId), "--approve-hold", "--hold", String(hold!.id), "--count", "59"]);
   expect(stale.code).not.toBe(0);
-  expect(stale.stderr).toMatch(/now covers 60 users, not the 59 you approved/);
+  expect(stale.stderr).toMatch(/now covers 60 users, not the 59 you reviewed/);
+  expect(shown.stdout).toContain(`To reject:  provmgr -c ${w.channelId} --reject-hold --hold ${hold!.id} --count 60 [--reason <text>]`);
+  const staleReject = await provmgr(["-c", String(w.channelId), "--reject-hold", "--hold", String(hold!.id), "--count", "61", "--reason", "looks wrong"]);
+  expect(staleReject.code).not.toBe(0);
+  expect(staleReject.stderr).toMatch(/now covers 60 users, not the 61 you reviewed/);
   const ok = await provmgr(["-c", String(w.channelId), "--approve-hold", "--hold", String(hold!.id), "--count", "60"]);
   expect(ok.code, ok.stderr).toBe(0);
   expect(ok.stdout).toMatch(/hold #\d+ approved: the next cycle deprovisions the 60 users it covers/);

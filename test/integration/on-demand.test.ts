@@ -9,6 +9,7 @@ import * as explainRoute from "../../app/api/v1/channels/[id]/explain/route.ts";
 import * as onDemandRoute from "../../app/api/v1/channels/[id]/provision-on-demand/route.ts";
 import { callRoute } from "../helpers/route-call.ts";
 import { provmgr } from "./provmgr.helpers.ts";
+import { rejectDeprovisioning } from "../../lib/channels/decide-deprovisioning.ts";
 import { explainUser } from "../../lib/channels/explain-user.ts";
 import { provisionOnDemand } from "../../lib/channels/provision-on-demand.ts";
 import { listProvisioningLog } from "../../lib/provisioning-log/read.ts";
@@ -334,6 +335,17 @@ describe("the deprovisioning guard", () => {
     const again = await provisionOnDemand({ channelId: w.channelId, user: { auto: "anna" }, ...actor });
     expect(again.action).toBe("NONE");
     expect(again.steps.find((s) => s.step === "decide")!.says).toContain(`held for approval in deprovisioning hold #${rec.holdId}`);
+    expect(await targetUser("anna")).toMatchObject({ active: true });
+
+    // rejected: explain says she is kept, and provision now does not disable her either
+    await rejectDeprovisioning({ channelId: w.channelId, holdId: rec.holdId!, count: 1, actor: "alice", via: "test" });
+    const kept = await explainUser({ channelId: w.channelId, user: { auto: "anna" } });
+    expect(kept.hold).toMatchObject({ status: "REJECTED" });
+    expect(kept.decision).toMatchObject({ action: "NONE", says: expect.stringContaining("kept at the target: an administrator rejected its disable") });
+    const refused = await provisionOnDemand({ channelId: w.channelId, user: { auto: "anna" }, ...actor });
+    expect(refused.action).toBe("NONE");
+    expect(refused.steps.find((s) => s.step === "decide")!.says).toContain(`kept at the target: an administrator rejected its disable (hold #${rec.holdId})`);
+    await w.cycle();
     expect(await targetUser("anna")).toMatchObject({ active: true });
   }, 30_000);
 });

@@ -8,6 +8,7 @@ import { getDb } from "../../lib/db/index.ts";
 import { getEnv } from "../../lib/env.ts";
 import { Lease } from "../../lib/sync/lease.ts";
 import * as planRoute from "../../app/api/v1/channels/[id]/plan/route.ts";
+import * as newPlanRoute from "../../app/api/v1/channels/plan/route.ts";
 import { createApiToken } from "../../lib/api-tokens/create-api-token.ts";
 import { startFaultProxy, type FaultProxy } from "../harness/fault-proxy.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
@@ -210,6 +211,31 @@ describe("plan of the next cycle", () => {
     // the stored channel still has the old mapping
     const stored = await db.channel.findUniqueOrThrow({ where: { id: w.channelId } });
     expect((stored.mapping as { user: Record<string, string> }).user.displayName).toBe("cn");
+  });
+
+  it("plans a new channel's first cycle before it is created (admin, audited): every user and group in scope to create; nothing created, nothing sent", async () => {
+    const { token: admin } = await createApiToken({ name: "plan-admin-new", role: "admin", actor: "test", via: "test" });
+    const { token: operator } = await createApiToken({ name: "plan-operator-new", role: "operator", actor: "test", via: "test" });
+    const fresh = { ...structuredClone(w.channelConfig), name: "not created yet", connectionId: "not-created-yet" };
+    const before = await storeSnapshot({ audit: false });
+    const requests = proxy.log.length;
+    const call = (token: string, config: unknown) => callRoute(newPlanRoute.POST as never, { token, method: "POST", path: "/api/v1/channels/plan", body: { config } });
+    expect((await call(operator, fresh)).status).toBe(403);
+    const res = await call(admin, fresh);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const db = await getDb();
+    const inScope = await db.userRecord.count({ where: { channelId: w.channelId, sourceState: "IN_SCOPE" } });
+    expect(res.body).toMatchObject({ mode: "full", channelName: "not created yet" });
+    expect(res.body.counts.users).toMatchObject({ create: inScope, update: 0, disable: 0, delete: 0 });
+    expect(res.body.counts.groups.create).toBeGreaterThan(0);
+    expect(res.body.items.users.create.map((u: { userName: string }) => u.userName)).toContain("p0");
+    expect(await storeSnapshot({ audit: false })).toBe(before);
+    expect(proxy.log.slice(requests)).toEqual([]);
+    expect(await db.auditLog.count({ where: { action: "channel.preview-create", details: { path: ["name"], equals: "not created yet" } } })).toBe(1);
+    // a name another channel has is refused on the name field, as creating it would be
+    const clash = await call(admin, { ...fresh, name: w.channelConfig.name });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.details.issues).toEqual([{ path: "name", message: "this name is taken" }]);
   });
 
   it("lists a renamed group with the name the target holds, and the next cycle renames exactly it (beside the pending update and the open hold)", async () => {

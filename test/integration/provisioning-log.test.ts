@@ -20,7 +20,8 @@ let proxy: FaultProxy;
 let token: string;
 
 beforeAll(async () => {
-  ({ w, proxy } = await startWorldBehindProxy());
+  // each create preceded by its lookup, as lookup-first does (a first load by inventory would have none)
+  ({ w, proxy } = await startWorldBehindProxy({ userMatching: "lookup-first" }));
   await w.cycle();
   const dns = [];
   for (const uid of ["alice", "bob", "carol"]) dns.push(await w.slapd.addUser({ uid, givenName: uid, sn: "Log", mail: `${uid}@example.com` }));

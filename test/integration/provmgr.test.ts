@@ -254,7 +254,10 @@ describe("provmgr: channel commands that read", () => {
     expect(target.stdout).toMatch(/^  Authentication\s+bearer$/m);
     expect(target.stdout).toMatch(/^  Bearer token\s+\*{8}$/m);
     expect(target.stdout).toContain(w.scim.baseUrl);
-    expect(target.stdout).toMatch(/^  User matching\s+lookup-first$/m);
+    expect(target.stdout).toMatch(/^  User matching\s+inventory$/m);
+    // left out: the generic profile's values, said to be the profile's
+    expect(target.stdout).toMatch(/^  Profile\s+generic \(left out\)$/m);
+    expect(target.stdout).toMatch(/^  Members per request\s+200 \(the profile's\)$/m);
     expect(target.stdout).toMatch(/^  userName\s+uid$/m);
     expect(target.stdout).toMatch(/^  removeUserAction\s+disable$/m);
 

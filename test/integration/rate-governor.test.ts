@@ -128,5 +128,5 @@ describe("rate governor", () => {
 });
 
 function targetOf(url: string) {
-  return { url, auth: { type: "bearer" as const, token: ZPlainSecret.parse(scim.token) }, timeoutMs: 10_000, maxConcurrency: 4, membersPerPatch: 100, usePatch: "auto" as const, userMatching: "lookup-first" as const, maxRetries: 2 };
+  return { url, auth: { type: "bearer" as const, token: ZPlainSecret.parse(scim.token) }, timeoutMs: 10_000, maxConcurrency: 4, membersPerPatch: 100, usePatch: "auto" as const, userMatching: "lookup-first" as const, inventoryMatch: ["externalId" as const, "emails" as const], maxRetries: 2 };
 }

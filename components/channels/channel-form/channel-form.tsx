@@ -5,7 +5,8 @@
 // /channels take it; the server validates it with the same schema. Secrets are never
 // sent to the page: on edit, a secret field left empty keeps the stored secret. On edit,
 // "Preview changes" shows the plan of the next cycle as it would be with the form's
-// values, before anything is saved (POST /channels/{id}/plan).
+// values, before anything is saved (POST /channels/{id}/plan); on a new channel, "Preview"
+// shows its first cycle — whom it would create — before it is (POST /channels/plan).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -49,7 +50,12 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
   });
 
   const preview = useMutation({
-    mutationFn: () => api<TPlanView & { scopeChanged: boolean; rulesChanged: boolean }>(`/channels/${channel!.id}/plan`, { method: "POST", body: saveBody(form), query: { limit: 20 } }),
+    mutationFn: () =>
+      api<TPlanView & { scopeChanged?: boolean; rulesChanged?: boolean }>(editing ? `/channels/${channel.id}/plan` : "/channels/plan", {
+        method: "POST",
+        body: saveBody(form),
+        query: { limit: 20 },
+      }),
     retry: retryWhileCycleRuns,
     retryDelay: 2_000,
     onError: (e) => setIssues(issuesByField(e instanceof ApiError ? e.details?.issues : undefined)),
@@ -81,19 +87,17 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
           <Link className="btn" href={editing ? `/channels/${channel.id}` : "/channels"}>
             Cancel
           </Link>
-          {editing && (
-            <Button onClick={() => preview.mutate()} loading={preview.isPending} data-testid="preview-changes">
-              Preview changes
-            </Button>
-          )}
+          <Button onClick={() => preview.mutate()} loading={preview.isPending} data-testid="preview-changes">
+            {editing ? "Preview changes" : "Preview"}
+          </Button>
           <Button type="submit" variant="primary" loading={save.isPending}>
             {editing ? "Save changes" : "Create channel"}
           </Button>
         </div>
       </Card>
-      {editing && (preview.isError || preview.data) && (
+      {(preview.isError || preview.data) && (
         <div className="stack" style={{ marginTop: 16 }} data-testid="edit-preview">
-          <h2 style={{ margin: 0, fontSize: 16 }}>The next cycle with these changes (not saved)</h2>
+          <h2 style={{ margin: 0, fontSize: 16 }}>{editing ? "The next cycle with these changes (not saved)" : "The first cycle of this channel (not created)"}</h2>
           {preview.isError ? (
             <Banner tone="red" title="No preview">
               <span style={{ whiteSpace: "pre-line" }}>{problemText(preview.error.message)}</span>
@@ -104,7 +108,7 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
                 <p className="muted small" style={{ margin: 0 }}>
                   {preview.data.scopeChanged ? "The scope changes: the next cycle reads it in full. " : ""}
                   {preview.data.rulesChanged ? "The mapping or options change: the next cycle looks at every user again. " : ""}
-                  Nothing was saved or sent; save to make it so.
+                  {editing ? "Nothing was saved or sent; save to make it so." : "Nothing was created or sent; the target may already hold some of them: the first cycle matches those by userName instead of creating them."}
                 </p>
                 <PlanDetails plan={preview.data} />
               </>

@@ -65,8 +65,23 @@ export function SecretField({ id, label, value, onChange, editing, error }: { id
 }
 
 /** A number input over the model's number (empty: the schema's default). */
-export function NumberInput({ id, value, onChange, min, max }: { id: string; value: number | undefined; onChange: (v: string) => void; min?: number; max?: number }) {
-  return <input id={id} className="input" type="number" inputMode="numeric" min={min} max={max} value={value ?? ""} onChange={(e) => onChange(e.target.value)} />;
+export function NumberInput({
+  id,
+  value,
+  onChange,
+  min,
+  max,
+  placeholder,
+}: {
+  id: string;
+  value: number | undefined;
+  onChange: (v: string) => void;
+  min?: number;
+  max?: number;
+  /** what applies when it is left empty */
+  placeholder?: string;
+}) {
+  return <input id={id} className="input" type="number" inputMode="numeric" min={min} max={max} placeholder={placeholder} value={value ?? ""} onChange={(e) => onChange(e.target.value)} />;
 }
 
 /** A select over a closed set of values: what it hands back is one of them, no cast needed. */

@@ -18,6 +18,7 @@ import {
   withDisabledChoice,
   withMappingKind,
   withMappingText,
+  withProfile,
   withMappingTransform,
   withSource,
   withTarget,
@@ -67,6 +68,7 @@ const stored: TStoredChannelView = {
     membersPerPatch: 200,
     usePatch: "auto",
     userMatching: "lookup-first",
+    inventoryMatch: ["externalId", "emails"],
     maxRetries: 5,
   },
   mapping: { user: { userName: "uid", displayName: { attribute: "cn", transform: "upper" }, title: { literal: true } }, group: { displayName: "cn" } },
@@ -80,6 +82,7 @@ const stored: TStoredChannelView = {
     fullSyncIntervalSec: 3600,
     maxDeprovisionPercent: 50,
     deprovisionGuardMinimum: 7,
+    maxDeprovisionCount: 500,
     quarantineAfterFailures: 4,
     recordRetryMaxSec: 900,
     enforceUserAttributes: false,
@@ -139,6 +142,14 @@ describe("an edit", () => {
     expect(edit.options.deprovisionGuardMinimum).toBe(7);
     expect(edit.connectionActive).toBe(false);
     expect(edit.mapping).toEqual(stored.mapping.user);
+  });
+
+  it("a new target profile drops the values the channel gave itself, so the profile's apply; the rest is kept", () => {
+    const edit = ZChannelEdit.parse(channelEditOf(withProfile(form, "better-auth")));
+    expect(edit.target.profile).toBe("better-auth");
+    expect(edit.target.membersPerPatch).toBeUndefined();
+    expect(edit.target.rateLimit).toBeUndefined();
+    expect(edit.target).toMatchObject({ maxRetries: 5, maxConcurrency: 4, auth: { type: "bearer", token: { keep: true } } });
   });
 
   it("does not send back the overview's own views of the source", () => {

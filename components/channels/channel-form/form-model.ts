@@ -229,6 +229,11 @@ export function withTarget(f: TChannelForm, patch: Partial<TTargetEditInput>): T
   return { ...f, channel: { ...f.channel, target: { ...f.channel.target, ...patch } } };
 }
 
+/** A new target profile brings its own values: those the channel gave itself are dropped, so the profile's apply (lib/scim/profiles.ts). */
+export function withProfile(f: TChannelForm, profile: NonNullable<TTargetEditInput["profile"]>): TChannelForm {
+  return withTarget(f, { profile, membersPerPatch: undefined, pageSize: undefined, rateLimit: undefined });
+}
+
 export function withOptions(f: TChannelForm, patch: Partial<TOptionsInput>): TChannelForm {
   return { ...f, channel: { ...f.channel, options: { ...f.channel.options, ...patch } } };
 }

@@ -67,6 +67,9 @@ export function OptionsSection({ form, update, error }: TSectionProps) {
         <Field id="o-guard" label="Hold cycles deprovisioning more than (%)" hint="A read that would remove more users is held for review." error={error("options.maxDeprovisionPercent")}>
           <NumberInput id="o-guard" min={0} max={100} value={o.maxDeprovisionPercent} onChange={(v) => set({ maxDeprovisionPercent: numberFrom(v) })} />
         </Field>
+        <Field id="o-guard-count" label="…or more than this many at once" hint="Held whatever the share (0: no count limit)." error={error("options.maxDeprovisionCount")}>
+          <NumberInput id="o-guard-count" min={0} value={o.maxDeprovisionCount} onChange={(v) => set({ maxDeprovisionCount: numberFrom(v) })} />
+        </Field>
         <Field
           id="o-quarantine"
           label="Quarantine after failing cycles in a row"

@@ -1,13 +1,16 @@
 "use client";
-// Where users go: the SCIM service provider's base URL, how Ferry authenticates there and
-// how it writes — and "Test target", which reads /ServiceProviderConfig and counts the
-// users and groups already there (nothing is written).
+// Where users go: the SCIM service provider's base URL, its profile (what kind of target
+// it is: lib/scim/profiles.ts), how Ferry authenticates there and how it writes — and
+// "Test target", which reads /ServiceProviderConfig, counts the users and groups already
+// there and probes what the target really does (harmless requests; nothing is written).
 import { useMutation } from "@tanstack/react-query";
+import { TARGET_PROFILES, type TTargetProfile } from "@/lib/channel-config/config";
+import { resolveTargetProfile, TARGET_PROFILE_DATA } from "@/lib/scim/profiles";
 import type { TTargetTestResult } from "@/lib/channels/test-target-connection";
 import { api } from "@/components/console/api";
 import { IconPlug } from "@/components/ui/icons";
 import { Badge, Banner, Button, fmtNumber } from "@/components/ui/primitives";
-import { numberFrom, targetTestBody, withAuthType, withTarget, type TAuthInput } from "./form-model";
+import { numberFrom, targetTestBody, withAuthType, withProfile, withTarget, type TAuthInput } from "./form-model";
 import { Field, NumberInput, SecretField, Section, Select, type TSectionProps } from "./fields";
 
 export function TargetSection({ form, update, error, channelId }: TSectionProps & { channelId: number | undefined }) {
@@ -16,6 +19,8 @@ export function TargetSection({ form, update, error, channelId }: TSectionProps 
   const set = (patch: Parameters<typeof withTarget>[1]) => update((f) => withTarget(f, patch));
   const setAuth = (auth: TAuthInput) => set({ auth });
   const test = useMutation({ mutationFn: () => api<TTargetTestResult>("/connection-tests/target", { method: "POST", body: targetTestBody(form, channelId) }) });
+  const profile = resolveTargetProfile({ profile: t.profile, membersPerPatch: undefined, pageSize: undefined, rateLimit: undefined });
+  const setProfile = (p: TTargetProfile) => update((f) => withProfile(f, p));
 
   return (
     <Section title="Target" intro="The SCIM 2.0 service provider: its base URL (/Users and /Groups are below it) and how Ferry authenticates.">
@@ -23,6 +28,23 @@ export function TargetSection({ form, update, error, channelId }: TSectionProps 
         <input id="tgt-url" className="input mono" placeholder="https://app.example.com/scim/v2" value={t.url} onChange={(e) => set({ url: e.target.value })} />
       </Field>
       <div className="grid-2">
+        <Field
+          id="tgt-profile"
+          label="Target profile"
+          hint={
+            <>
+              {profile.data.notes[0] ?? "Page size, members per request, rate limit and deprovisioning rules of this kind of target."}{" "}
+              <a href={profile.data.docs.startsWith("http") ? profile.data.docs : undefined} target="_blank" rel="noreferrer">
+                Source
+              </a>
+            </>
+          }
+        >
+          <Select id="tgt-profile" value={t.profile ?? "generic"} options={TARGET_PROFILES.map((p) => [p, TARGET_PROFILE_DATA[p].label] as const)} onChange={setProfile} />
+        </Field>
+        <Field id="tgt-members" label="Members per request" hint={`Left empty: the profile's ${profile.membersPerPatch}.`} error={error("target.membersPerPatch")}>
+          <NumberInput id="tgt-members" min={1} max={10000} value={t.membersPerPatch} placeholder={String(profile.membersPerPatch)} onChange={(v) => set({ membersPerPatch: numberFrom(v) })} />
+        </Field>
         <Field id="tgt-auth" label="Authentication">
           <Select
             id="tgt-auth"
@@ -50,12 +72,13 @@ export function TargetSection({ form, update, error, channelId }: TSectionProps 
         <Field
           id="tgt-matching"
           label="Matching users by userName"
-          hint="Create first halves a first load's requests (it pays when each request is a slow round trip); use it only if the target refuses a second user with the same userName (409 uniqueness, as RFC 7643 requires)."
+          hint="Inventory lists the target's users once before a first load and matches them here (userName, then externalId, then e-mail): each new user is one create. Create first also costs one request per user; use it only if the target refuses a second user with the same userName (409 uniqueness, as RFC 7643 requires)."
         >
           <Select
             id="tgt-matching"
-            value={t.userMatching ?? "lookup-first"}
+            value={t.userMatching ?? "inventory"}
             options={[
+              ["inventory", "List the target once on a first load, then create"],
               ["lookup-first", "Look the user up, then create"],
               ["create-first", "Create, link the existing user on 409"],
             ]}
@@ -104,15 +127,15 @@ export function TargetSection({ form, update, error, channelId }: TSectionProps 
         <Button onClick={() => test.mutate()} loading={test.isPending}>
           <IconPlug /> Test target
         </Button>
-        <span className="muted small">Reads /ServiceProviderConfig and counts users and groups. Nothing is written.</span>
+        <span className="muted small">Reads /ServiceProviderConfig, /Schemas and /ResourceTypes, counts users and groups, tries filters, paging and PATCH. Nothing is written.</span>
       </div>
       {test.isError && <Banner tone="red">{test.error.message}</Banner>}
-      {test.data && <TargetResult r={test.data} />}
+      {test.data && <TargetResult r={test.data} onUseProfile={setProfile} />}
     </Section>
   );
 }
 
-function TargetResult({ r }: { r: TTargetTestResult }) {
+function TargetResult({ r, onUseProfile }: { r: TTargetTestResult; onUseProfile: (p: TTargetProfile) => void }) {
   if (!r.ok) {
     return (
       <Banner tone="red" title={r.stage === "config" ? "The settings are not complete" : "The SCIM service could not be read"}>
@@ -139,6 +162,51 @@ function TargetResult({ r }: { r: TTargetTestResult }) {
           <div key={w}>⚠ {w}</div>
         ))}
       </Banner>
+      <ProbeFindings r={r} onUseProfile={onUseProfile} />
+    </div>
+  );
+}
+
+/** What the harmless requests found, and the profile the target looks like. */
+function ProbeFindings({ r, onUseProfile }: { r: Extract<TTargetTestResult, { ok: true }>; onUseProfile: (p: TTargetProfile) => void }) {
+  const p = r.probe;
+  const yn = (b: boolean | null) => (b === null ? <Badge>not said</Badge> : b ? <Badge tone="green">yes</Badge> : <Badge tone="amber">no</Badge>);
+  const s = r.suggestedProfile;
+  return (
+    <div className="stack" style={{ marginTop: 12 }} data-testid="target-probe">
+      <dl className="kv">
+        <dt>/Schemas</dt>
+        <dd>{p.schemas === null ? <Badge tone="amber">missing</Badge> : `${p.schemas.length} schemas`}</dd>
+        <dt>/ResourceTypes</dt>
+        <dd>{p.resourceTypes === null ? <Badge tone="amber">missing</Badge> : p.resourceTypes.join(", ")}</dd>
+        <dt>Required user attributes</dt>
+        <dd className="mono">{p.requiredUserAttributes.join(", ") || "—"}</dd>
+        <dt>Filters</dt>
+        <dd>
+          eq {yn(p.filters.eq)} and {yn(p.filters.and)}
+        </dd>
+        <dt>Paging</dt>
+        <dd>
+          startIndex {yn(p.paging.startIndex)}
+          {p.paging.maxPageSize !== null && <> · at most {p.paging.maxPageSize} per page</>}
+        </dd>
+        <dt>PATCH</dt>
+        <dd>{yn(p.patch)}</dd>
+        <dt>Effective</dt>
+        <dd data-testid="probe-effective">
+          {TARGET_PROFILE_DATA[r.effective.profile as TTargetProfile]?.label ?? r.effective.profile}: {r.effective.membersPerPatch} members per request
+          {r.effective.learnedMembersPerPatch !== null && " (learned from the target)"}, pages of {r.effective.pageSize}
+          {r.effective.rateLimit && <> · rate limit {JSON.stringify(r.effective.rateLimit)}</>}
+        </dd>
+      </dl>
+      <div className="row-wrap">
+        <span data-testid="suggested-profile">
+          Looks like <strong>{s.label}</strong> <span className="muted small">({s.why})</span>
+        </span>
+        {s.profile !== r.effective.profile && (
+          <Button onClick={() => onUseProfile(s.profile)}>Use this profile</Button>
+        )}
+      </div>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { apiRoute } from "@/lib/api/handler";
 import { ZApproveHoldBody, ZHoldParams } from "@/lib/api/schemas";
-import { approveDeprovisioning } from "@/lib/channels/approve-deprovisioning";
+import { approveDeprovisioning } from "@/lib/channels/decide-deprovisioning";
 
 export const dynamic = "force-dynamic";
 
