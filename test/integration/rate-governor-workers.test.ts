@@ -15,7 +15,7 @@ import { startWorld, type TWorld } from "../helpers/fixture.ts";
 import { startWorker, type TWorkerProcess } from "../helpers/worker-process.ts";
 
 const R = 10;
-const PER_CHANNEL = 15;
+const PER_CHANNEL = 25;
 let w: TWorld;
 let proxy: TRateLimitProxy;
 const workers: TWorkerProcess[] = [];
@@ -73,8 +73,8 @@ describe("rate governor across nodes", () => {
     );
 
     const s = proxy.stats();
-    // at least a lookup and a create per user went through the proxy
-    expect(s.forwarded).toBeGreaterThanOrEqual(4 * PER_CHANNEL);
+    // at least a create per user of both channels went through the proxy
+    expect(s.forwarded).toBeGreaterThanOrEqual(2 * PER_CHANNEL);
     // two first loads at full speed would meet hundreds of 429s; shared, at most a stray few
     expect(s.throttled).toBeLessThanOrEqual(Math.ceil(0.02 * (s.forwarded + s.throttled)));
     const [state] = await readGovernorState(db, [targetHost(proxy.baseUrl)]);
