@@ -47,7 +47,8 @@ export async function benchGovernor(o: {
         name: `governor ${n} ${half}`,
         connectionId: `governor-${n}`,
         source: { ...source, filter: PARITY[half], pageSize: 1000 },
-        target: { url, auth: { type: "bearer", token }, maxConcurrency: o.concurrency, ...(rateLimit ? { rateLimit } : {}) },
+        // a lookup and a create per user (not the inventory's one create): a longer load against R, the same as the published figures
+        target: { url, auth: { type: "bearer", token }, maxConcurrency: o.concurrency, userMatching: "lookup-first", ...(rateLimit ? { rateLimit } : {}) },
         options: { maxDeprovisionPercent: 100, provisionGroups: false },
       },
     });
