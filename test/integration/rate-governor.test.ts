@@ -59,6 +59,18 @@ describe("rate governor", () => {
     expect(state).toMatchObject({ host: "http://shared.example:8080", requestsPerSecond: 20, factor: 1, throttledTotal: 0 });
   });
 
+  it("a writes-per-minute limit spaces writes only: reads go at once", async () => {
+    const target = { url: "http://writes.example/scim", rateLimit: { writesPerMinute: 120, burst: 1 } };
+    const g = rateGate(nodeA, target);
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) await g.acquire(false);
+    const readsMs = Date.now() - t0;
+    for (let i = 0; i < 4; i++) await g.acquire(true);
+    // 120 a minute is one every 0.5 s (a little more with the 3% headroom): four writes span at least 1.5 s
+    expect(Date.now() - t0 - readsMs).toBeGreaterThanOrEqual(1450);
+    expect(readsMs).toBeLessThan(1450);
+  });
+
   it("a 429 seen by one process pauses the other and cuts the host's rate", async () => {
     const target = { url: "http://paused.example/scim", rateLimit: { requestsPerSecond: 50 } };
     const a = rateGate(nodeA, target);
