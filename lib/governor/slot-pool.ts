@@ -93,7 +93,8 @@ export class SlotPool {
       if (this.limitsRequests) at = this.lastRequest = Math.max(this.requestSlots.shift()!, this.lastRequest + this.requestSpacingMs);
       if (this.limitsWrites(w)) at = Math.max(at, (this.lastWrite = Math.max(this.writeSlots.shift()!, this.lastWrite + this.writeSpacingMs)));
       this.count(w.write);
-      if (at <= now) w.resolve();
+      // a timer cannot wait less than a millisecond: a slot due within one goes now
+      if (at < now + 1) w.resolve();
       else setTimeout(w.resolve, at - now);
     }
     this.waiters = left;
