@@ -25,6 +25,9 @@ export class SlotPool {
   private writeSlots: number[] = [];
   private waiters: TWaiter[] = [];
   private reserving = false;
+  // the last request chunk's size, and whether it started at once (the host's schedule had room)
+  private lastChunk = 0;
+  private roomy = false;
   // when the last request and write were let go, and the intervals of the latest chunk
   private lastRequest = 0;
   private lastWrite = 0;
@@ -131,7 +134,10 @@ export class SlotPool {
   private chunk(waiting: number, perMs: number, perSecond: number | null): number {
     if (perSecond === null || waiting === 0) return 0;
     const most = Math.max(1, Math.ceil((perSecond * HORIZON_MS) / 1000));
-    return Math.min(most, Math.max(waiting, Math.round(perMs * HORIZON_MS)));
+    // while the host's schedule has room (the last chunk started at once), chunks double,
+    // as TCP's slow start does: a new sender's pace is not known yet and nobody waits behind it
+    const grown = this.roomy ? this.lastChunk * 2 : 0;
+    return Math.min(most, Math.max(waiting, Math.round(perMs * HORIZON_MS), grown));
   }
 
   private async reserve(needRequests: number, needWrites: number): Promise<void> {
@@ -155,6 +161,10 @@ export class SlotPool {
       const got = Date.now();
       const local = this.clock.toLocal(r.dbNowMs, sent, got);
       this.requestSpacingMs = r.requestSpacingMs;
+      if (ask.requests > 0) {
+        this.lastChunk = ask.requests;
+        this.roomy = r.requestStartMs <= 0;
+      }
       this.writeSpacingMs = r.writeSpacingMs;
       for (let i = 0; i < ask.requests; i++) this.requestSlots.push(Math.max(got, local + r.requestStartMs + i * r.requestSpacingMs));
       for (let i = 0; i < ask.writes; i++) this.writeSlots.push(Math.max(got, local + r.writeStartMs + i * r.writeSpacingMs));
