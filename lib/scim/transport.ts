@@ -74,7 +74,12 @@ export class ScimTransport {
    */
   stop(): void {
     this.stopped = true;
+    this.onStop();
   }
+
+  // settles when stop() is called: a request waiting for the governor stops waiting
+  private onStop: () => void = () => undefined;
+  private readonly stopping = new Promise<void>((resolve) => (this.onStop = resolve));
 
   /** With retries: transient failures back off exponentially; 429 honours Retry-After. */
   async request(init: TRequestInit): Promise<TAnswer> {
@@ -109,7 +114,8 @@ export class ScimTransport {
     const governor = this.opts.governor;
     if (!governor) return;
     try {
-      await governor.acquire(init.method !== "GET");
+      // a stopped cycle does not wait out a pause or a slot (what it had asked for goes unused)
+      await Promise.race([governor.acquire(init.method !== "GET"), this.stopping]);
     } catch (err) {
       throw new ScimError("transient", `${init.method} ${init.path}: not sent, the rate governor could not be asked (${(err as Error).message.split("\n")[0]})`);
     }

@@ -115,6 +115,8 @@ export async function runCycle(options: {
         provisioningLog?.exchange(e);
       },
     });
+    // an aborted cycle (node put in FAILOVER, shut down) stops sending at once, even while its requests wait for the rate governor
+    options.signal?.addEventListener("abort", () => client.stop(), { once: true });
     // the first failure that stopped the whole push (not one record's): written to every record left waiting, below
     let stoppedBy: { err: unknown } | undefined;
     const pushFailed = (err: unknown) => {

@@ -124,6 +124,20 @@ describe("rate governor", () => {
     expect(proxy.stats()).toMatchObject({ forwarded: 50, throttled: 0 });
   });
 
+  it("a stopped client does not wait out a pause: its waiting request fails at once, unsent", async () => {
+    const t = { ...targetOf(proxy.baseUrl), rateLimit: { requestsPerSecond: 5 } };
+    await rateGate(nodeB, t).throttled(30_000);
+    const client = new ScimClient(t, { governor: rateGate(nodeA, t) });
+    proxy.reset();
+    const pending = client.users.findByUserName("nobody").catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    client.stop();
+    const err = await pending;
+    await client.close();
+    expect((err as ScimError).message).toMatch(/not sent, the cycle was stopped/);
+    expect(proxy.stats().forwarded + proxy.stats().throttled).toBe(0);
+  });
+
   it("an unreachable governor database sends nothing: the request fails as transient, not sent", async () => {
     const unreachable = createPrisma("postgresql://postgres@127.0.0.1:1/none");
     const t = { ...targetOf(proxy.baseUrl), maxRetries: 1, rateLimit: { requestsPerSecond: 5 } };
