@@ -24,8 +24,8 @@ test("the overview shows the target host's rate, its pause and recent 429s", asy
   try {
     await db.query(
       `INSERT INTO target_governor (host, factor, decreased_at, paused_until, throttled_total, throttled_window_start, throttled_in_window, last_throttled_at, last_retry_after_ms)
-       VALUES ('http://127.0.0.1:9', 0.5, now(), now() + interval '10 minutes', 3, now(), 3, now(), 600000)
-       ON CONFLICT (host) DO UPDATE SET factor = 0.5, decreased_at = now(), paused_until = now() + interval '10 minutes', throttled_in_window = 3, throttled_window_start = now()`,
+       VALUES ('http://127.0.0.1:9', 0.5, now(), now() + interval '15 seconds', 3, now(), 3, now(), 15000)
+       ON CONFLICT (host) DO UPDATE SET factor = 0.5, decreased_at = now(), paused_until = now() + interval '15 seconds', throttled_in_window = 3, throttled_window_start = now()`,
     );
   } finally {
     await db.end();
