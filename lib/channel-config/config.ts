@@ -10,6 +10,8 @@
 // Browser-safe: the console's form takes its types from these schemas (z.input).
 import { z } from "zod";
 import { isEncrypted, ZEncryptedSecret, ZPlainSecret } from "../crypto/secret-types.ts";
+import { checkExpression } from "../mapping/expression/compile.ts";
+import { LDAP_ATTRIBUTE_NAME } from "./ldap-attribute.ts";
 import { dnProblem, ldapFilterProblem } from "./ldap-syntax.ts";
 
 export const DIRECTORY_TYPES = ["openldap", "active-directory", "389ds", "generic"] as const;
@@ -214,18 +216,42 @@ export const ZTargetFields = z.object({
 export const ZTargetInput = ZTargetFields.extend({ auth: ZAuthInput }).strict();
 export const ZTargetEdit = ZTargetFields.extend({ auth: ZAuthEdit }).strict();
 
+/**
+ * A mapping expression (lib/mapping/expression/, docs/channel-file.md): parsed and
+ * type-checked here, so a channel with a broken one is refused when saved, the problem
+ * named with its line and column.
+ */
+export const ZExpression = z.string().min(1).superRefine((source, ctx) => {
+  const checked = checkExpression(source);
+  if (!checked.ok) {
+    const p = checked.problem;
+    ctx.addIssue({ code: "custom", message: `expression error at line ${p.line}, column ${p.column}: ${p.message}` });
+  }
+});
+
 /** How one SCIM attribute gets its value. A bare string names an LDAP attribute. */
 export const ZMappingValue = z.union([
   z.string().min(1),
   z.object({ attribute: z.string().min(1), transform: z.enum(["lower", "upper", "none"]).default("none") }).strict(),
   z.object({ template: z.string().min(1) }).strict(),
   z.object({ literal: z.union([z.string(), z.boolean(), z.number()]) }).strict(),
+  /** a CEL expression over the entry's attributes */
+  z.object({ expression: ZExpression }).strict(),
+  /** an LDAP attribute holding the DN of another user of the channel (manager): sent as that user's SCIM id, under <key>.value */
+  z.object({ reference: z.string().regex(LDAP_ATTRIBUTE_NAME, "must name an LDAP attribute holding a DN, such as manager") }).strict(),
 ]);
 export type TMappingValue = z.infer<typeof ZMappingValue>;
 
 export const ZMapping = z
   .record(z.string().regex(/^[A-Za-z0-9:._-]+$/, "must be a SCIM attribute path such as name.givenName or emails.work"), ZMappingValue)
-  .refine((m) => "userName" in m, "the mapping must give userName: it is how users are matched at the service provider");
+  .refine((m) => "userName" in m, "the mapping must give userName: it is how users are matched at the service provider")
+  .superRefine((m, ctx) => {
+    for (const [key, spec] of Object.entries(m)) {
+      if (typeof spec === "object" && "reference" in spec && key.endsWith(".value")) {
+        ctx.addIssue({ code: "custom", path: [key], message: "a reference names the complex attribute (…:User:manager): its SCIM id is sent as its value" });
+      }
+    }
+  });
 export type TMapping = z.infer<typeof ZMapping>;
 
 export const ZOptions = z

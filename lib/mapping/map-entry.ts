@@ -5,9 +5,13 @@ import { createHash } from "node:crypto";
 import type { TMapping, TMappingValue } from "../channel-config/config.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
 import { USER_SCHEMA, type TPatchOp } from "../scim/protocol.ts";
+import { compileExpression } from "./expression/compile.ts";
+import { normalizeDn } from "./references.ts";
 
 export type TScalar = string | boolean | number;
-export type TFlatValues = Record<string, TScalar>;
+/** A mapped value: one value, or every value of a multi-valued attribute (an expression giving a list). */
+export type TFlatValue = TScalar | string[];
+export type TFlatValues = Record<string, TFlatValue>;
 
 /** RFC 7643 multi-valued attributes whose entries carry a `type` (emails.work). */
 const TYPED_MULTI = new Set(["emails", "phoneNumbers", "ims", "photos", "addresses"]);
@@ -16,9 +20,20 @@ function attr(entry: TLdapEntry, name: string): string | undefined {
   return entry.attrs[name.toLowerCase()]?.[0];
 }
 
-export function evaluate(spec: TMappingValue, entry: TLdapEntry): TScalar | undefined {
+/**
+ * One mapping value for an entry; undefined for none. An expression that fails on this
+ * entry (an index out of range, a bound exceeded) throws: the caller keeps the record
+ * from being pushed with a value missing, rather than remove that value at the target.
+ */
+export function evaluate(spec: TMappingValue, entry: TLdapEntry): TFlatValue | undefined {
   if (typeof spec === "string") return attr(entry, spec);
   if ("literal" in spec) return spec.literal;
+  if ("expression" in spec) return compileExpression(spec.expression).run(entry.attrs);
+  // the DN of another user of the channel: resolved to its SCIM id when pushed (references.ts)
+  if ("reference" in spec) {
+    const dn = attr(entry, spec.reference);
+    return dn === undefined ? undefined : normalizeDn(dn);
+  }
   if ("template" in spec) {
     const out = spec.template.replace(/\{([A-Za-z0-9;_-]+)\}/g, (_, name: string) => attr(entry, name) ?? "").replace(/\s+/g, " ").trim();
     return out === "" ? undefined : out;
@@ -28,15 +43,37 @@ export function evaluate(spec: TMappingValue, entry: TLdapEntry): TScalar | unde
   return spec.transform === "lower" ? v.toLowerCase() : spec.transform === "upper" ? v.toUpperCase() : v;
 }
 
+/** The mapped values of an entry; a mapping value that fails (see evaluate) throws MappingError naming it. */
 export function mapEntry(entry: TLdapEntry, mapping: TMapping): TFlatValues {
   const out: TFlatValues = {};
   for (const key of Object.keys(mapping).sort()) {
     const spec = mapping[key];
     if (spec === undefined) continue;
-    const v = evaluate(spec, entry);
-    if (v !== undefined && v !== "") out[key] = v;
+    let v: TFlatValue | undefined;
+    try {
+      v = evaluate(spec, entry);
+    } catch (err) {
+      throw new MappingError(key, (err as Error).message);
+    }
+    if (v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0)) out[key] = v;
   }
   return out;
+}
+
+/** A mapping value that could not be computed for an entry. */
+export class MappingError extends Error {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`mapping ${key}: ${reason.split("\n")[0]}`);
+  }
+}
+
+/** Two mapped values are the same (a multi-value compared value by value, in order). */
+export function sameValue(a: TFlatValue | undefined, b: TFlatValue | undefined): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
 }
 
 /** Stable hash of mapped values: key order does not matter. */
@@ -56,9 +93,17 @@ function splitUrn(key: string): { schema?: string; path: string } {
 
 type TJson = { [k: string]: unknown };
 
-function setPath(target: TJson, path: string, value: TScalar): void {
+function setPath(target: TJson, path: string, value: TFlatValue): void {
   const parts = path.split(".");
   const head = parts[0] as string;
+  if (TYPED_MULTI.has(head) && parts.length === 2 && Array.isArray(value)) {
+    // every value of a multi-valued attribute, each an item of this type; the first is primary unless another is
+    const list = (target[head] as TJson[] | undefined) ?? [];
+    const hasPrimary = list.some((i) => i.primary === true);
+    value.forEach((v, i) => list.push({ type: parts[1], value: v, ...(i === 0 && !hasPrimary && list.length === 0 ? { primary: true } : {}) }));
+    target[head] = list;
+    return;
+  }
   if (TYPED_MULTI.has(head) && parts.length >= 2) {
     const type = parts[1] as string;
     const list = (target[head] as TJson[] | undefined) ?? [];
@@ -113,7 +158,7 @@ function removalPath(key: string): string {
  */
 export function patchOps(before: TFlatValues | null, after: TFlatValues): TPatchOp[] {
   const changed: TFlatValues = {};
-  for (const [k, v] of Object.entries(after)) if (!before || before[k] !== v) changed[k] = v;
+  for (const [k, v] of Object.entries(after)) if (!before || !sameValue(before[k], v)) changed[k] = v;
   // a typed multi-valued attribute is replaced whole, so carry its unchanged siblings too
   for (const k of Object.keys(changed)) {
     const head = splitUrn(k).path.split(".")[0] as string;
@@ -140,6 +185,12 @@ export function patchOps(before: TFlatValues | null, after: TFlatValues): TPatch
  * value (some do) is read from that value.
  */
 export function readFlat(resource: Record<string, unknown>, key: string): TScalar | undefined {
+  const v = readFlatValue(resource, key, false);
+  return Array.isArray(v) ? undefined : v;
+}
+
+/** As readFlat; with `many`, every value a typed multi-valued attribute holds of that type (or a multi-valued attribute's values). */
+function readFlatValue(resource: Record<string, unknown>, key: string, many: boolean): TFlatValue | undefined {
   const { schema, path } = splitUrn(key);
   let cur: unknown = resource;
   if (schema) {
@@ -152,6 +203,11 @@ export function readFlat(resource: Record<string, unknown>, key: string): TScala
     const list = (cur as TJson)[head];
     if (!Array.isArray(list)) return undefined;
     const items = list.filter((i): i is TJson => Boolean(i) && typeof i === "object");
+    if (many && parts.length === 2) {
+      const typed = items.filter((i) => i.type === parts[1]);
+      const held = (typed.length > 0 ? typed : items.length === 1 && items[0]!.type === undefined ? items : []).map((i) => scalar(i.value));
+      return held.length === 0 ? undefined : held.filter((v) => v !== undefined).map(String);
+    }
     const item = items.find((i) => i.type === parts[1]) ?? (items.length === 1 && items[0]!.type === undefined ? items[0] : undefined);
     if (!item) return undefined;
     return scalar(parts.length === 2 ? item.value : item[parts.slice(2).join(".")]);
@@ -160,6 +216,7 @@ export function readFlat(resource: Record<string, unknown>, key: string): TScala
     if (!cur || typeof cur !== "object") return undefined;
     cur = (cur as TJson)[p];
   }
+  if (many && Array.isArray(cur)) return cur.map(scalar).filter((v) => v !== undefined).map(String);
   return scalar(cur);
 }
 
@@ -176,9 +233,10 @@ function scalar(v: unknown): TScalar | undefined {
  */
 export function driftedValues(pushed: TFlatValues, resource: Record<string, unknown>): TFlatValues {
   const out: TFlatValues = {};
+  const text = (v: TFlatValue): string => (Array.isArray(v) ? v.map((x) => x.toLowerCase()).sort().join("\u0000") : String(v).toLowerCase());
   for (const [key, sent] of Object.entries(pushed)) {
-    const held = readFlat(resource, key);
-    if (held !== undefined && String(held).toLowerCase() !== String(sent).toLowerCase()) out[key] = held;
+    const held = readFlatValue(resource, key, Array.isArray(sent));
+    if (held !== undefined && text(held) !== text(sent)) out[key] = held;
   }
   return out;
 }

@@ -16,6 +16,10 @@ import { noteWrites, type TCycleContext } from "./context.ts";
 import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
 import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
+import { referenceResolver, refreshReports } from "./refresh-references.ts";
+
+/** Turns the values as read into the values as sent: references (the manager's DN) become SCIM ids. */
+type TResolve = (values: TFlatValues) => TFlatValues;
 
 const BATCH = 200;
 
@@ -55,10 +59,11 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
       continue;
     }
     after = rows[rows.length - 1]!.id;
+    const resolve = await referenceResolver(db, ctx, rows);
     await ctx.lease.guard();
     const pushes = Promise.all(
       rows.map((r) =>
-        pushOne(r, client, usePatch, lookupFirst).then((o) => {
+        pushOne(r, client, usePatch, lookupFirst, resolve).then((o) => {
           ctx.stats.sent++;
           return o;
         }),
@@ -80,8 +85,9 @@ export async function pushUserRows(ctx: TCycleContext, client: ScimClient, rows:
   if (rows.length === 0) return [];
   const usePatch = await client.usePatch();
   const lookupFirst = ctx.cfg.target.userMatching === "lookup-first";
+  const resolve = await referenceResolver(ctx.db, ctx, rows);
   await ctx.lease.guard();
-  const outcomes = await Promise.all(rows.map((r) => pushOne(r, client, usePatch, lookupFirst)));
+  const outcomes = await Promise.all(rows.map((r) => pushOne(r, client, usePatch, lookupFirst, resolve)));
   await recordOutcomes(ctx, rows, outcomes);
   return outcomes;
 }
@@ -89,6 +95,8 @@ export async function pushUserRows(ctx: TCycleContext, client: ScimClient, rows:
 async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUserOutcome[]): Promise<void> {
   const { channel, stats, log } = ctx;
   const membershipChanged: string[] = [];
+  // users who gained or lost their SCIM id: those referring to them (their reports) are updated
+  const idChanged: string[] = [];
   const removeInactive = ctx.cfg.options.deprovisionedMemberships === "remove";
   // a record the target keeps refusing waits longer each time before it is tried again
   // (only for its own refusals: a target that is down or refuses the credentials is the channel's problem)
@@ -103,6 +111,7 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
       // and so does one disabled or enabled there when disabled users leave their groups
       const activeChanged = removeInactive && o.scimId !== null && (row.targetState === "INACTIVE") !== (o.targetState === "INACTIVE");
       if ((row.scimId === null) !== (o.scimId === null) || o.forget || activeChanged) membershipChanged.push(row.dn);
+      if ((row.scimId === null) !== (o.scimId === null) || o.forget) idChanged.push(row.dn);
     } else {
       stats.failed++;
       if (!o.recordFault) stats.targetFailed++;
@@ -113,21 +122,24 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
   await ctx.lease.write(async (tx) => {
     await applyUserOutcomes(tx, outcomes);
     await markGroupsWithMembers(tx, channel.id, membershipChanged);
+    await refreshReports(tx, ctx, idChanged);
   });
   await noteWrites(ctx, outcomes.length);
 }
 
-async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean): Promise<TUserOutcome> {
+async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean, resolve: TResolve): Promise<TUserOutcome> {
   try {
     // the provisioning log names this record on each of its requests
-    return await withRecord({ kind: "user", id: row.id, name: row.providerName, guid: row.guid, action: row.pendingAction }, () => apply(row, client, usePatch, lookupFirst));
+    return await withRecord({ kind: "user", id: row.id, name: row.providerName, guid: row.guid, action: row.pendingAction }, () =>
+      apply(row, client, usePatch, lookupFirst, resolve),
+    );
   } catch (err) {
     const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
     return { id: row.id, ok: false, error: message, recordFault: isRecordFault(err) };
   }
 }
 
-async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean): Promise<TUserOutcome> {
+async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, lookupFirst: boolean, resolve: TResolve): Promise<TUserOutcome> {
   const gone = row.sourceState === "OUT_OF_SCOPE" || row.sourceState === "DELETED";
   const done = (scimId: string | null, targetState: TTargetState, pushed: TFlatValues | null, hash: string | null): TUserOutcome => ({
     id: row.id,
@@ -143,7 +155,9 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, looku
     case "CREATE":
     case "UPDATE":
     case "ENABLE": {
-      const { values, active } = splitActive(row.pendingValues as TPending | null);
+      const pending = splitActive(row.pendingValues as TPending | null);
+      const values = resolve(pending.values);
+      const active = pending.active;
       if (!values.userName) throw new Error("no userName to provision");
       let scimId = row.scimId;
       let before: TFlatValues | null = row.pushedValues as TFlatValues | null;

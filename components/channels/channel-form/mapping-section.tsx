@@ -1,6 +1,7 @@
 "use client";
 // How each SCIM attribute gets its value: an LDAP attribute (as is, or lower/upper
-// case), a template such as {givenName} {sn}, or a fixed value; and the attribute that
+// case), a template such as {givenName} {sn}, a fixed value, an expression
+// (docs/channel-file.md) or a reference to another user's DN (the manager); and what
 // names a group at the target.
 import { IconPlus, IconTrash } from "@/components/ui/icons";
 import { Banner, Button } from "@/components/ui/primitives";
@@ -22,20 +23,28 @@ const KINDS: Array<[TMappingKind, string]> = [
   ["attribute", "Attribute"],
   ["template", "Template"],
   ["literal", "Fixed value"],
+  ["expression", "Expression"],
+  ["reference", "User's DN in"],
 ];
 const CASES: Array<[TMappingTransform, string]> = [
   ["none", "as is"],
   ["lower", "lower"],
   ["upper", "UPPER"],
 ];
-const PLACEHOLDERS: Record<TMappingKind, string> = { attribute: "givenName", template: "{givenName} {sn}", literal: "value" };
+const PLACEHOLDERS: Record<TMappingKind, string> = {
+  attribute: "givenName",
+  template: "{givenName} {sn}",
+  literal: "value",
+  expression: 'lower(attr("givenName")) + "." + lower(attr("sn"))',
+  reference: "manager",
+};
 
 export function MappingSection({ form, update, error }: TSectionProps) {
   const rows = form.mapping;
   const setRows = (mapping: TMappingRow[]) => update((f) => ({ ...f, mapping }));
   const groupName = form.channel.groupMapping?.displayName ?? "cn";
   return (
-    <Section title="Attribute mapping" intro="How each SCIM attribute gets its value: an LDAP attribute, a template such as {givenName} {sn}, or a fixed value. userName is required: users are matched by it.">
+    <Section title="Attribute mapping" intro="How each SCIM attribute gets its value: an LDAP attribute, a template such as {givenName} {sn}, a fixed value, an expression such as lower(attr(&quot;mail&quot;)), or the LDAP attribute holding another user's DN (manager: sent as that user's SCIM id). userName is required: users are matched by it.">
       {!mappingHasUserName(rows) && <Banner tone="amber">The mapping must give userName.</Banner>}
       {error("mapping") && <Banner tone="red">{error("mapping")}</Banner>}
       {/* on a phone the table scrolls sideways inside its card rather than squeezing its inputs */}
@@ -45,7 +54,7 @@ export function MappingSection({ form, update, error }: TSectionProps) {
             <tr>
               <th style={{ width: "32%" }}>SCIM attribute</th>
               <th style={{ width: 150 }}>From</th>
-              <th>LDAP attribute / template / value</th>
+              <th>LDAP attribute / template / value / expression</th>
               <th style={{ width: 44 }} />
             </tr>
           </thead>
