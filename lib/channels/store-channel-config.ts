@@ -9,7 +9,13 @@ import { decryptSecret } from "../crypto/secrets.ts";
 import { getDb } from "../db/index.ts";
 import { diffChannelConfig } from "./config-diff.ts";
 
-export type TApplyResult = { id: number; name: string; created: boolean };
+export type TApplyResult = {
+  id: number;
+  name: string;
+  created: boolean;
+  /** what was saved but could not be checked (the target's schemas unreachable: check-target-schema.ts) */
+  warnings?: string[];
+};
 
 type TExistingRow = {
   id: number;

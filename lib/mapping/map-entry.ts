@@ -14,7 +14,7 @@ export type TFlatValue = TScalar | string[];
 export type TFlatValues = Record<string, TFlatValue>;
 
 /** RFC 7643 multi-valued attributes whose entries carry a `type` (emails.work). */
-const TYPED_MULTI = new Set(["emails", "phoneNumbers", "ims", "photos", "addresses"]);
+export const TYPED_MULTI = new Set(["emails", "phoneNumbers", "ims", "photos", "addresses"]);
 
 function attr(entry: TLdapEntry, name: string): string | undefined {
   return entry.attrs[name.toLowerCase()]?.[0];
@@ -85,7 +85,7 @@ export function hashValues(values: TFlatValues): string {
 }
 
 /** Splits "urn:…:enterprise:2.0:User:department" into its schema URN and attribute. */
-function splitUrn(key: string): { schema?: string; path: string } {
+export function splitUrn(key: string): { schema?: string; path: string } {
   if (!key.startsWith("urn:")) return { path: key };
   const i = key.lastIndexOf(":");
   return { schema: key.slice(0, i), path: key.slice(i + 1) };

@@ -14,6 +14,7 @@ import { discover, type TCapabilities } from "./discovery.ts";
 import { ScimGroups } from "./groups.ts";
 import { HttpConnections } from "./http.ts";
 import type { TUncertainLog } from "./resources.ts";
+import { readSchemas, type TScimSchema } from "./schemas.ts";
 import { ScimTransport, type TTransportOptions } from "./transport.ts";
 import { ScimUsers } from "./users.ts";
 
@@ -50,6 +51,11 @@ export class ScimClient {
   async discover(): Promise<TCapabilities> {
     this.capabilities ??= await discover(this.transport);
     return this.capabilities;
+  }
+
+  /** The target's /Schemas (schemas.ts); null when it has none. */
+  async schemas(): Promise<Map<string, TScimSchema> | null> {
+    return readSchemas(this.transport);
   }
 
   async usePatch(): Promise<boolean> {
