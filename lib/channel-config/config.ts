@@ -254,6 +254,10 @@ export const ZMapping = z
   });
 export type TMapping = z.infer<typeof ZMapping>;
 
+/** How a group's attributes get their values: displayName (how groups are matched) and externalId. */
+export const ZGroupMapping = z.object({ displayName: ZMappingValue, externalId: ZMappingValue.optional() }).strict();
+export type TGroupMapping = z.infer<typeof ZGroupMapping>;
+
 export const ZOptions = z
   .object({
     createUsers: z.boolean().default(true),
@@ -287,6 +291,11 @@ export const ZOptions = z
     nestedGroups: z.enum(NESTED_GROUPS).optional(),
     /** a user disabled at the target is removed from its target groups (remove) or left in them (keep) */
     deprovisionedMemberships: z.enum(["remove", "keep"]).default("remove"),
+    /**
+     * externalId is the directory's GUID (source.guidAttribute) unless the mapping gives it:
+     * a stable key the target can match on, which no rename changes. false: no externalId
+     */
+    externalIdFromGuid: z.boolean().default(true),
   })
   .strict();
 export type TOptions = z.infer<typeof ZOptions>;
@@ -304,7 +313,7 @@ function channelSchema<S extends z.ZodType, T extends z.ZodType>(source: S, targ
       source,
       target,
       mapping: ZMapping.optional(),
-      groupMapping: z.object({ displayName: ZMappingValue }).strict().optional(),
+      groupMapping: ZGroupMapping.optional(),
       options: ZOptions.default(ZOptions.parse({})),
     })
     .strict();

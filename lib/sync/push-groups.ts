@@ -14,7 +14,7 @@ import type { TCycleContext } from "./context.ts";
 /** What one group's push ended with; written to the store with the rest of its page. */
 type TGroupOutcome =
   | { id: bigint; kind: "deleted" }
-  | { id: bigint; kind: "synced"; scimId: string; name: string; memberUserIds: bigint[] }
+  | { id: bigint; kind: "synced"; scimId: string; name: string; externalId?: string; memberUserIds: bigint[] }
   | { id: bigint; kind: "failed"; error: string; recordFault: boolean };
 
 const PAGE = 50;
@@ -117,18 +117,22 @@ async function pushGroup(
   }
   const name = g.pendingValues?.displayName ?? g.providerName;
   if (!name) throw new Error("group has no displayName");
+  const externalId = g.pendingValues ? g.pendingValues.externalId : g.pushedValues?.externalId;
+  const extra = externalId !== undefined ? { externalId } : {};
   const chunk = cfg.target.membersPerPatch;
   let scimId = g.scimId;
+  let existingLinked = false;
   let current: Set<string> | null = null;
 
   if (!scimId) {
     const existing = await client.groups.findByName(name);
     if (existing) {
       scimId = existing.id;
+      existingLinked = true;
     } else {
       // create with at most one chunk of members; the rest follow as PATCH adds below
       const first = [...desired.keys()].slice(0, chunk);
-      const created = await client.groups.create(name, first);
+      const created = await client.groups.create(name, first, extra);
       scimId = created.id;
       // linked after a lost answer: its members are read below
       current = created.linked ? null : new Set(first);
@@ -143,7 +147,7 @@ async function pushGroup(
       if (!remote) {
         // gone at the target: create it again
         const first = [...desired.keys()].slice(0, chunk);
-        const created = await client.groups.create(name, first);
+        const created = await client.groups.create(name, first, extra);
         scimId = created.id;
         current = created.linked ? new Set(((await client.groups.get(scimId))?.members ?? []).map((m) => m.value)) : new Set(first);
       } else {
@@ -153,11 +157,16 @@ async function pushGroup(
   }
 
   const renamed = g.pushedValues?.displayName !== name && g.scimId !== null;
+  // a new externalId (or one the group was linked without) is sent; one no longer mapped is removed
+  const externalChanged = g.pushedValues?.externalId !== externalId && (g.scimId !== null || existingLinked);
   const add = [...desired.keys()].filter((id) => !current.has(id));
   const remove = [...current].filter((id) => !desired.has(id));
 
   if (usePatch) {
-    if (renamed) await client.groups.patch(scimId, [{ op: "replace", value: { displayName: name } }]);
+    if (renamed || (externalChanged && externalId !== undefined)) {
+      await client.groups.patch(scimId, [{ op: "replace", value: { ...(renamed ? { displayName: name } : {}), ...extra } }]);
+    }
+    if (externalChanged && externalId === undefined && g.scimId !== null) await client.groups.patch(scimId, [{ op: "remove", path: "externalId" }]);
     for (let i = 0; i < add.length; i += chunk) {
       const ops: TPatchOp[] = [{ op: "add", path: "members", value: add.slice(i, i + chunk).map((value) => ({ value })) }];
       await client.groups.patch(scimId, ops);
@@ -166,8 +175,8 @@ async function pushGroup(
       const ops: TPatchOp[] = remove.slice(i, i + chunk).map((id) => ({ op: "remove", path: `members[value eq "${id}"]` }));
       await client.groups.patch(scimId, ops);
     }
-  } else if (renamed || add.length > 0 || remove.length > 0) {
-    await client.groups.put(scimId, name, [...desired.keys()]);
+  } else if (renamed || externalChanged || add.length > 0 || remove.length > 0) {
+    await client.groups.put(scimId, name, [...desired.keys()], extra);
   }
-  return { id: g.id, kind: "synced", scimId, name, memberUserIds: [...desired.values()] };
+  return { id: g.id, kind: "synced", scimId, name, ...extra, memberUserIds: [...desired.values()] };
 }

@@ -85,6 +85,7 @@ const stored: TStoredChannelView = {
     enforceUserAttributes: false,
     nestedGroups: "flatten",
     deprovisionedMemberships: "keep",
+  externalIdFromGuid: true,
   },
 };
 
