@@ -117,6 +117,13 @@ describe("expression functions", () => {
     for (const name of FUNCTION_NAMES) expect(docs, name).toContain(`\`${name}(`);
   });
 
+  it("every expression in the channel-file documentation is valid", () => {
+    const docs = readFileSync(new URL("../../../docs/channel-file.md", import.meta.url), "utf8");
+    const found = [...docs.matchAll(/\{ expression: '([^']+)' \}/g)].map((m) => m[1]!);
+    expect(found.length).toBeGreaterThan(8);
+    for (const source of found) expect(checkExpression(source).ok, source).toBe(true);
+  });
+
   it("every function's example is a valid expression", () => {
     for (const f of FUNCTIONS) {
       const source = f.example.split(" → ")[0]!;
