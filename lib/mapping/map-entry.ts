@@ -45,7 +45,15 @@ export function evaluate(spec: TMappingValue, entry: TLdapEntry): TFlatValue | u
 
 /** The mapped values of an entry; a mapping value that fails (see evaluate) throws MappingError naming it. */
 export function mapEntry(entry: TLdapEntry, mapping: TMapping): TFlatValues {
-  const out: TFlatValues = {};
+  const { values, error } = mapEntryChecked(entry, mapping);
+  if (error) throw error;
+  return values;
+}
+
+/** The mapped values of an entry, those that could be computed, and the first that could not. */
+export function mapEntryChecked(entry: TLdapEntry, mapping: TMapping): { values: TFlatValues; error: MappingError | null } {
+  const values: TFlatValues = {};
+  let error: MappingError | null = null;
   for (const key of Object.keys(mapping).sort()) {
     const spec = mapping[key];
     if (spec === undefined) continue;
@@ -53,11 +61,12 @@ export function mapEntry(entry: TLdapEntry, mapping: TMapping): TFlatValues {
     try {
       v = evaluate(spec, entry);
     } catch (err) {
-      throw new MappingError(key, (err as Error).message);
+      error ??= new MappingError(key, (err as Error).message);
+      continue;
     }
-    if (v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0)) out[key] = v;
+    if (v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0)) values[key] = v;
   }
-  return out;
+  return { values, error };
 }
 
 /** A mapping value that could not be computed for an entry. */
@@ -151,19 +160,35 @@ function removalPath(key: string): string {
   return schema ? `${schema}:${p}` : p;
 }
 
+/** "emails" for "emails.work", "urn:…:User:aliases" for an extension's multi-valued attribute: what a multi-valued replace names. */
+function multiHead(key: string, value: TFlatValue | undefined): string | null {
+  const { schema, path } = splitUrn(key);
+  const head = path.split(".")[0] as string;
+  if (!TYPED_MULTI.has(head) && !Array.isArray(value)) return null;
+  return schema ? `${schema}:${head}` : head;
+}
+
 /**
  * PATCH operations that take the SP from `before` to `after`: one path-less replace
- * carrying every changed or new value (the most widely accepted PATCH form), and a
- * remove for each attribute that no longer has a value.
+ * carrying every changed or new single value (the most widely accepted PATCH form); a
+ * replace naming its path for each multi-valued attribute with a changed value, carrying
+ * all its values (RFC 7644 §3.5.2.3: the attribute and all its values are replaced — a
+ * path-less replace is merged into the old values by some targets, SCIMMY among them);
+ * and a remove for each attribute that no longer has a value.
  */
 export function patchOps(before: TFlatValues | null, after: TFlatValues): TPatchOp[] {
   const changed: TFlatValues = {};
-  for (const [k, v] of Object.entries(after)) if (!before || !sameValue(before[k], v)) changed[k] = v;
-  // a typed multi-valued attribute is replaced whole, so carry its unchanged siblings too
-  for (const k of Object.keys(changed)) {
-    const head = splitUrn(k).path.split(".")[0] as string;
-    if (!TYPED_MULTI.has(head)) continue;
-    for (const [k2, v2] of Object.entries(after)) if (splitUrn(k2).path.split(".")[0] === head) changed[k2] = v2;
+  const multi = new Map<string, TFlatValues>();
+  for (const [k, v] of Object.entries(after)) {
+    if (before && sameValue(before[k], v)) continue;
+    const head = multiHead(k, v);
+    if (head) multi.set(head, {});
+    else changed[k] = v;
+  }
+  // a multi-valued attribute is replaced whole: every value of it, changed or not
+  for (const [k, v] of Object.entries(after)) {
+    const head = multiHead(k, v);
+    if (head && multi.has(head)) multi.get(head)![k] = v;
   }
   const ops: TPatchOp[] = [];
   if (Object.keys(changed).length > 0) {
@@ -171,8 +196,19 @@ export function patchOps(before: TFlatValues | null, after: TFlatValues): TPatch
     delete value.schemas;
     ops.push({ op: "replace", value });
   }
+  for (const [head, values] of multi) {
+    const res = toResource(values, USER_SCHEMA);
+    const { schema, path } = splitUrn(head);
+    ops.push({ op: "replace", path: head, value: schema ? (res[schema] as TJson)[path] : res[path] });
+  }
   if (before) {
-    for (const k of Object.keys(before)) if (!(k in after) && k !== "userName") ops.push({ op: "remove", path: removalPath(k) });
+    for (const k of Object.keys(before)) {
+      if (k in after || k === "userName") continue;
+      // a value gone from an attribute replaced whole above is gone with that replace
+      const head = multiHead(k, before[k]);
+      if (head && multi.has(head)) continue;
+      ops.push({ op: "remove", path: removalPath(k) });
+    }
   }
   return ops;
 }

@@ -8,7 +8,7 @@ import { changeFeedFor } from "../ldap/change-feeds.ts";
 import { FeedResetError, guidFilter, type TChangeBatch, type TChangeFeed, type TFeedRequest } from "../ldap/change-feed.ts";
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
-import { hashValues, mapEntry, MappingError, type TFlatValues } from "../mapping/map-entry.ts";
+import { hashValues, mapEntryChecked } from "../mapping/map-entry.ts";
 import { referencedDns, referenceKeys } from "../mapping/references.ts";
 import { knownInScopeUsers, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
 import type { TKnownState } from "../records/states.ts";
@@ -306,14 +306,10 @@ async function processInScope(
   for (const { entry, guid } of parsed) {
     const ts = timestampOf(entry, source);
     maxMs = Math.max(maxMs, ldapTimeToMs(ts));
-    let values: TFlatValues = {};
-    let mappingError: string | null = null;
-    try {
-      values = mapEntry(entry, cfg.mapping.user);
-    } catch (err) {
-      if (!(err instanceof MappingError)) throw err;
-      mappingError = err.message;
-    }
+    // a value that could not be computed keeps the user from being pushed (below); the others name it
+    const mapped = mapEntryChecked(entry, cfg.mapping.user);
+    const values = mapped.values;
+    const mappingError = mapped.error?.message ?? null;
     const disabled = isDisabled(entry, source);
     const seenEntry = { timestamp: ts, disabled, hash: hashValues(values) };
     const rec = known.get(guid);
