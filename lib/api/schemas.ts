@@ -147,3 +147,9 @@ export const ZUserQueryFields = z.object({
   by: z.enum(["dn", "name", "guid"]).optional().describe("what `user` is; guessed from its form when left out"),
 });
 export const ZUserQuery = ZUserQueryFields.transform(({ user, by }): TUserQuery => (by === "dn" ? { dn: user } : by === "name" ? { name: user } : by === "guid" ? { guid: user } : { auto: user }));
+
+/** POST /channels/{id}/mapping-preview (and /channels/mapping-preview for a channel not saved yet): a directory user through an edited mapping */
+export const ZMappingPreviewBody = ZSaveChannelBody.extend({
+  user: ZUserQueryFields.shape.user,
+  by: ZUserQueryFields.shape.by,
+}).transform(({ config, user, by }) => ({ config, user: ZUserQuery.parse({ user, by }) }));

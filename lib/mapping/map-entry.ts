@@ -260,6 +260,16 @@ function scalar(v: unknown): TScalar | undefined {
   return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : undefined;
 }
 
+/** What a target holds for these keys, as flat values (a multi-valued key with all its values); a key it does not hold is left out. */
+export function heldValues(values: TFlatValues, resource: Record<string, unknown>): TFlatValues {
+  const out: TFlatValues = {};
+  for (const [key, v] of Object.entries(values)) {
+    const held = readFlatValue(resource, key, Array.isArray(v));
+    if (held !== undefined) out[key] = held;
+  }
+  return out;
+}
+
 /**
  * The mapped keys whose value at the target differs from what Ferry last sent (`pushed`),
  * with the target's value. A key the target does not return at all is not compared: a

@@ -3,8 +3,14 @@
 // (provisioned before and after the report, changed, deleted), externalId from the GUID,
 // group mapping, the target's /Schemas refusing a mapping when saved, and an unreachable
 // target only warning.
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as previewRoute from "../../app/api/v1/channels/[id]/mapping-preview/route.ts";
+import * as channelsRoute from "../../app/api/v1/channels/route.ts";
+import { createApiToken } from "../../lib/api-tokens/create-api-token.ts";
+import { ZChannelEdit } from "../../lib/channel-config/config.ts";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
+import { previewMapping } from "../../lib/channels/preview-mapping.ts";
 import { AppError } from "../../lib/errors.ts";
 import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
 
@@ -22,6 +28,20 @@ const MAPPING = {
   [`${ENT}:department`]: { expression: 'lookup({"10": "Sales", "20": "R&D"}, attr("departmentNumber"), "Other")' },
   [`${ENT}:manager`]: { reference: "manager" },
 };
+
+type THandler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+/** A route handler called as Next.js calls it, with an admin API token. */
+async function callApi(handler: unknown, token: string, body: unknown, params: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const req = new NextRequest("http://console.test/api/v1/x", {
+    method: "POST",
+    headers: { host: "console.test", authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const res = await (handler as THandler)(req, { params: Promise.resolve(params) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(
@@ -143,6 +163,45 @@ describe("mapping against SCIMMY", () => {
     expect(syntax.message).toMatch(/mapping\.title.*expression error at line 1, column \d+: no such overload/);
     // the stored mapping did not change
     expect((await applyChannelConfig({ config: w.channelConfig, actor: "test", via: "test" })).warnings).toEqual([]);
+  });
+
+  it("previews a directory user through an edited mapping: the resource, and the PATCH against what the target holds", async () => {
+    const edit = ZChannelEdit.parse({ ...w.channelConfig, mapping: { ...MAPPING, title: { expression: 'upper(coalesce(attr("title"), "Staff"))' } } });
+    const p = await previewMapping({ channelId: w.channelId, config: edit, user: { auto: "zoe" }, actor: "test", via: "test" });
+    expect(p.user.by).toBe("name");
+    expect(p.error).toBeNull();
+    expect(p.values.title).toBe("STAFF");
+    expect(p.resource).toMatchObject({ userName: "zoe", title: "STAFF", displayName: "Zoe GROSS", [ENT]: { employeeNumber: "E-7", department: "R&D" } });
+    expect(p.target.state).toBe("held");
+    // only what differs from what SCIMMY holds now
+    expect(p.patch).toEqual([{ op: "replace", value: { title: "STAFF" } }]);
+    // the report's manager resolved from the store, as a push would
+    const ann = await previewMapping({ channelId: w.channelId, config: edit, user: { auto: "ann" }, actor: "test", via: "test" });
+    expect(ann.values[`${ENT}:manager`]).toMatch(/^uid=carl,/);
+    // nothing was saved or sent
+    expect((await user("zoe")).title).toBe("Staff");
+    const stranger = await w.slapd.addUser({ uid: "olga", givenName: "Olga", sn: "Out", mail: "olga@example.com" });
+    const out = await previewMapping({ channelId: w.channelId, config: edit, user: { dn: stranger }, actor: "test", via: "test" });
+    expect(out.target).toEqual({ state: "absent" });
+    expect(out.patch).toEqual([]);
+  });
+
+  it("previews through the API, for a saved channel and one not saved yet, and refuses a user the directory lacks", async () => {
+    const token = (await createApiToken({ name: "preview-bot", role: "admin", actor: "test", via: "test" })).token;
+    const r = await callApi(previewRoute.POST, token, { config: w.channelConfig, user: "zoe" }, { id: String(w.channelId) });
+    expect(r.status).toBe(200);
+    expect(r.body.resource.userName).toBe("zoe");
+    expect(r.body.patch).toEqual([]);
+    const fresh = await import("../../app/api/v1/channels/mapping-preview/route.ts");
+    const n = await callApi(fresh.POST, token, { config: { ...w.channelConfig, name: "not saved" }, user: "zoe", by: "name" });
+    expect(n.status).toBe(200);
+    expect(n.body.target.state).toBe("held");
+    const none = await callApi(previewRoute.POST, token, { config: w.channelConfig, user: "nobody-here" }, { id: String(w.channelId) });
+    expect(none.status).toBe(404);
+    // a broken expression is a 400 naming the key and the column
+    const bad = await callApi(channelsRoute.POST, token, { config: { ...w.channelConfig, name: "broken", mapping: { ...MAPPING, title: { expression: 'lower(attr("title")' } } } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/mapping\.title.*expression error at line 1, column \d+/);
   });
 
   it("saves with a warning when the target cannot be asked", async () => {
