@@ -3,6 +3,7 @@
 // case), a template such as {givenName} {sn}, a fixed value, an expression
 // (docs/channel-file.md) or a reference to another user's DN (the manager); and what
 // names a group at the target.
+import type { ReactNode } from "react";
 import { IconPlus, IconTrash } from "@/components/ui/icons";
 import { Banner, Button } from "@/components/ui/primitives";
 import {
@@ -39,7 +40,7 @@ const PLACEHOLDERS: Record<TMappingKind, string> = {
   reference: "manager",
 };
 
-export function MappingSection({ form, update, error }: TSectionProps) {
+export function MappingSection({ form, update, error, preview }: TSectionProps & { preview?: ReactNode }) {
   const rows = form.mapping;
   const setRows = (mapping: TMappingRow[]) => update((f) => ({ ...f, mapping }));
   const groupName = form.channel.groupMapping?.displayName ?? "cn";
@@ -101,13 +102,14 @@ export function MappingSection({ form, update, error }: TSectionProps) {
         </Button>
         <span className="spacer" />
       </div>
-      <Field id="map-group" label="Group displayName from" hint="The LDAP attribute that names a group at the target.">
+      {preview}
+      <Field id="map-group" label="Group displayName from" hint={`The ${mappingKind(groupName) === "attribute" ? "LDAP attribute" : mappingKind(groupName)} that names a group at the target.`}>
         <input
           id="map-group"
           className="input mono"
           style={{ maxWidth: 260 }}
           value={mappingText(groupName)}
-          onChange={(e) => update((f) => ({ ...f, channel: { ...f.channel, groupMapping: { displayName: e.target.value } } }))}
+          onChange={(e) => update((f) => ({ ...f, channel: { ...f.channel, groupMapping: { ...f.channel.groupMapping, displayName: withMappingText(groupName, e.target.value) } } }))}
         />
       </Field>
     </Section>
