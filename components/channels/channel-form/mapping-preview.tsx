@@ -16,7 +16,11 @@ function TargetState({ p }: { p: TMappingPreview }) {
   const t = p.target;
   if (t.state === "absent") return <Badge>not at the target: a cycle would create it</Badge>;
   if (t.state === "unreachable") return <Badge tone="amber">target not reachable: {t.error}</Badge>;
-  return <Badge tone="green">at the target as {t.id}</Badge>;
+  return (
+    <span className="small">
+      <Badge tone="green">at the target</Badge> <code style={{ overflowWrap: "anywhere" }}>{t.id}</code>
+    </span>
+  );
 }
 
 export function MappingPreview({ form, channelId }: { form: TChannelForm; channelId: number | undefined }) {
@@ -59,7 +63,7 @@ export function MappingPreview({ form, channelId }: { form: TChannelForm; channe
       {p && (
         <div className="stack">
           <div className="row" style={{ flexWrap: "wrap" }}>
-            <code className="small">{p.user.dn}</code>
+            <code className="small" style={{ overflowWrap: "anywhere" }}>{p.user.dn}</code>
             <TargetState p={p} />
           </div>
           {p.error && (
