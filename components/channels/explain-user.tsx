@@ -142,6 +142,11 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
             {ex.hold.reason}
           </Banner>
         )}
+        {ex.mapped?.error && (
+          <Banner tone="amber" title="A mapping value cannot be computed for this user">
+            {ex.mapped.error}: the user stays dirty with this error and nothing is sent for them.
+          </Banner>
+        )}
         {ex.mapped && (
           <table className="table fixed attr-table" aria-label="Mapped values">
             <colgroup>

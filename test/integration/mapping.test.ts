@@ -10,7 +10,9 @@ import * as channelsRoute from "../../app/api/v1/channels/route.ts";
 import { createApiToken } from "../../lib/api-tokens/create-api-token.ts";
 import { ZChannelEdit } from "../../lib/channel-config/config.ts";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
+import { explainUser } from "../../lib/channels/explain-user.ts";
 import { previewMapping } from "../../lib/channels/preview-mapping.ts";
+import { provisionOnDemand } from "../../lib/channels/provision-on-demand.ts";
 import { AppError } from "../../lib/errors.ts";
 import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
 
@@ -145,6 +147,13 @@ describe("mapping against SCIMMY", () => {
     const rec = await userRecord(w.channelId, "ned");
     expect(rec?.dirty).toBe(true);
     expect(rec?.lastError).toMatch(/mapping title: .*index/i);
+    // explain says the same, and provision on demand keeps it from being sent
+    const ex = await explainUser({ channelId: w.channelId, user: { auto: "ned" } });
+    expect(ex.mapped?.error).toMatch(/mapping title/);
+    expect(ex.decision.action).toBe("NONE");
+    const now = await provisionOnDemand({ channelId: w.channelId, user: { auto: "ned" }, actor: "test", via: "test" });
+    expect(JSON.stringify(now)).toMatch(/mapping title/);
+    expect(await user("ned")).toBeUndefined();
     await w.reconfigure((cfg) => {
       cfg.mapping = MAPPING;
     });
