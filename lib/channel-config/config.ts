@@ -209,6 +209,13 @@ export const ZTargetFields = z.object({
    * a target that enforces userName uniqueness.
    */
   userMatching: z.enum(["lookup-first", "create-first"]).default("lookup-first"),
+  /**
+   * How a PATCH changes a typed multi-valued attribute (emails.work): whole = replace the
+   * attribute with all its values (every target understands it); by-type = change only
+   * the value of that type (`replace emails[type eq "work"].value`, `add` for a new type),
+   * leaving the others alone, for targets that take value-path filters (RFC 7644 §3.5.2)
+   */
+  multiValuePatch: z.enum(["whole", "by-type"]).default("whole"),
   /** transient failures retried within one push before the record is left dirty */
   maxRetries: z.number().int().min(0).max(10).default(3),
 });

@@ -74,7 +74,7 @@ export async function previewMapping(options: { channelId?: number; config: TCha
       // what Ferry last sent and no longer maps is removed, where the target still holds it
       const pushed = (record?.pushedValues ?? {}) as TFlatValues;
       const gone = Object.fromEntries(Object.entries(pushed).filter(([k]) => !(k in sent)));
-      patch = patchOps(heldValues({ ...gone, ...sent }, held), sent);
+      patch = patchOps(heldValues({ ...gone, ...sent }, held), sent, { byType: cfg.target.multiValuePatch === "by-type" });
     }
   } catch (err) {
     target = { state: "unreachable", error: (err as Error).message };

@@ -176,13 +176,18 @@ function multiHead(key: string, value: TFlatValue | undefined): string | null {
  * path-less replace is merged into the old values by some targets, SCIMMY among them);
  * and a remove for each attribute that no longer has a value.
  */
-export function patchOps(before: TFlatValues | null, after: TFlatValues): TPatchOp[] {
+export function patchOps(before: TFlatValues | null, after: TFlatValues, opts: { byType?: boolean } = {}): TPatchOp[] {
   const changed: TFlatValues = {};
   const multi = new Map<string, TFlatValues>();
+  const typed: TPatchOp[] = [];
   for (const [k, v] of Object.entries(after)) {
     if (before && sameValue(before[k], v)) continue;
     const head = multiHead(k, v);
-    if (head) multi.set(head, {});
+    const parts = k.split(".");
+    if (opts.byType && before && head && !k.startsWith("urn:") && parts.length === 2 && !Array.isArray(v) && !Array.isArray(before[k])) {
+      // one typed value: changed in place, or added beside the others
+      typed.push(k in before ? { op: "replace", path: `${head}[type eq "${parts[1]}"].value`, value: v } : { op: "add", path: head, value: [{ type: parts[1], value: v }] });
+    } else if (head) multi.set(head, {});
     else changed[k] = v;
   }
   // a multi-valued attribute is replaced whole: every value of it, changed or not
@@ -196,6 +201,7 @@ export function patchOps(before: TFlatValues | null, after: TFlatValues): TPatch
     delete value.schemas;
     ops.push({ op: "replace", value });
   }
+  ops.push(...typed);
   for (const [head, values] of multi) {
     const res = toResource(values, USER_SCHEMA);
     const { schema, path } = splitUrn(head);

@@ -228,7 +228,7 @@ async function updateUser(
     await client.users.put(scimId, { ...toResource(after, USER_SCHEMA), active });
     return;
   }
-  const ops = patchOps(before, after);
+  const ops = patchOps(before, after, { byType: client.target.multiValuePatch === "by-type" });
   if (sendActive) {
     const replace = ops.find((o) => o.op === "replace" && !o.path);
     if (replace) (replace.value as Record<string, unknown>).active = active;

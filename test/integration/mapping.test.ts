@@ -13,6 +13,7 @@ import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { explainUser } from "../../lib/channels/explain-user.ts";
 import { previewMapping } from "../../lib/channels/preview-mapping.ts";
 import { provisionOnDemand } from "../../lib/channels/provision-on-demand.ts";
+import { getDb } from "../../lib/db/index.ts";
 import { AppError } from "../../lib/errors.ts";
 import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
 
@@ -43,6 +44,37 @@ async function callApi(handler: unknown, token: string, body: unknown, params: R
   const res = await (handler as THandler)(req, { params: Promise.resolve(params) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The PATCH bodies the channel sent for a user (the provisioning log keeps each request). */
+async function patchesSent(channelId: number, userName: string): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db.$queryRawUnsafe<Array<{ body: string }>>(
+    `SELECT request_body AS body FROM provisioning_log WHERE channel_id = $1 AND record_name = $2 AND method = 'PATCH' ORDER BY at, id`,
+    channelId,
+    userName,
+  );
+  return rows.map((r) => r.body);
+}
+
+/** A user whose mail changes, with emails.work from mail and emails.other beside it: by type, only the work value is sent. */
+async function changeOneTypedValue(w: TWorld, uid: string): Promise<void> {
+  await w.reconfigure((cfg) => {
+    cfg.mapping = { ...cfg.mapping, "emails.work": "mail", "emails.other": { expression: 'attr("uid") + "@other.example"' } };
+    cfg.target = { ...cfg.target, multiValuePatch: "by-type" };
+  });
+  const dn = await w.slapd.addUser({ uid, givenName: "Val", sn: "Typed", mail: `${uid}@example.com` });
+  await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, [dn]);
+  await w.cycle();
+  await w.slapd.modify(dn, { mail: `${uid}.new@example.com` });
+  await w.cycle();
+  const u = (await w.scim.listUsers()).find((x) => x.userName === uid)!.raw;
+  const byType = Object.fromEntries(u.emails.map((e: { type: string; value: string }) => [e.type, e.value]));
+  expect(byType).toEqual({ work: `${uid}.new@example.com`, other: `${uid}@other.example` });
+  expect((await userRecord(w.channelId, uid))?.dirty).toBe(false);
+  const last = (await patchesSent(w.channelId, uid)).at(-1)!;
+  expect(last).toContain(`emails[type eq \\"work\\"].value`);
+  expect(last).not.toContain("other.example");
 }
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
@@ -213,6 +245,14 @@ describe("mapping against SCIMMY", () => {
     expect(JSON.stringify(bad.body)).toMatch(/mapping\.title.*expression error at line 1, column \d+/);
   });
 
+  it("by type: a PATCH changes one typed value and leaves the other types (SCIMMY)", async () => {
+    await changeOneTypedValue(w, "valsc");
+    await w.reconfigure((cfg) => {
+      cfg.mapping = MAPPING;
+      cfg.target = { ...cfg.target, multiValuePatch: "whole" };
+    });
+  });
+
   it("saves with a warning when the target cannot be asked", async () => {
     const r = await applyChannelConfig({
       config: { ...w.channelConfig, name: "unreachable target", connectionId: "nowhere", target: { ...w.channelConfig.target, url: "http://127.0.0.1:9/scim/v2", maxRetries: 0 } },
@@ -257,6 +297,10 @@ describe("mapping against Better Auth", () => {
     expect(team).toBeDefined();
     expect(team!.raw.externalId).toBe(await w.slapd.entryUUID(teamDn));
     expect(team!.members.sort()).toEqual([kim.id, lou.id].sort());
+  });
+
+  it("by type: a PATCH changes one typed value and leaves the other types (Better Auth)", async () => {
+    await changeOneTypedValue(w, "valba");
   });
 
   it("turns the externalId default off", async () => {

@@ -67,6 +67,7 @@ const stored: TStoredChannelView = {
     membersPerPatch: 200,
     usePatch: "auto",
     userMatching: "lookup-first",
+    multiValuePatch: "whole",
     maxRetries: 5,
   },
   mapping: { user: { userName: "uid", displayName: { attribute: "cn", transform: "upper" }, title: { literal: true } }, group: { displayName: "cn" } },
