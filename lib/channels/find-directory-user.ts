@@ -8,6 +8,7 @@ import type { TSql } from "../db/index.ts";
 import { guidFilter } from "../ldap/change-feed.ts";
 import { escapeFilterValue, type Directory, type TLdapEntry } from "../ldap/directory.ts";
 import { userAttributes } from "../ldap/scope.ts";
+import { normalizeDn } from "../mapping/references.ts";
 import { guidCandidates } from "./show-record.ts";
 
 /** How an administrator named the user: a DN, a provider name, or a GUID (`auto`: guessed from its form). */
@@ -134,12 +135,7 @@ async function storedGuid(db: TSql, channelId: number, candidates: string[]): Pr
 }
 
 /** The DN as the directory spells it, compared loosely: case and spaces after commas do not count. */
-export function normDn(dn: string): string {
-  return dn
-    .split(/(?<!\\),/)
-    .map((p) => p.trim().toLowerCase())
-    .join(",");
-}
+export const normDn = normalizeDn;
 
 export function isUnderBase(dn: string, baseDn: string): boolean {
   const d = normDn(dn);

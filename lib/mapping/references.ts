@@ -9,12 +9,15 @@
 import type { TMapping } from "../channel-config/config.ts";
 import type { TFlatValues } from "./map-entry.ts";
 
-/** A DN as references compare it: lower-cased, without spaces around separators. */
+/**
+ * A DN as references compare it: lower-cased, without spaces around the commas between
+ * its RDNs (an escaped comma inside a value, as in CN=Doe\, John, is part of the value).
+ */
 export function normalizeDn(dn: string): string {
   return dn
-    .trim()
-    .toLowerCase()
-    .replace(/\s*([,=+])\s*/g, "$1");
+    .split(/(?<!\\),/)
+    .map((p) => p.trim().toLowerCase())
+    .join(",");
 }
 
 /** The mapping keys whose values are references. */
