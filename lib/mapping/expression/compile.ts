@@ -107,8 +107,24 @@ function toValue(v: unknown): TExpressionValue | undefined {
   return undefined;
 }
 
-/** Parses and type-checks an expression; the first problem with its line and column. */
+const checkedCache = new Map<string, TChecked>();
+
+/**
+ * Parses and type-checks an expression; the first problem with its line and column.
+ * Remembered per process: a stored channel is parsed (and its expressions checked) each
+ * time it is read, by every cycle and API call.
+ */
 export function checkExpression(source: string): TChecked {
+  let c = checkedCache.get(source);
+  if (!c) {
+    c = check(source);
+    if (checkedCache.size > 10_000) checkedCache.clear();
+    checkedCache.set(source, c);
+  }
+  return c;
+}
+
+function check(source: string): TChecked {
   if (source.length > L.maxSourceLength) return { ok: false, problem: { message: `longer than ${L.maxSourceLength} characters`, line: 1, column: L.maxSourceLength + 1 } };
   let parsed: ReturnType<Environment["parse"]>;
   try {
@@ -129,18 +145,11 @@ export function checkExpression(source: string): TChecked {
   return { ok: true, compiled: { source, type, attributes: [...attributes], run } };
 }
 
-const cache = new Map<string, TCompiledExpression>();
-
 /** A checked expression, compiled once per process; an invalid one throws (a stored channel was checked when saved). */
 export function compileExpression(source: string): TCompiledExpression {
-  let c = cache.get(source);
-  if (c) return c;
   const checked = checkExpression(source);
   if (!checked.ok) throw new Error(`invalid expression at line ${checked.problem.line}, column ${checked.problem.column}: ${checked.problem.message}`);
-  c = checked.compiled;
-  if (cache.size > 10_000) cache.clear();
-  cache.set(source, c);
-  return c;
+  return checked.compiled;
 }
 
 export { ExpressionLimitError };
