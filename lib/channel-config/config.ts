@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { isEncrypted, ZEncryptedSecret, ZPlainSecret } from "../crypto/secret-types.ts";
 import { checkExpression } from "../mapping/expression/compile.ts";
-import { LDAP_ATTRIBUTE_NAME } from "./ldap-attribute.ts";
+import { LDAP_ATTRIBUTE_NAME } from "../mapping/ldap-attribute.ts";
 import { dnProblem, ldapFilterProblem } from "./ldap-syntax.ts";
 
 export const DIRECTORY_TYPES = ["openldap", "active-directory", "389ds", "generic"] as const;

@@ -10,7 +10,7 @@
 // names and argument types, attribute names, result type), each problem with its line
 // and column; a cycle compiles each expression once (compileExpression, cached).
 import { Environment } from "@marcbachmann/cel-js";
-import { LDAP_ATTRIBUTE_NAME } from "../../channel-config/ldap-attribute.ts";
+import { LDAP_ATTRIBUTE_NAME } from "../ldap-attribute.ts";
 import { withEntry } from "./budget.ts";
 import { ExpressionLimitError } from "./errors.ts";
 import { budgeted, FUNCTIONS } from "./functions.ts";
