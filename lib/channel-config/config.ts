@@ -262,7 +262,14 @@ export const ZMapping = z
 export type TMapping = z.infer<typeof ZMapping>;
 
 /** How a group's attributes get their values: displayName (how groups are matched) and externalId. */
-export const ZGroupMapping = z.object({ displayName: ZMappingValue, externalId: ZMappingValue.optional() }).strict();
+export const ZGroupMapping = z
+  .object({ displayName: ZMappingValue, externalId: ZMappingValue.optional() })
+  .strict()
+  .superRefine((m, ctx) => {
+    for (const [key, spec] of Object.entries(m)) {
+      if (typeof spec === "object" && "reference" in spec) ctx.addIssue({ code: "custom", path: [key], message: "a group's attribute cannot be a reference to a user" });
+    }
+  });
 export type TGroupMapping = z.infer<typeof ZGroupMapping>;
 
 export const ZOptions = z
