@@ -15,6 +15,7 @@ import { previewMapping } from "../../lib/channels/preview-mapping.ts";
 import { provisionOnDemand } from "../../lib/channels/provision-on-demand.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { AppError } from "../../lib/errors.ts";
+import { CUSTOM_USER_EXTENSION } from "../../devkit/scim-scimmy.ts";
 import { startWorld, userRecord, type TWorld } from "../helpers/fixture.ts";
 
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -250,6 +251,25 @@ describe("mapping against SCIMMY", () => {
     await w.reconfigure((cfg) => {
       cfg.mapping = MAPPING;
       cfg.target = { ...cfg.target, multiValuePatch: "whole" };
+    });
+  });
+
+  it("maps a custom extension the target declares in /Schemas, and refuses the wrong type for it", async () => {
+    const custom = { [`${CUSTOM_USER_EXTENSION}:badge`]: { expression: 'int(attr("employeeNumber"))' }, [`${CUSTOM_USER_EXTENSION}:aliases`]: { expression: 'attrs("mail").map(m, lower(m))' } };
+    const wrong = await failure(applyChannelConfig({ config: { ...w.channelConfig, mapping: { ...MAPPING, [`${CUSTOM_USER_EXTENSION}:badge`]: "employeeNumber" } }, actor: "test", via: "test" }));
+    expect(wrong.message).toContain(`mapping.${CUSTOM_USER_EXTENSION}:badge: "badge" is an integer at the target, and this gives a string: convert it, as in int(attr("x"))`);
+    const one = await failure(applyChannelConfig({ config: { ...w.channelConfig, mapping: { ...MAPPING, [`${CUSTOM_USER_EXTENSION}:aliases`]: "mail" } }, actor: "test", via: "test" }));
+    expect(one.message).toMatch(/"aliases" is multi-valued at the target/);
+    await w.reconfigure((cfg) => {
+      cfg.mapping = { ...MAPPING, ...custom };
+    });
+    const dn = await w.slapd.addUser({ uid: "cx", givenName: "Cus", sn: "Tom", mail: ["Cx@Example.com", "cx2@example.com"] as unknown as string, extra: { employeeNumber: "4711" } });
+    await w.slapd.addMembers(group, [dn]);
+    await w.cycle();
+    const u = await user("cx");
+    expect(u[CUSTOM_USER_EXTENSION]).toEqual({ badge: 4711, aliases: ["cx@example.com", "cx2@example.com"] });
+    await w.reconfigure((cfg) => {
+      cfg.mapping = MAPPING;
     });
   });
 
