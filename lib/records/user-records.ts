@@ -151,7 +151,7 @@ export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUps
        pending_values, pending_hash, ldap_attributes, last_error, reference_dns, updated_at)
      SELECT $1, u.guid, u.dn, u.provider_name, u.ldap_timestamp, u.source_state::"SourceState", u.dirty,
        u.pending_action::"RecordAction", u.pending_values::jsonb, u.pending_hash, u.ldap_attributes::jsonb, u.last_error,
-       ARRAY(SELECT jsonb_array_elements_text(u.reference_dns::jsonb)), now()
+       CASE WHEN u.reference_dns IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.reference_dns::jsonb)) END, now()
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
        AS u(guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action, pending_values, pending_hash, ldap_attributes, last_error, reference_dns)
      ON CONFLICT (channel_id, guid) DO UPDATE SET
@@ -177,7 +177,8 @@ export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUps
     rows.map((r) => r.pendingHash),
     rows.map((r) => (r.ldapAttributes == null ? null : JSON.stringify(r.ldapAttributes))),
     rows.map((r) => r.lastError),
-    rows.map((r) => JSON.stringify(r.referenceDns ?? [])),
+    // most mappings refer to nobody: no array to build for those rows
+    rows.map((r) => (r.referenceDns?.length ? JSON.stringify(r.referenceDns) : null)),
   );
 }
 
