@@ -69,7 +69,7 @@ export function MappingSection({ form, update, error, preview }: TSectionProps &
                     <input className="input mono" aria-label={`SCIM attribute ${i + 1}`} value={r.attr} onChange={(e) => set({ ...r, attr: e.target.value })} placeholder="name.givenName" />
                   </td>
                   <td>
-                    <Select label={`Kind ${i + 1}`} value={kind} options={KINDS} onChange={(k) => set({ ...r, value: withMappingKind(r.value, k) })} />
+                    <Select label={`Kind ${i + 1}`} style={{ minWidth: 132 }} value={kind} options={KINDS} onChange={(k) => set({ ...r, value: withMappingKind(r.value, k) })} />
                   </td>
                   <td>
                     <div className="row">
