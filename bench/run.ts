@@ -20,6 +20,7 @@ import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startS
 import { useTestDatabase } from "../devkit/test-database.ts";
 import { WORKER_NODE_FLAGS } from "../scripts/launch.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
+import { measureMappingCost } from "./mapping-cost.ts";
 import { watchCycles } from "../devkit/watch-cycles.ts";
 import { measureLatency, percentile, type TLatencyResult } from "./latency.ts";
 
@@ -46,6 +47,8 @@ const { values: args } = parseArgs({
     samples: { type: "string", default: "10" },
     /** the poll mode's syncFrequencySec */
     "poll-sec": { type: "string", default: "5" },
+    /** only the mapping cost per user (bench/mapping-cost.ts): no directory, no target */
+    "mapping-only": { type: "boolean", default: false },
   },
 });
 const USERS = Number(args.users);
@@ -256,6 +259,12 @@ async function expectAtTarget(t: { baseUrl: string; token: string }, users: numb
 async function main(): Promise<void> {
   console.log(`Ferry benchmark: ${USERS} users, ${GROUPS} groups x ${MEMBERS} members, concurrency ${CONCURRENCY}`);
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  // what mapping costs per user, plain attributes against expressions (in process, CPU only)
+  const m = measureMappingCost(Math.min(USERS, 100_000));
+  const perUser = (ms: number) => `${((ms * 1000) / m.users).toFixed(1)} µs per user`;
+  rows.push({ step: `mapping ${m.users} users, plain attribute values`, ms: m.plainMs, objects: m.users, note: `${perUser(m.plainMs)}; load ${os.loadavg()[0]!.toFixed(1)}` });
+  rows.push({ step: `mapping ${m.users} users, ${m.expressions} expressions`, ms: m.expressionsMs, objects: m.users, note: `${perUser(m.expressionsMs)}; load ${os.loadavg()[0]!.toFixed(1)}` });
+  if (args["mapping-only"]) return report();
   const db = await useTestDatabase();
   process.env.FERRY_LOG_LEVEL = "warn";
   const env = { ...process.env };

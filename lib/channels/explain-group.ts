@@ -67,7 +67,7 @@ export async function explainGroup(options: { channelId: number; group: TUserQue
   }
 }
 
-type TChannel = { id: number; source: TSource; mapping: { group: { displayName: TMappingValue } }; options: TOptions };
+type TChannel = { id: number; source: TSource; mapping: { group: { displayName: TMappingValue } & Record<string, TMappingValue | undefined> }; options: TOptions };
 
 async function explainWith(db: PrismaClient, dir: Directory, channel: TChannel, query: TUserQuery, logEntries: number): Promise<TGroupExplanation> {
   const { source, options } = channel;

@@ -16,7 +16,7 @@ export type TGroupRow = {
   targetState: TTargetState;
   providerName: string | null;
   memberDns: string[];
-  pushedValues: { displayName?: string } | null;
+  pushedValues: { displayName?: string; externalId?: string } | null;
   dirty: boolean;
 };
 
@@ -110,8 +110,8 @@ export type TDirtyGroup = {
   targetState: string;
   sourceState: string;
   pendingAction: string;
-  pendingValues: { displayName?: string } | null;
-  pushedValues: { displayName?: string } | null;
+  pendingValues: { displayName?: string; externalId?: string } | null;
+  pushedValues: { displayName?: string; externalId?: string } | null;
   resyncMembers: boolean;
   attempts: number;
 };
@@ -134,7 +134,7 @@ export type TGroupOutcomes = {
   /** deleted at the target: the record goes */
   deleted: bigint[];
   /** created, renamed or re-membered: the target holds this id, name and these members */
-  synced: Array<{ id: bigint; scimId: string; name: string; memberUserIds: bigint[] }>;
+  synced: Array<{ id: bigint; scimId: string; name: string; externalId?: string; memberUserIds: bigint[] }>;
   /** stays dirty with its error, not tried again for retryInSec; its members are read from the target next time */
   failed: Array<{ id: bigint; error: string; retryInSec?: number }>;
 };
@@ -152,12 +152,13 @@ export async function applyGroupOutcomes(db: TSql, o: TGroupOutcomes): Promise<v
     );
     await db.$executeRawUnsafe(
       `UPDATE group_record r SET scim_id = u.scim_id, target_state = 'ACTIVE', dirty = false, pending_action = 'NONE', pending_values = NULL,
-         pushed_values = jsonb_build_object('displayName', u.name), resync_members = false, last_error = NULL, attempts = 0,
+         pushed_values = jsonb_strip_nulls(jsonb_build_object('displayName', u.name, 'externalId', u.external_id)), resync_members = false, last_error = NULL, attempts = 0,
          next_attempt_at = NULL, last_attempt_at = now(), last_synced_at = now(), updated_at = now()
-       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, scim_id, name) WHERE r.id = u.id`,
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, scim_id, name, external_id) WHERE r.id = u.id`,
       ids,
       o.synced.map((s) => s.scimId),
       o.synced.map((s) => s.name),
+      o.synced.map((s) => s.externalId ?? null),
     );
   }
   if (o.failed.length > 0) {

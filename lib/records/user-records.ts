@@ -14,9 +14,9 @@ export type TUserRow = TKnownState & {
   dn: string;
   providerName: string | null;
   scimId: string | null;
-  pendingValues: Record<string, string | number | boolean> | null;
+  pendingValues: Record<string, string | number | boolean | string[]> | null;
   pendingHash: string | null;
-  pushedValues: Record<string, string | number | boolean> | null;
+  pushedValues: Record<string, string | number | boolean | string[]> | null;
   attempts: number;
 };
 
@@ -102,7 +102,7 @@ export async function enforceableUsers(
  * Only records still clean are touched: a read that marked one dirty meanwhile wins. The
  * target state stays ACTIVE and `active` stays true: this never disables anyone.
  */
-export async function markUsersDrifted(db: TSql, rows: Array<{ id: bigint; held: Record<string, string | number | boolean> }>): Promise<number> {
+export async function markUsersDrifted(db: TSql, rows: Array<{ id: bigint; held: Record<string, string | number | boolean | string[]> }>): Promise<number> {
   if (rows.length === 0) return 0;
   return db.$executeRawUnsafe(
     `UPDATE user_record r SET dirty = true, pending_action = 'UPDATE', pending_values = r.pushed_values || '{"active": true}'::jsonb,
@@ -139,6 +139,8 @@ export type TUserUpsert = {
   pendingHash: string | null;
   ldapAttributes: unknown;
   lastError: string | null;
+  /** the DNs its mapping refers to (lib/mapping/references.ts); left out: none */
+  referenceDns?: string[];
 };
 
 /** Inserts or updates a batch of read results in one statement. */
@@ -146,16 +148,17 @@ export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUps
   if (rows.length === 0) return;
   await db.$executeRawUnsafe(
     `INSERT INTO user_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action,
-       pending_values, pending_hash, ldap_attributes, last_error, updated_at)
+       pending_values, pending_hash, ldap_attributes, last_error, reference_dns, updated_at)
      SELECT $1, u.guid, u.dn, u.provider_name, u.ldap_timestamp, u.source_state::"SourceState", u.dirty,
-       u.pending_action::"RecordAction", u.pending_values::jsonb, u.pending_hash, u.ldap_attributes::jsonb, u.last_error, now()
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-       AS u(guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action, pending_values, pending_hash, ldap_attributes, last_error)
+       u.pending_action::"RecordAction", u.pending_values::jsonb, u.pending_hash, u.ldap_attributes::jsonb, u.last_error,
+       CASE WHEN u.reference_dns IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.reference_dns::jsonb)) END, now()
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+       AS u(guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action, pending_values, pending_hash, ldap_attributes, last_error, reference_dns)
      ON CONFLICT (channel_id, guid) DO UPDATE SET
        dn = EXCLUDED.dn, provider_name = COALESCE(EXCLUDED.provider_name, user_record.provider_name),
        ldap_timestamp = EXCLUDED.ldap_timestamp, source_state = EXCLUDED.source_state, dirty = EXCLUDED.dirty,
        pending_action = EXCLUDED.pending_action, pending_values = EXCLUDED.pending_values, pending_hash = EXCLUDED.pending_hash,
-       ldap_attributes = EXCLUDED.ldap_attributes,
+       ldap_attributes = EXCLUDED.ldap_attributes, reference_dns = EXCLUDED.reference_dns,
        last_error = CASE WHEN EXCLUDED.dirty THEN COALESCE(EXCLUDED.last_error, user_record.last_error) ELSE NULL END,
        attempts = CASE WHEN EXCLUDED.dirty THEN user_record.attempts ELSE 0 END,
        -- new values from the directory are worth trying at once, whatever the backoff
@@ -174,6 +177,8 @@ export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUps
     rows.map((r) => r.pendingHash),
     rows.map((r) => (r.ldapAttributes == null ? null : JSON.stringify(r.ldapAttributes))),
     rows.map((r) => r.lastError),
+    // most mappings refer to nobody: no array to build for those rows
+    rows.map((r) => (r.referenceDns?.length ? JSON.stringify(r.referenceDns) : null)),
   );
 }
 

@@ -8,7 +8,8 @@ import { changeFeedFor } from "../ldap/change-feeds.ts";
 import { FeedResetError, guidFilter, type TChangeBatch, type TChangeFeed, type TFeedRequest } from "../ldap/change-feed.ts";
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
-import { hashValues, mapEntry } from "../mapping/map-entry.ts";
+import { hashValues, mapEntryChecked } from "../mapping/map-entry.ts";
+import { referencedDns, referenceKeys } from "../mapping/references.ts";
 import { knownInScopeUsers, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
 import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
@@ -301,10 +302,14 @@ async function processInScope(
   // a first load has no stored record to compare with: no lookup
   const known = ctx.readProgress ? new Map<string, TKnownState>() : await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid));
   const rows: TUserUpsert[] = [];
+  const refKeys = referenceKeys(cfg.mapping.user);
   for (const { entry, guid } of parsed) {
     const ts = timestampOf(entry, source);
     maxMs = Math.max(maxMs, ldapTimeToMs(ts));
-    const values = mapEntry(entry, cfg.mapping.user);
+    // a value that could not be computed keeps the user from being pushed (below); the others name it
+    const mapped = mapEntryChecked(entry, cfg.mapping.user);
+    const values = mapped.values;
+    const mappingError = mapped.error?.message ?? null;
     const disabled = isDisabled(entry, source);
     const seenEntry = { timestamp: ts, disabled, hash: hashValues(values) };
     const rec = known.get(guid);
@@ -316,7 +321,11 @@ async function processInScope(
     }
     let lastError: string | null = null;
     const userName = values.userName === undefined ? null : String(values.userName);
-    if (!userName && action !== "NONE") {
+    if (mappingError && (action === "CREATE" || action === "UPDATE" || action === "ENABLE")) {
+      // a value the mapping could not compute is not sent as missing (that would remove it at the target): kept visible as dirty
+      lastError = mappingError;
+      action = "NONE";
+    } else if (!userName && action !== "NONE") {
       // without a userName the target cannot match or create this user: keep it visible as dirty
       lastError = `no value for userName (mapping: ${JSON.stringify(cfg.mapping.user.userName)})`;
       action = "NONE";
@@ -335,6 +344,7 @@ async function processInScope(
       pendingHash: action === "NONE" ? null : seenEntry.hash,
       ldapAttributes: entry.attrs,
       lastError,
+      referenceDns: referencedDns(values, refKeys),
     });
   }
   stats.usersWritten += rows.length;
