@@ -28,9 +28,17 @@ export function evaluate(spec: TMappingValue, entry: TLdapEntry): TScalar | unde
   return spec.transform === "lower" ? v.toLowerCase() : spec.transform === "upper" ? v.toUpperCase() : v;
 }
 
+/** A mapping's keys in order, sorted once per mapping rather than once per entry mapped. */
+const sortedKeys = new WeakMap<TMapping, string[]>();
+
 export function mapEntry(entry: TLdapEntry, mapping: TMapping): TFlatValues {
   const out: TFlatValues = {};
-  for (const key of Object.keys(mapping).sort()) {
+  let keys = sortedKeys.get(mapping);
+  if (!keys) {
+    keys = Object.keys(mapping).sort();
+    sortedKeys.set(mapping, keys);
+  }
+  for (const key of keys) {
     const spec = mapping[key];
     if (spec === undefined) continue;
     const v = evaluate(spec, entry);
@@ -42,9 +50,9 @@ export function mapEntry(entry: TLdapEntry, mapping: TMapping): TFlatValues {
 /** Stable hash of mapped values: key order does not matter. */
 export function hashValues(values: TFlatValues): string {
   const keys = Object.keys(values).sort();
-  const h = createHash("sha256");
-  for (const k of keys) h.update(`${k}\u0000${JSON.stringify(values[k])}\u0001`);
-  return h.digest("base64url").slice(0, 32);
+  let s = "";
+  for (const k of keys) s += `${k}\u0000${JSON.stringify(values[k])}\u0001`;
+  return createHash("sha256").update(s).digest("base64url").slice(0, 32);
 }
 
 /** Splits "urn:…:enterprise:2.0:User:department" into its schema URN and attribute. */

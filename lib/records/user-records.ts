@@ -55,6 +55,37 @@ export async function loadKnownStatesByGuid(db: TSql, channelId: number, guids: 
 }
 
 /**
+ * The same lookup for a full read, with the unchanged left out in the database: of the
+ * entries read, those whose record holds the same timestamp, values hash and directory
+ * state, is clean and provisioned, come back as nothing (deciding them again would do
+ * nothing: lib/sync/decide.ts isCandidate says no to each of them). Every other entry
+ * comes back, with its record's state or `null` when the store has no record of it.
+ * A full read of 100,000 unchanged users then moves GUIDs, timestamps and hashes to the
+ * database and no rows back.
+ */
+export async function loadChangedStatesByGuid(
+  db: TSql,
+  channelId: number,
+  seen: Array<{ guid: string; timestamp: string | null; hash: string; sourceState: TSourceState }>,
+): Promise<Map<string, TKnownState | null>> {
+  if (seen.length === 0) return new Map();
+  const rows = await db.$queryRawUnsafe<Array<Partial<TKnownState> & { guid: string; known: boolean }>>(
+    `SELECT s.guid, r.guid IS NOT NULL AS known, r.ldap_timestamp AS "ldapTimestamp", r.values_hash AS "valuesHash",
+            r.source_state::text AS "sourceState", r.target_state::text AS "targetState", r.dirty, r.pending_action::text AS "pendingAction"
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS s(guid, ts, hash, state)
+     LEFT JOIN user_record r ON r.channel_id = $1 AND r.guid = s.guid
+     WHERE r.guid IS NULL OR r.dirty OR r.target_state = 'ABSENT' OR r.source_state::text <> s.state
+        OR r.ldap_timestamp IS DISTINCT FROM s.ts OR (r.values_hash IS NOT NULL AND r.values_hash <> s.hash)`,
+    channelId,
+    seen.map((e) => e.guid),
+    seen.map((e) => e.timestamp),
+    seen.map((e) => e.hash),
+    seen.map((e) => e.sourceState),
+  );
+  return new Map(rows.map(({ guid, known, ...rec }) => [guid, known ? (rec as TKnownState) : null]));
+}
+
+/**
  * Records still marked as in the directory scope, id-ordered, a page at a time: what a
  * full read needs to find who it did not return (their key, DN and target state), not
  * their values.

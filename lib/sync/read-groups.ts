@@ -7,7 +7,7 @@ import type { TSource } from "../channel-config/stored.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
 import { evaluate } from "../mapping/map-entry.ts";
-import { loadGroups, markGroupsGone, writeGroupsRead, type TGroupUpsert } from "../records/group-records.ts";
+import { loadGroups, loadGroupsByGuid, markGroupsGone, writeGroupsRead, type TGroupRow, type TGroupUpsert } from "../records/group-records.ts";
 import type { TCycleContext } from "./context.ts";
 
 /**
@@ -48,13 +48,16 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     await ctx.lease.write((tx) => writeGroupsRead(tx, channel.id, b));
   };
   const flatten = cfg.options.nestedGroups === "flatten" ? new NestedGroups(ctx, dir) : null;
-  for (const { dn, guid } of changed) {
+  // the whole records (members, pushed name) of the changed groups only, 500 at a time
+  let whole = new Map<string, TGroupRow>();
+  for (const [i, { dn, guid }] of changed.entries()) {
+    if (i % 500 === 0) whole = await loadGroupsByGuid(db, channel.id, changed.slice(i, i + 500).map((c) => c.guid));
     const entry = await dir.read(dn, groupAttributes(source, true));
     if (!entry) continue; // deleted between the listing and now: the next cycle sees it gone
     const direct = await membersOf(dir, source, entry);
     const memberDns = (flatten ? await flatten.usersReachable(entry.dn, direct) : direct).sort();
     const displayName = evaluate(cfg.mapping.group.displayName, entry);
-    const rec = known.get(guid);
+    const rec = whole.get(guid);
     if (displayName === undefined || displayName === "") {
       log.warn("group without a name skipped", { dn });
       continue;

@@ -9,7 +9,7 @@ import { FeedResetError, guidFilter, type TChangeBatch, type TChangeFeed, type T
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
-import { knownInScopeUsers, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import { knownInScopeUsers, loadChangedStatesByGuid, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
 import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
@@ -297,17 +297,31 @@ async function processInScope(
     seen?.add(guid);
     byGuid.set(guid, { entry, guid });
   }
-  const parsed = [...byGuid.values()];
-  // a first load has no stored record to compare with: no lookup
-  const known = ctx.readProgress ? new Map<string, TKnownState>() : await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid));
-  const rows: TUserUpsert[] = [];
-  for (const { entry, guid } of parsed) {
+  const parsed = [...byGuid.values()].map(({ entry, guid }) => {
     const ts = timestampOf(entry, source);
     maxMs = Math.max(maxMs, ldapTimeToMs(ts));
     const values = mapEntry(entry, cfg.mapping.user);
     const disabled = isDisabled(entry, source);
-    const seenEntry = { timestamp: ts, disabled, hash: hashValues(values) };
-    const rec = known.get(guid);
+    return { entry, guid, values, seenEntry: { timestamp: ts, disabled, hash: hashValues(values) } };
+  });
+  // a first load has no stored record to compare with: no lookup; a reset looks at every
+  // record; otherwise the database leaves out the records this batch did not change
+  const known: Map<string, TKnownState | null> = ctx.readProgress
+    ? new Map(parsed.map((p) => [p.guid, null]))
+    : lookAtAll
+      ? await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid))
+      : await loadChangedStatesByGuid(
+          db,
+          channel.id,
+          parsed.map((p) => ({ guid: p.guid, timestamp: p.seenEntry.timestamp ?? null, hash: p.seenEntry.hash, sourceState: p.seenEntry.disabled ? "DISABLED" : "IN_SCOPE" })),
+        );
+  const rows: TUserUpsert[] = [];
+  for (const { entry, guid, values, seenEntry } of parsed) {
+    const ts = seenEntry.timestamp;
+    const disabled = seenEntry.disabled;
+    // left out by the lookup: a record this read leaves as it is
+    if (!lookAtAll && !known.has(guid)) continue;
+    const rec = known.get(guid) ?? undefined;
     if (!isCandidate(rec, seenEntry, lookAtAll)) continue;
     let action: TAction = decideInScope(rec, seenEntry, cfg.options);
     // a deprovisioning the guard already released stays released while the user stays disabled

@@ -97,7 +97,7 @@ export async function runCycle(options: {
       lease,
     };
 
-    progress = startProgress(db, { cycleId: cycle.id, channelId: row.id, stats, readAbout: await usersInScope(db, row.id) });
+    progress = startProgress(db, { cycleId: cycle.id, channelId: row.id, stats, readAbout: () => usersInScope(db, row.id) });
     // every request to the target, in the provisioning log (written in batches beside the push)
     plog = ProvisioningLogWriter.enabled() ? new ProvisioningLogWriter(db, { channelId: row.id, nodeId: options.nodeId ?? null, cycleId: cycle.id }, log) : undefined;
     const provisioningLog = plog;
