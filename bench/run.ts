@@ -12,6 +12,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { Attribute, Change, Client } from "ldapts";
 import pLimit from "p-limit";
+import pg from "pg";
 import { Agent, request } from "undici";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { resetGroupTimestamp } from "../lib/channels/reset-group-timestamp.ts";
@@ -401,6 +402,35 @@ async function main(): Promise<void> {
     const n = Math.max(1, Number(r?.n ?? 0));
     rows.push({ step: "store size on disk per user (user_record with its indexes)", ms: 0, note: `${Math.round(bytes / n)} bytes per user (${(bytes / 2 ** 20).toFixed(0)} MB for ${n}; indexes ${(Number(r?.idx ?? 0) / 2 ** 20).toFixed(0)} MB)` });
     console.log(`  store: ${Math.round(bytes / n)} bytes per user on disk (${(bytes / 2 ** 20).toFixed(0)} MB, indexes ${(Number(r?.idx ?? 0) / 2 ** 20).toFixed(0)} MB)`);
+    await searchIndexWriteCost(n);
+  }
+
+  /**
+   * What the console search's trigram index (migration 0035) costs a write: 5,000 records
+   * renamed with it, 5,000 others without it (dropped in the same transaction), all rolled back.
+   */
+  async function searchIndexWriteCost(n: number): Promise<void> {
+    const k = Math.min(5_000, Math.floor(n / 2));
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const [{ size }] = (await sql.query<{ size: string }>(`SELECT coalesce(pg_relation_size(to_regclass('user_record_search_trgm_idx')), 0) AS size`)).rows as [{ size: string }];
+      if (Number(size) === 0) return;
+      await sql.query("BEGIN");
+      const rename = async (from: number) => {
+        const t = performance.now();
+        await sql.query(`UPDATE user_record SET provider_name = provider_name || 'x' WHERE id IN (SELECT id FROM user_record ORDER BY id OFFSET $1 LIMIT $2)`, [from, k]);
+        return performance.now() - t;
+      };
+      const withIdx = await rename(0);
+      await sql.query(`DROP INDEX user_record_search_trgm_idx`);
+      const without = await rename(k);
+      await sql.query("ROLLBACK");
+      rows.push({ step: `search index write cost: ${k} records renamed with / without it`, ms: withIdx, note: `${withIdx.toFixed(0)} ms / ${without.toFixed(0)} ms (${((withIdx - without) / k).toFixed(3)} ms more per write); index ${(Number(size) / 2 ** 20).toFixed(0)} MB` });
+      console.log(`  search index: ${k} renames ${withIdx.toFixed(0)} ms with it, ${without.toFixed(0)} ms without; ${(Number(size) / 2 ** 20).toFixed(0)} MB`);
+    } finally {
+      await sql.end();
+    }
   }
 
   /** --seed-store: the steps that do not send — the idle cycle, the full read against a raw paged read, 1,000 changes read and decided, the console. */

@@ -140,7 +140,9 @@ export async function listRecords(options: {
     const like = p(`%${escapeLike(q)}%`);
     const exact = p(q);
     const guids = p(guidCandidates(q, readStoredParts(ch).source ?? undefined));
-    where.push(`(provider_name ILIKE ${like} OR dn ILIKE ${like} OR guid ILIKE ${like} OR scim_id = ${exact} OR guid = ANY(${guids}::text[]))`);
+    // users: the three columns as one expression first, which the trigram index serves (migration 0035)
+    const indexed = options.kind === "user" ? `(coalesce(provider_name, '') || ' ' || dn || ' ' || guid) ILIKE ${like} AND ` : "";
+    where.push(`((${indexed}(provider_name ILIKE ${like} OR dn ILIKE ${like} OR guid ILIKE ${like})) OR scim_id = ${exact} OR guid = ANY(${guids}::text[]))`);
   }
   if (options.state) where.push(STATE_SQL[options.state]);
   const filterSql = where.join(" AND ");
