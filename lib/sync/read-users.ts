@@ -9,7 +9,7 @@ import { FeedResetError, guidFilter, type TChangeBatch, type TChangeFeed, type T
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { hashValues, mapEntry } from "../mapping/map-entry.ts";
-import { knownInScopeUsers, loadChangedStatesByGuid, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import { knownInScopeGuids, loadChangedStatesByGuid, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
 import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
@@ -207,7 +207,7 @@ async function rescope(ctx: TCycleContext, req: TFeedRequest, pipe: StorePipelin
     else skippedDns.add(e.dn.toLowerCase());
   }
   const known = new Set<string>();
-  for await (const page of knownInScopeUsers(db, channel.id)) for (const r of page) known.add(r.guid);
+  for await (const page of knownInScopeGuids(db, channel.id)) for (const guid of page) known.add(guid);
   const fresh = [...seen].filter((g) => !known.has(g));
   if (fresh.length > 0) {
     await pipe.run(async () => {
