@@ -252,11 +252,20 @@ async function idleCycle(channelId: number, env: NodeJS.ProcessEnv) {
  * pair measured back to back says more than either time, and the median of the pairs more
  * than one pair.
  */
-async function fullReadAgainstRaw(id: number, env: NodeJS.ProcessEnv, slapd: Awaited<ReturnType<typeof startSlapd>>, names: ReturnType<typeof directoryNames>): Promise<void> {
+async function fullReadAgainstRaw(
+  id: number,
+  env: NodeJS.ProcessEnv,
+  slapd: Awaited<ReturnType<typeof startSlapd>>,
+  names: ReturnType<typeof directoryNames>,
+  how: { step: string; prepare: () => Promise<void> } = {
+    step: "cycle, full read (group timestamp reset), nothing changed",
+    prepare: async () => void (await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" })),
+  },
+): Promise<void> {
   const ratios: number[] = [];
   for (let i = 0; i < Number(args["full-reads"]); i++) {
-    await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" });
-    const full = await cycle(id, env, "cycle, full read (group timestamp reset), nothing changed", USERS + GROUPS);
+    await how.prepare();
+    const full = await cycle(id, env, how.step, USERS + GROUPS);
     const raw = await pagedRead(slapd, names);
     const fullReadMs = (full.stats.phases["users.read"] ?? 0) + (full.stats.phases["groups.read"] ?? 0);
     const load = os.loadavg()[0]!.toFixed(1);
@@ -438,33 +447,28 @@ async function main(): Promise<void> {
     await idleCycle(id, env);
     await idleCycle(id, env);
     // a full read without the target read back (the seeded target holds nothing to compare): the periodic full read come due
-    const ratios: number[] = [];
-    for (let i = 0; i < Number(args["full-reads"]); i++) {
-      await (await getDb()).channel.update({ where: { id }, data: { lastFullSyncAt: null } });
-      const full = await cycle(id, env, "cycle, full read (periodic, target not read back), nothing changed", USERS + GROUPS);
-      const raw = await pagedRead(slapd, names);
-      const fullReadMs = (full.stats.phases["users.read"] ?? 0) + (full.stats.phases["groups.read"] ?? 0);
-      const readCpu = (full.stats.phasesCpu?.["users.read"] ?? 0) + (full.stats.phasesCpu?.["groups.read"] ?? 0);
-      const load = os.loadavg()[0]!.toFixed(1);
-      rows.push({ step: "  of which: the directory read (users.read + groups.read)", ms: fullReadMs, objects: USERS + GROUPS, note: `Ferry's CPU meanwhile ${(readCpu / 1000).toFixed(2)} s; load ${load}` });
-      rows.push({ step: "limit: paged read of the same users and groups", ms: raw.readMs, objects: raw.people.length + raw.groups.length, note: `the reading process's CPU ${(raw.cpuMs / 1000).toFixed(2)} s` });
-      rows.push({ step: "ratio full read / paged read", ms: 0, note: (fullReadMs / raw.readMs).toFixed(2) });
-      ratios.push(fullReadMs / raw.readMs);
-      console.log(`  full read ${(fullReadMs / 1000).toFixed(2)} s against a raw paged read ${(raw.readMs / 1000).toFixed(2)} s: ${(fullReadMs / raw.readMs).toFixed(2)}x (load ${load}); CPU ${(readCpu / 1000).toFixed(2)} s against ${(raw.cpuMs / 1000).toFixed(2)} s`);
-    }
-    if (ratios.length > 1) rows.push({ step: `ratio full read / paged read, median of ${ratios.length}`, ms: 0, note: `${percentile(ratios, 50).toFixed(2)} (each: ${ratios.map((r) => r.toFixed(2)).join(", ")})` });
-    const admin = new Client({ url: slapd.url });
-    await admin.bind(slapd.adminDn, slapd.adminPassword);
-    const k = Math.min(1000, USERS);
-    for (let i = 0; i < k; i++) {
-      await admin.modify(names.userDn(i), new Change({ operation: "replace", modification: new Attribute({ type: "title", values: [`bench ${i}`] }) }));
-    }
-    await admin.unbind();
+    await fullReadAgainstRaw(id, env, slapd, names, {
+      step: "cycle, full read (periodic, target not read back), nothing changed",
+      prepare: async () => void (await (await getDb()).channel.update({ where: { id }, data: { lastFullSyncAt: null } })),
+    });
+    const k = await modifyUsers("title", (i) => `bench ${i}`);
     await cycle(id, env, `cycle, ${k} users modified (unmapped attribute: read and decided, nothing to send)`, k);
     for (const l of await measureConsoleLatency(id, env)) {
       rows.push({ step: `console API: ${l.name}`, ms: l.medianMs, note: `median of ${l.samples}, p95 ${l.p95Ms.toFixed(0)} ms, ${l.bytes} bytes, GET ${l.path.replace(/after=[^&]+/, "after=…")}` });
       console.log(`  console API ${l.name}: median ${l.medianMs.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms`);
     }
+  }
+
+  /** The first 1,000 users (or all, if fewer) get a new value of one attribute; returns how many. */
+  async function modifyUsers(attribute: string, value: (i: number) => string): Promise<number> {
+    const admin = new Client({ url: slapd.url });
+    await admin.bind(slapd.adminDn, slapd.adminPassword);
+    const k = Math.min(1000, USERS);
+    for (let i = 0; i < k; i++) {
+      await admin.modify(names.userDn(i), new Change({ operation: "replace", modification: new Attribute({ type: attribute, values: [value(i)] }) }));
+    }
+    await admin.unbind();
+    return k;
   }
 
   async function steadyState(initialMs: number, initialTargetCpu: number): Promise<void> {
@@ -501,20 +505,9 @@ async function main(): Promise<void> {
       note: `users ${(du / 1000).toFixed(2)} s (${full.stats.drift.usersRead} read in pages), groups ${(dg / 1000).toFixed(2)} s (${full.stats.drift.groupsRead} GETs); drifted: ${full.stats.drift.users} users, ${full.stats.drift.groups} groups; the SCIM target's CPU in the cycle ${(fullTargetCpu / 1000).toFixed(1)} s`,
     });
     if (full.stats.drift.users + full.stats.drift.groups > 0) throw new Error("a full reconciliation found drift where nothing was changed at the target");
-    const admin = new Client({ url: slapd.url });
-    await admin.bind(slapd.adminDn, slapd.adminPassword);
-    const k = Math.min(1000, USERS);
-    for (let i = 0; i < k; i++) {
-      await admin.modify(names.userDn(i), new Change({ operation: "replace", modification: new Attribute({ type: "title", values: [`bench ${i}`] }) }));
-    }
-    await admin.unbind();
+    const k = await modifyUsers("title", (i) => `bench ${i}`);
     await cycle(id, env, `cycle, ${k} users modified (unmapped attribute)`, k);
-    const admin2 = new Client({ url: slapd.url });
-    await admin2.bind(slapd.adminDn, slapd.adminPassword);
-    for (let i = 0; i < k; i++) {
-      await admin2.modify(names.userDn(i), new Change({ operation: "replace", modification: new Attribute({ type: "givenName", values: [`Given${i}`] }) }));
-    }
-    await admin2.unbind();
+    await modifyUsers("givenName", (i) => `Given${i}`);
     await cycle(id, env, `cycle, ${k} users modified (mapped attribute)`, k);
     const removed = Math.min(100, Math.floor(USERS / 10));
     await slapd.removeMembers(names.provisionedGroupDn, Array.from({ length: removed }, (_, i) => names.userDn(USERS - 1 - i)));

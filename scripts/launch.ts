@@ -15,13 +15,9 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 /**
  * The worker streams the directory and keeps a page or two of records in memory; a
  * bounded heap makes V8 collect early instead of growing (peak RSS stays well under
- * 400 MB at 100,000 users; see the benchmark). V8 sizes the young generation from the
- * old one (1/128 of it: 2 MB semi-spaces for 256 MB), and the entries of the pages in
- * flight (a few MB) then survive nearly every scavenge: a full read of a million users
- * spent more time collecting than working (2,000 scavenges). 16 MB semi-spaces (V8's own
- * default without a heap cap) let the in-flight pages die young (docs/scaling.md).
+ * 400 MB at 100,000 users; see the benchmark).
  */
-export const WORKER_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=16"];
+export const WORKER_NODE_FLAGS = ["--max-old-space-size=256"];
 
 /** Builds the console with `next build` unless a build exists (FERRY_REBUILD=1 forces one). */
 export function buildConsoleIfNeeded(env: NodeJS.ProcessEnv): void {
