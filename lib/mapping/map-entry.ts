@@ -50,11 +50,19 @@ export function mapEntry(entry: TLdapEntry, mapping: TMapping): TFlatValues {
   return values;
 }
 
+/** A mapping's keys in order, sorted once per mapping rather than once per entry mapped. */
+const sortedKeys = new WeakMap<TMapping, string[]>();
+
 /** The mapped values of an entry, those that could be computed, and the first that could not. */
 export function mapEntryChecked(entry: TLdapEntry, mapping: TMapping): { values: TFlatValues; error: MappingError | null } {
   const values: TFlatValues = {};
   let error: MappingError | null = null;
-  for (const key of Object.keys(mapping).sort()) {
+  let keys = sortedKeys.get(mapping);
+  if (!keys) {
+    keys = Object.keys(mapping).sort();
+    sortedKeys.set(mapping, keys);
+  }
+  for (const key of keys) {
     const spec = mapping[key];
     if (spec === undefined) continue;
     let v: TFlatValue | undefined;
@@ -88,9 +96,9 @@ export function sameValue(a: TFlatValue | undefined, b: TFlatValue | undefined):
 /** Stable hash of mapped values: key order does not matter. */
 export function hashValues(values: TFlatValues): string {
   const keys = Object.keys(values).sort();
-  const h = createHash("sha256");
-  for (const k of keys) h.update(`${k}\u0000${JSON.stringify(values[k])}\u0001`);
-  return h.digest("base64url").slice(0, 32);
+  let s = "";
+  for (const k of keys) s += `${k}\u0000${JSON.stringify(values[k])}\u0001`;
+  return createHash("sha256").update(s).digest("base64url").slice(0, 32);
 }
 
 /** Splits "urn:…:enterprise:2.0:User:department" into its schema URN and attribute. */

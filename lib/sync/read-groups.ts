@@ -8,7 +8,7 @@ import type { TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
 import { evaluate, type TFlatValue } from "../mapping/map-entry.ts";
 import { mappingAttributes } from "../mapping/mapping-attributes.ts";
-import { loadGroups, markGroupsGone, writeGroupsRead, type TGroupUpsert } from "../records/group-records.ts";
+import { loadGroups, loadGroupsByGuid, markGroupsGone, writeGroupsRead, type TGroupRow, type TGroupUpsert } from "../records/group-records.ts";
 import type { TSql } from "../db/index.ts";
 import type { TCycleContext } from "./context.ts";
 
@@ -52,7 +52,10 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
   const flatten = cfg.options.nestedGroups === "flatten" ? new NestedGroups({ db, channelId: channel.id, source }, dir) : null;
   // the group's own attributes and those its mapping reads (an expression may read any)
   const attributes = [...new Set([...groupAttributes(source, true), ...mappingAttributes(cfg.mapping.group)])];
-  for (const { dn, guid } of changed) {
+  // the whole records (members, pushed name) of the changed groups only, 500 at a time
+  let whole = new Map<string, TGroupRow>();
+  for (const [i, { dn, guid }] of changed.entries()) {
+    if (i % 500 === 0) whole = await loadGroupsByGuid(db, channel.id, changed.slice(i, i + 500).map((c) => c.guid));
     const entry = await dir.read(dn, attributes);
     if (!entry) continue; // deleted between the listing and now: the next cycle sees it gone
     const direct = await membersOf(dir, source, entry);
@@ -66,7 +69,7 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
       log.warn("group whose mapping fails skipped", { dn, error: (err as Error).message });
       continue;
     }
-    const rec = known.get(guid);
+    const rec = whole.get(guid);
     if (displayName === undefined || displayName === "" || Array.isArray(displayName)) {
       log.warn("group without a name skipped", { dn });
       continue;

@@ -10,7 +10,7 @@ import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { hashValues, mapEntryChecked } from "../mapping/map-entry.ts";
 import { referencedDns, referenceKeys } from "../mapping/references.ts";
-import { knownInScopeUsers, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import { knownInScopeGuids, loadChangedStatesByGuid, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
 import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
@@ -208,7 +208,7 @@ async function rescope(ctx: TCycleContext, req: TFeedRequest, pipe: StorePipelin
     else skippedDns.add(e.dn.toLowerCase());
   }
   const known = new Set<string>();
-  for await (const page of knownInScopeUsers(db, channel.id)) for (const r of page) known.add(r.guid);
+  for await (const page of knownInScopeGuids(db, channel.id)) for (const guid of page) known.add(guid);
   const fresh = [...seen].filter((g) => !known.has(g));
   if (fresh.length > 0) {
     await pipe.run(async () => {
@@ -298,12 +298,8 @@ async function processInScope(
     seen?.add(guid);
     byGuid.set(guid, { entry, guid });
   }
-  const parsed = [...byGuid.values()];
-  // a first load has no stored record to compare with: no lookup
-  const known = ctx.readProgress ? new Map<string, TKnownState>() : await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid));
-  const rows: TUserUpsert[] = [];
   const refKeys = referenceKeys(cfg.mapping.user);
-  for (const { entry, guid } of parsed) {
+  const parsed = [...byGuid.values()].map(({ entry, guid }) => {
     const ts = timestampOf(entry, source);
     maxMs = Math.max(maxMs, ldapTimeToMs(ts));
     // a value that could not be computed keeps the user from being pushed (below); the others name it
@@ -311,8 +307,26 @@ async function processInScope(
     const values = mapped.values;
     const mappingError = mapped.error?.message ?? null;
     const disabled = isDisabled(entry, source);
-    const seenEntry = { timestamp: ts, disabled, hash: hashValues(values) };
-    const rec = known.get(guid);
+    return { entry, guid, values, mappingError, seenEntry: { timestamp: ts, disabled, hash: hashValues(values) } };
+  });
+  // a first load has no stored record to compare with: no lookup; a reset looks at every
+  // record; otherwise the database leaves out the records this batch did not change
+  const known: Map<string, TKnownState | null> = ctx.readProgress
+    ? new Map(parsed.map((p) => [p.guid, null]))
+    : lookAtAll
+      ? await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid))
+      : await loadChangedStatesByGuid(
+          db,
+          channel.id,
+          parsed.map((p) => ({ guid: p.guid, timestamp: p.seenEntry.timestamp ?? null, hash: p.seenEntry.hash, sourceState: p.seenEntry.disabled ? "DISABLED" : "IN_SCOPE" })),
+        );
+  const rows: TUserUpsert[] = [];
+  for (const { entry, guid, values, mappingError, seenEntry } of parsed) {
+    const ts = seenEntry.timestamp;
+    const disabled = seenEntry.disabled;
+    // left out by the lookup: a record this read leaves as it is
+    if (!lookAtAll && !known.has(guid)) continue;
+    const rec = known.get(guid) ?? undefined;
     if (!isCandidate(rec, seenEntry, lookAtAll)) continue;
     let action: TAction = decideInScope(rec, seenEntry, cfg.options);
     // a deprovisioning the guard already released stays released while the user stays disabled
