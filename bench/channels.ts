@@ -132,7 +132,7 @@ export async function benchChannels(opts: {
     load.after = loadNow();
     const smallCycles = await db.cycle.count({ where: { channelId: { in: smalls.map((s) => s.id) }, startedAt: { gte: shared.startedAt, lte: shared.finishedAt } } });
     const expected = Math.floor((shared.ms / 1000 / pollSec) * small);
-    log(`  big first load with ${small} small channels cycling: ${(shared.ms / 1000).toFixed(1)} s (${((shared.ms / alone.ms - 1) * 100).toFixed(1)}% against alone)`);
+    log(`  big first load with ${small} small channels cycling: ${(shared.ms / 1000).toFixed(1)} s (${((shared.ms / alone.ms - 1) * 100).toFixed(1)}% of its time alone added)`);
     log(`  small channels meanwhile: change latency p50 ${fmtLatency(latencyPercentile(sharedSamples, 50))}, p95 ${fmtLatency(latencyPercentile(sharedSamples, 95))} (${sharedSamples.length} samples; sync frequency ${pollSec} s); ${smallCycles} cycles (their frequency asks for about ${expected})`);
     return {
       small,
