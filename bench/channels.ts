@@ -36,6 +36,8 @@ export type TChannelsBenchResult = {
   /** cycles the small channels ran while the big load ran, and what their sync frequency asks for */
   smallCyclesDuringLoad: number;
   smallCyclesExpected: number;
+  /** the small channels' incremental cycles' wall times (ms), alone and while the big load ran */
+  smallCycleMs: { alone: number[]; shared: number[] };
   /** 1-minute load average: before, during (min-max) and after the shared load */
   load: { before: number; during: number[]; after: number };
 };
@@ -117,7 +119,9 @@ export async function benchChannels(opts: {
     await setActive(smalls.map((s) => s.id), true);
     await sleep(pollSec * 2000);
     const sampler = latencySampler(smalls);
+    const aloneFrom = new Date();
     const aloneSamples = await sampler.run(() => false, Math.max(12, small));
+    const aloneCycles = await smallCycleMs(aloneFrom, new Date());
     log(`  small channels alone: change latency p50 ${fmtLatency(latencyPercentile(aloneSamples, 50))}, p95 ${fmtLatency(latencyPercentile(aloneSamples, 95))} (${aloneSamples.length} samples)`);
 
     // 4. the same first load while the small channels cycle
@@ -130,9 +134,12 @@ export async function benchChannels(opts: {
     clearInterval(watchLoad);
     const shared = await firstLoadOf(bigShared.id);
     load.after = loadNow();
-    const smallCycles = await db.cycle.count({ where: { channelId: { in: smalls.map((s) => s.id) }, startedAt: { gte: shared.startedAt, lte: shared.finishedAt } } });
+    const sharedCycles = await smallCycleMs(shared.startedAt, shared.finishedAt);
+    const smallCycles = sharedCycles.length;
     const expected = Math.floor((shared.ms / 1000 / pollSec) * small);
     log(`  big first load with ${small} small channels cycling: ${(shared.ms / 1000).toFixed(1)} s (${((shared.ms / alone.ms - 1) * 100).toFixed(1)}% of its time alone added)`);
+    const cyc = (xs: number[]) => `median ${percentile(xs, 50)} ms, p95 ${percentile(xs, 95)} ms`;
+    log(`  small channels' incremental cycles: alone ${cyc(aloneCycles)}; during the big load ${cyc(sharedCycles)}`);
     log(`  small channels meanwhile: change latency p50 ${fmtLatency(latencyPercentile(sharedSamples, 50))}, p95 ${fmtLatency(latencyPercentile(sharedSamples, 95))} (${sharedSamples.length} samples; sync frequency ${pollSec} s); ${smallCycles} cycles (their frequency asks for about ${expected})`);
     return {
       small,
@@ -146,6 +153,7 @@ export async function benchChannels(opts: {
       sharedSamplesMs: sharedSamples,
       smallCyclesDuringLoad: smallCycles,
       smallCyclesExpected: expected,
+      smallCycleMs: { alone: aloneCycles, shared: sharedCycles },
       load,
     };
   } catch (err) {
@@ -155,6 +163,15 @@ export async function benchChannels(opts: {
     await worker.current?.stop();
     for (const x of targets) x.stop();
     await slapd.stop();
+  }
+
+  /** Wall times of the small channels' incremental cycles that started in the window. */
+  async function smallCycleMs(from: Date, to: Date): Promise<number[]> {
+    const rows = await db.cycle.findMany({
+      where: { channel: { name: { startsWith: "small " } }, startedAt: { gte: from, lte: to }, finishedAt: { not: null } },
+      select: { startedAt: true, finishedAt: true, stats: true },
+    });
+    return rows.filter((c) => (c.stats as { mode?: string } | null)?.mode === "incremental").map((c) => c.finishedAt!.getTime() - c.startedAt.getTime());
   }
 
   /** The channel's first cycle, once it has ended: it must have loaded everyone. */
