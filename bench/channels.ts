@@ -20,7 +20,7 @@ import { waitFor } from "../devkit/wait-for.ts";
 import { ensureBuilt } from "../scripts/build.mjs";
 import { findUser, percentile, sleep, startWorkerProcess } from "./latency.ts";
 
-type TTarget = { baseUrl: string; token: string; stop: () => void };
+type TTarget = { baseUrl: string; token: string; cpuMs: () => Promise<number>; stop: () => void };
 
 export type TChannelsBenchResult = {
   small: number;
@@ -30,6 +30,8 @@ export type TChannelsBenchResult = {
   lanes: { concurrency: number; bulk: number };
   bigAloneMs: number;
   bigSharedMs: number;
+  /** CPU the big channel's target (SCIMMY, its own process) used during each load: the same work, so a difference is the machine's */
+  bigTargetCpuMs: { alone: number; shared: number };
   /** change latency on the small channels, alone and while the big load ran (ms; -1: not there in time) */
   aloneSamplesMs: number[];
   sharedSamplesMs: number[];
@@ -110,8 +112,10 @@ export async function benchChannels(opts: {
     await setActive(smalls.map((s) => s.id), false);
     await sleep(pollSec * 1000 + 2000);
     const before = loadNow();
+    const aloneCpu0 = await bigAlone.target.cpuMs();
     await setActive([bigAlone.id], true);
     const alone = await firstLoadOf(bigAlone.id);
+    const aloneCpu = (await bigAlone.target.cpuMs()) - aloneCpu0;
     log(`  big first load alone: ${(alone.ms / 1000).toFixed(1)} s (${Math.round(big / (alone.ms / 1000))} users/s; load ${before.toFixed(1)} -> ${loadNow().toFixed(1)})`);
     await setActive([bigAlone.id], false);
 
@@ -126,6 +130,7 @@ export async function benchChannels(opts: {
 
     // 4. the same first load while the small channels cycle
     const load = { before: loadNow(), during: [] as number[], after: 0 };
+    const sharedCpu0 = await bigShared.target.cpuMs();
     await setActive([bigShared.id], true);
     const started = await waitFor("the big first load started", async () => db.cycle.findFirst({ where: { channelId: bigShared.id } }), 120_000, 200);
     const loadRunning = async () => (await db.cycle.findUniqueOrThrow({ where: { id: started.id } })).status === "RUNNING";
@@ -133,7 +138,9 @@ export async function benchChannels(opts: {
     const sharedSamples = await sampler.run(async () => !(await loadRunning()), Infinity);
     clearInterval(watchLoad);
     const shared = await firstLoadOf(bigShared.id);
+    const sharedCpu = (await bigShared.target.cpuMs()) - sharedCpu0;
     load.after = loadNow();
+    log(`  the big channel's target used ${(aloneCpu / 1000).toFixed(1)} s of CPU for the load alone, ${(sharedCpu / 1000).toFixed(1)} s for the shared one`);
     const sharedCycles = await smallCycleMs(shared.startedAt, shared.finishedAt);
     const smallCycles = sharedCycles.length;
     const expected = Math.floor((shared.ms / 1000 / pollSec) * small);
@@ -149,6 +156,7 @@ export async function benchChannels(opts: {
       lanes,
       bigAloneMs: alone.ms,
       bigSharedMs: shared.ms,
+      bigTargetCpuMs: { alone: aloneCpu, shared: sharedCpu },
       aloneSamplesMs: aloneSamples,
       sharedSamplesMs: sharedSamples,
       smallCyclesDuringLoad: smallCycles,

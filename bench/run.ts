@@ -278,6 +278,7 @@ async function channelsMain(): Promise<void> {
     console.log(`\n| measure | value | goal |\n|---|---|---|`);
     console.log(`| big first load alone (${big} users) | ${(r.bigAloneMs / 1000).toFixed(1)} s (${Math.round(big / (r.bigAloneMs / 1000))} users/s) | |`);
     console.log(`| the same with ${small} channels cycling | ${(r.bigSharedMs / 1000).toFixed(1)} s (${loss >= 0 ? `${(loss * 100).toFixed(1)}% slower` : `${(-loss * 100).toFixed(1)}% faster`}) | ≤ 10% ${loss <= 0.1 ? "met" : "NOT met"} |`);
+    console.log(`| the big channel's target's CPU: alone / shared | ${(r.bigTargetCpuMs.alone / 1000).toFixed(1)} s / ${(r.bigTargetCpuMs.shared / 1000).toFixed(1)} s | |`);
     console.log(`| small channels' change latency, alone | ${lat(r.aloneSamplesMs)} | |`);
     console.log(`| small channels' change latency during the big load | ${lat(r.sharedSamplesMs)} | p95 < ${2 * pollSec} s ${p95 < 2000 * pollSec ? "met" : "NOT met"} |`);
     console.log(`| small channels' incremental cycles during the big load | ${r.smallCyclesDuringLoad} (their frequency asks for about ${r.smallCyclesExpected}) | |`);
