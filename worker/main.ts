@@ -3,8 +3,8 @@
 // runtime (graphile-worker over Ferry's PostgreSQL) and keeps every active channel's
 // next cycle queued. Cycles run in two lanes (lib/jobs/cycle-lane.ts), one runner each:
 // long ones (first loads, full reconciliations) in FERRY_WORKER_BULK_CONCURRENCY slots,
-// incremental ones in the rest of FERRY_WORKER_CONCURRENCY. An ACTIVE node provisions; a FAILOVER node stands by and provisions
-// only while no ACTIVE node is alive. SIGTERM/SIGINT stop it cleanly (the cycle in
+// incremental ones in the rest of FERRY_WORKER_CONCURRENCY. An ACTIVE node provisions; a
+// FAILOVER node stands by and provisions only while no ACTIVE node is alive. SIGTERM/SIGINT stop it cleanly (the cycle in
 // progress finishes first); being put in FAILOVER stops its cycles at the next batch.
 import { EventEmitter } from "node:events";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from "graphile-worker";
