@@ -196,13 +196,13 @@ export async function benchChannels(opts: {
   }
 
   /**
-   * Directory writes on the small channels, a few at once, each on a user of one small
+   * Directory writes on the small channels, eight at once, each on a user of one small
    * channel's slice, timed until that channel's target shows it (polled every 50 ms).
    * Stops when `done` says so (checked between samples) or after `count` samples.
    */
   function latencySampler(channels: Array<{ g: number; target: TTarget }>) {
     let n = 0;
-    const PARALLEL = Math.min(4, channels.length);
+    const PARALLEL = Math.min(8, channels.length);
     const giveUpMs = Math.max(60_000, pollSec * 6_000);
     return {
       run: async (done: () => boolean | Promise<boolean>, count: number): Promise<number[]> => {
@@ -211,14 +211,16 @@ export async function benchChannels(opts: {
         await admin.bind(slapd.adminDn, slapd.adminPassword);
         try {
           await Promise.all(
-            Array.from({ length: PARALLEL }, async (_, lane) => {
+            Array.from({ length: PARALLEL }, async () => {
               while (out.length < count && !(await done())) {
                 const i = n++;
                 const c = channels[i % channels.length]!;
                 const u = c.g * size + (Math.floor(i / channels.length) % size);
                 const value = `Lat ${i}`;
-                // spaced 1 to 3 s, varying: samples fall at every point of the period
-                await sleep(1_000 + ((i * 733 + lane * 271) % 2_000));
+                // a sample starts right after the previous one arrived, that is just after a
+                // cycle: it waits a share of the period first, spread evenly over it (the
+                // golden-ratio sequence), as changes made at any moment would be
+                await sleep(200 + ((i * 0.618034) % 1) * pollSec * 1000);
                 const t0 = performance.now();
                 await admin.modify(names.userDn(u), new Change({ operation: "replace", modification: new Attribute({ type: "givenName", values: [value] }) }));
                 const arrived = await waitFor("a change at a small channel's target", async () => ((await findUser(c.target, names.uid(u)))?.name as { givenName?: string } | undefined)?.givenName === value, giveUpMs, 50)
