@@ -33,7 +33,8 @@ export function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
-function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
+/** The real worker (its JavaScript build) in its own process, as `npm start` runs it; its output is kept. */
+export function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
   let out = "";
   const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_FLAGS, workerJs], {
     cwd: ROOT,
@@ -64,7 +65,7 @@ function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
   };
 }
 
-async function findUser(t: TTarget, userName: string): Promise<Record<string, unknown> | undefined> {
+export async function findUser(t: TTarget, userName: string): Promise<Record<string, unknown> | undefined> {
   const res = await request(`${t.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, {
     headers: { authorization: `Bearer ${t.token}`, accept: "application/scim+json" },
   });
@@ -73,7 +74,7 @@ async function findUser(t: TTarget, userName: string): Promise<Record<string, un
   return body.Resources?.[0];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Latency per kind of change in one mode. `users` indexes the bench's users; each sample

@@ -25,6 +25,7 @@ import { measureMappingCost } from "./mapping-cost.ts";
 import { watchCycles } from "../devkit/watch-cycles.ts";
 import { measureLatency, percentile, type TLatencyResult } from "./latency.ts";
 import { seedStore } from "./seed-store.ts";
+import { benchChannels, fmtLatency, latencyPercentile } from "./channels.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 /** --nested: the group inside the provisioning group (its members are in scope through it) */
@@ -65,10 +66,19 @@ const { values: args } = parseArgs({
     "seed-store": { type: "boolean", default: false },
     /** latency samples per kind of change and mode */
     samples: { type: "string", default: "10" },
-    /** the poll mode's syncFrequencySec */
+    /** the poll mode's syncFrequencySec (--latency; with --channels: the small channels') */
     "poll-sec": { type: "string", default: "5" },
     /** only the mapping cost per user (bench/mapping-cost.ts): no directory, no target */
     "mapping-only": { type: "boolean", default: false },
+    /**
+     * Instead of the steady-state rows: many channels on one node (bench/channels.ts), the
+     * small channels' change latency while a big channel's first load runs, and that
+     * load's time against the same load alone
+     */
+    channels: { type: "boolean", default: false },
+    "channels-small": { type: "string", default: "20" },
+    "channels-size": { type: "string", default: "5000" },
+    "channels-big": { type: "string", default: "100000" },
   },
 });
 const USERS = Number(args.users);
@@ -318,7 +328,42 @@ async function expectAtTarget(t: { baseUrl: string; token: string }, users: numb
   }
 }
 
+/** `--channels`: many channels on one node (bench/channels.ts); prints its table and writes its JSON. */
+async function channelsMain(): Promise<void> {
+  const [small, size, big, pollSec] = [Number(args["channels-small"]), Number(args["channels-size"]), Number(args["channels-big"]), Number(args["poll-sec"])];
+  console.log(`Ferry benchmark, many channels on one node: ${small} channels of ${size} users, one first load of ${big} users; sync frequency ${pollSec} s`);
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  const db = await useTestDatabase();
+  process.env.FERRY_LOG_LEVEL = "warn";
+  const env = { ...process.env };
+  try {
+    const r = await benchChannels({ small, size, big, pollSec, concurrency: CONCURRENCY, startTarget: () => startTarget(env), env, log: (l) => console.log(l) });
+    const lat = (xs: number[]) => `p50 ${fmtLatency(latencyPercentile(xs, 50))}, p95 ${fmtLatency(latencyPercentile(xs, 95))} (${xs.length} samples${xs.some((x) => x < 0) ? `, ${xs.filter((x) => x < 0).length} missed` : ""})`;
+    const p95 = latencyPercentile(r.sharedSamplesMs, 95);
+    const loss = r.bigSharedMs / r.bigAloneMs - 1;
+    console.log(`\n| measure | value | goal |\n|---|---|---|`);
+    console.log(`| big first load alone (${big} users) | ${(r.bigAloneMs / 1000).toFixed(1)} s (${Math.round(big / (r.bigAloneMs / 1000))} users/s) | |`);
+    console.log(`| the same with ${small} channels cycling | ${(r.bigSharedMs / 1000).toFixed(1)} s (${loss >= 0 ? `${(loss * 100).toFixed(1)}% slower` : `${(-loss * 100).toFixed(1)}% faster`}) | ≤ 10% ${loss <= 0.1 ? "met" : "NOT met"} |`);
+    console.log(`| the big channel's target's CPU: alone / shared | ${(r.bigTargetCpuMs.alone / 1000).toFixed(1)} s / ${(r.bigTargetCpuMs.shared / 1000).toFixed(1)} s | |`);
+    console.log(`| small channels' change latency, alone | ${lat(r.aloneSamplesMs)} | |`);
+    console.log(`| small channels' change latency during the big load | ${lat(r.sharedSamplesMs)} | p95 < ${2 * pollSec} s ${p95 < 2000 * pollSec ? "met" : "NOT met"} |`);
+    console.log(`| small channels' incremental cycles during the big load | ${r.smallCyclesDuringLoad} (their frequency asks for about ${r.smallCyclesExpected}) | |`);
+    const cyc = (xs: number[]) => `median ${percentile(xs, 50)} ms, p95 ${percentile(xs, 95)} ms (${xs.length})`;
+    console.log(`| a small channel's incremental cycle: alone / during the big load | ${cyc(r.smallCycleMs.alone)} / ${cyc(r.smallCycleMs.shared)} | |`);
+    console.log(`| load average (1 min) | before ${r.load.before.toFixed(1)}, during ${Math.min(...r.load.during).toFixed(1)}-${Math.max(...r.load.during).toFixed(1)}, after ${r.load.after.toFixed(1)} | |`);
+    console.log(`| worker lanes | ${r.lanes.concurrency} cycles at once, ${r.lanes.bulk} long | |`);
+    mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
+    const file = path.join(ROOT, "bench/results", `bench-channels-${small}x${size}-${big}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, JSON.stringify({ ...r, machine: { cpus: os.cpus().length, node: process.version } }, null, 2));
+    console.log(`\nJSON: ${path.relative(ROOT, file)}`);
+  } finally {
+    await closeDb();
+    await db.drop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (args.channels) return channelsMain();
   console.log(`Ferry benchmark: ${USERS} users, ${GROUPS} groups x ${MEMBERS} members, concurrency ${CONCURRENCY}`);
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   // what mapping costs per user, plain attributes against expressions (in process, CPU only)

@@ -14,6 +14,7 @@ import { knownInScopeGuids, loadChangedStatesByGuid, loadKnownStatesByGuid, writ
 import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
+import { periodicFullReadDue, resetFullRead } from "./full-read-due.ts";
 import { markGoneByGuid, markMissing } from "./mark-gone.ts";
 
 const BATCH = 500;
@@ -62,12 +63,10 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
       }
     }
   }
-  if (!channel.attributeSyncTimestamp) {
+  const reset = resetFullRead(channel);
+  if (reset) {
     full = true;
-    stats.reasons.push("first read");
-  } else if (lookAtAll) {
-    full = true;
-    stats.reasons.push("attribute sync timestamp reset");
+    stats.reasons.push(reset);
   }
   if (channel.forceFull) {
     full = true;
@@ -84,7 +83,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     stats.reasons.push("deprovisioning held: the whole scope is read again");
   }
   const interval = cfg.options.fullSyncIntervalSec;
-  if (!full && interval > 0 && (!channel.lastFullSyncAt || Date.now() - channel.lastFullSyncAt.getTime() >= interval * 1000)) {
+  if (!full && periodicFullReadDue(channel.lastFullSyncAt, interval)) {
     full = true;
     stats.reasons.push("periodic full reconciliation");
   }
