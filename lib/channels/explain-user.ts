@@ -196,7 +196,8 @@ async function loadRecord(db: PrismaClient, channelId: number, guid: string | un
   return db.userRecord.findFirst({ where: { channelId, guid } });
 }
 
-function view(r: TRecordRow): TExplainRecord {
+/** The store's record as explain shows it: a user's or a group's (the same columns). */
+export function view(r: Pick<TRecordRow, keyof TExplainRecord | "id" | "holdId">): TExplainRecord {
   return {
     id: String(r.id),
     guid: r.guid,
