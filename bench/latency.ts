@@ -19,7 +19,7 @@ import { waitFor } from "../devkit/wait-for.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-export type TLatencyKind = "modify" | "add to group" | "delete";
+export type TLatencyKind = "modify" | "add to group" | "add to a nested group" | "delete";
 /** samplesMs: -1 for a change not at the target after giveUpMs (then p50/p95 may be Infinity: "more than giveUpMs") */
 export type TLatencyResult = { mode: string; kind: TLatencyKind; samplesMs: number[]; p50Ms: number; p95Ms: number; load: number[]; missed: number; giveUpMs: number };
 
@@ -33,7 +33,8 @@ export function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
-function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
+/** The real worker (its JavaScript build) in its own process, as `npm start` runs it; its output is kept. */
+export function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
   let out = "";
   const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_FLAGS, workerJs], {
     cwd: ROOT,
@@ -64,7 +65,7 @@ function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
   };
 }
 
-async function findUser(t: TTarget, userName: string): Promise<Record<string, unknown> | undefined> {
+export async function findUser(t: TTarget, userName: string): Promise<Record<string, unknown> | undefined> {
   const res = await request(`${t.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, {
     headers: { authorization: `Bearer ${t.token}`, accept: "application/scim+json" },
   });
@@ -73,12 +74,13 @@ async function findUser(t: TTarget, userName: string): Promise<Record<string, un
   return body.Resources?.[0];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Latency per kind of change in one mode. `users` indexes the bench's users; each sample
  * uses a user no other sample touches (modify: from index 10,000 up; delete: from the end;
- * add: a new entry made for it outside the group first).
+ * add: a new entry made for it outside the group first; add to a nested group, with
+ * nestedGroupDn: another such entry, added to the group nested in the provisioning group).
  */
 export async function measureLatency(opts: {
   mode: "poll" | "push";
@@ -91,6 +93,8 @@ export async function measureLatency(opts: {
   samples: number;
   /** a different slice of users for each call */
   slot: number;
+  /** a group inside the provisioning group (a directory that follows nested groups): adds the nested-group row */
+  nestedGroupDn?: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
 }): Promise<TLatencyResult[] & { idleMs: number[] }> {
@@ -108,7 +112,8 @@ export async function measureLatency(opts: {
   await admin.bind(slapd.adminDn, slapd.adminPassword);
   // users added to the group: made now, outside the group (out of scope, nothing to send)
   const added: string[] = [];
-  for (let i = 0; i < samples; i++) {
+  const addedNested: string[] = [];
+  for (let i = 0; i < samples * (opts.nestedGroupDn ? 2 : 1); i++) {
     const uid = `lat${opts.mode}${slot}x${i}`;
     await admin.add(`uid=${uid},${slapd.peopleDn}`, {
       objectClass: ["top", "person", "organizationalPerson", "inetOrgPerson"],
@@ -118,7 +123,7 @@ export async function measureLatency(opts: {
       cn: `Latency ${opts.mode} ${i}`,
       mail: `${uid}@example.com`,
     });
-    added.push(uid);
+    (i < samples ? added : addedNested).push(uid);
   }
 
   const workerJs = (await ensureBuilt()).file("worker/main");
@@ -153,6 +158,18 @@ export async function measureLatency(opts: {
         },
         arrived: async (i) => (await findUser(target, added[i]!))?.active === true,
       },
+      ...(opts.nestedGroupDn
+        ? [
+            {
+              // the user entry does not change, nor the provisioning group: only the nested group's member
+              kind: "add to a nested group" as const,
+              write: async (i: number) => {
+                await admin.modify(opts.nestedGroupDn!, new Change({ operation: "add", modification: new Attribute({ type: "member", values: [`uid=${addedNested[i]},${slapd.peopleDn}`] }) }));
+              },
+              arrived: async (i: number) => (await findUser(target, addedNested[i]!))?.active === true,
+            },
+          ]
+        : []),
       {
         kind: "delete",
         write: async (i) => {

@@ -10,8 +10,8 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 export function child(script: string, argv: string[], env: NodeJS.ProcessEnv, profile = false) {
   // BENCH_CPU_PROF=1 writes a V8 CPU profile of every cycle to bench/results/prof/
   const prof = profile && process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", "--cpu-prof-dir", path.join(ROOT, "bench/results/prof")] : [];
-  // cycles run with the worker's own heap settings
-  const flags = script.includes("cycle-runner") ? WORKER_NODE_FLAGS : [];
+  // cycles run with the worker's own heap settings (BENCH_NODE_FLAGS adds to them, e.g. "--trace-gc")
+  const flags = script.includes("cycle-runner") ? [...WORKER_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])] : [];
   return spawn(process.execPath, [...prof, ...flags, "--import", "tsx", path.join(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ["pipe", "pipe", "inherit"] });
 }
 

@@ -10,6 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Attribute, Change, Client } from "ldapts";
 import pLimit from "p-limit";
+import pg from "pg";
 import { Agent, request } from "undici";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
 import { resetGroupTimestamp } from "../lib/channels/reset-group-timestamp.ts";
@@ -17,12 +18,17 @@ import { closeDb, getDb } from "../lib/db/index.ts";
 import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
 import { useTestDatabase } from "../devkit/test-database.ts";
 import { measureConsoleLatency } from "./console-latency.ts";
+import { measureMappingCost } from "./mapping-cost.ts";
 import { watchCycles } from "../devkit/watch-cycles.ts";
 import { measureLatency, percentile, type TLatencyResult } from "./latency.ts";
 import { child, firstLine, startTarget } from "./processes.ts";
 import { benchGovernor } from "./governor.ts";
+import { seedStore } from "./seed-store.ts";
+import { benchChannels, fmtLatency, latencyPercentile } from "./channels.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+/** --nested: the group inside the provisioning group (its members are in scope through it) */
+const NESTED_TEAM = "lat-team";
 const { values: args } = parseArgs({
   options: {
     users: { type: "string", default: "100000" },
@@ -41,13 +47,40 @@ const { values: args } = parseArgs({
      * and in push mode (bench/latency.ts)
      */
     latency: { type: "boolean", default: false },
+    /** with --latency: stop after the idle cycle and the full read against the raw paged read (no worker, no latency samples) */
+    "read-only": { type: "boolean", default: false },
+    /** with --latency: how many times the full read and the raw paged read are measured, in turns (the median ratio is reported) */
+    "full-reads": { type: "string", default: "1" },
+    /**
+     * with --latency: the directory computes memberOf through nested groups (slapo-dynlist,
+     * as a directory with nested groups in scope must), the channel has nestedGroups on, and
+     * the latency table gets a row for a user added to a group nested in the provisioning group
+     */
+    nested: { type: "boolean", default: false },
+    /**
+     * No first load: the store is filled as if one had run (bench/seed-store.ts; nothing is
+     * sent, the target stays empty), for sizes whose first load against SCIMMY takes most of
+     * an hour. The steady-state steps that would send to the target are left out.
+     */
+    "seed-store": { type: "boolean", default: false },
     /** latency samples per kind of change and mode */
     samples: { type: "string", default: "10" },
-    /** the poll mode's syncFrequencySec */
+    /** the poll mode's syncFrequencySec (--latency; with --channels: the small channels') */
     "poll-sec": { type: "string", default: "5" },
     /** instead of the rest: the shared rate governor (bench/governor.ts) behind a proxy of this many requests per second */
     governor: { type: "boolean", default: false },
     rate: { type: "string", default: "100" },
+    /** only the mapping cost per user (bench/mapping-cost.ts): no directory, no target */
+    "mapping-only": { type: "boolean", default: false },
+    /**
+     * Instead of the steady-state rows: many channels on one node (bench/channels.ts), the
+     * small channels' change latency while a big channel's first load runs, and that
+     * load's time against the same load alone
+     */
+    channels: { type: "boolean", default: false },
+    "channels-small": { type: "string", default: "20" },
+    "channels-size": { type: "string", default: "5000" },
+    "channels-big": { type: "string", default: "100000" },
   },
 });
 const USERS = Number(args.users);
@@ -69,9 +102,12 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
     status: string;
     message: string;
     maxRssMb: number;
+    cpuMs: number;
+    gc: { minorMs: number; majorMs: number; count: number };
     stats: {
       scimRequests: number;
       phases: Record<string, number>;
+      phasesCpu?: Record<string, number>;
       usersRead: number;
       usersWritten: number;
       usersMarkedDirty: number;
@@ -83,6 +119,7 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
   rows.push({ step, ms: r.ms, objects, rssMb: r.maxRssMb, note: `${r.stats.scimRequests} SCIM requests` });
   console.log(`  ${step}: ${(r.ms / 1000).toFixed(2)} s, ${r.stats.scimRequests} SCIM requests, peak RSS ${r.maxRssMb.toFixed(0)} MB`);
   console.log(`    phases (ms): ${Object.entries(r.stats.phases).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`    CPU ${(r.cpuMs / 1000).toFixed(2)} s; garbage collection: ${r.gc.count} runs, ${r.gc.minorMs.toFixed(0)} ms young generation, ${r.gc.majorMs.toFixed(0)} ms the rest`);
   console.log(`    users read ${r.stats.usersRead}, rewritten ${r.stats.usersWritten}, marked dirty ${r.stats.usersMarkedDirty}`);
   return r;
 }
@@ -97,6 +134,7 @@ async function cycle(channelId: number, env: NodeJS.ProcessEnv, step: string, ob
  */
 async function pagedRead(slapd: Awaited<ReturnType<typeof startSlapd>>, names: ReturnType<typeof directoryNames>) {
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const ldap = new Client({ url: slapd.url });
   await ldap.bind(slapd.adminDn, slapd.adminPassword);
   const one = (e: Record<string, unknown>, a: string) => {
@@ -123,7 +161,8 @@ async function pagedRead(slapd: Awaited<ReturnType<typeof startSlapd>>, names: R
     }
   }
   await ldap.unbind();
-  return { people, groups, readMs: performance.now() - t };
+  const cpu = process.cpuUsage(cpu0);
+  return { people, groups, readMs: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function measureLimit(slapd: Awaited<ReturnType<typeof startSlapd>>, names: ReturnType<typeof directoryNames>, env: NodeJS.ProcessEnv) {
@@ -188,6 +227,42 @@ async function idleCycle(channelId: number, env: NodeJS.ProcessEnv) {
   return r;
 }
 
+/**
+ * The full read, which stays the safety net, against one raw paged read of the same
+ * entries, in turns (`--full-reads`): on a machine shared with other work the ratio of a
+ * pair measured back to back says more than either time, and the median of the pairs more
+ * than one pair.
+ */
+async function fullReadAgainstRaw(
+  id: number,
+  env: NodeJS.ProcessEnv,
+  slapd: Awaited<ReturnType<typeof startSlapd>>,
+  names: ReturnType<typeof directoryNames>,
+  how: { step: string; prepare: () => Promise<void> } = {
+    step: "cycle, full read (group timestamp reset), nothing changed",
+    prepare: async () => void (await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" })),
+  },
+): Promise<void> {
+  const ratios: number[] = [];
+  for (let i = 0; i < Number(args["full-reads"]); i++) {
+    await how.prepare();
+    const full = await cycle(id, env, how.step, USERS + GROUPS);
+    const raw = await pagedRead(slapd, names);
+    const fullReadMs = (full.stats.phases["users.read"] ?? 0) + (full.stats.phases["groups.read"] ?? 0);
+    const load = os.loadavg()[0]!.toFixed(1);
+    const readCpu = (full.stats.phasesCpu?.["users.read"] ?? 0) + (full.stats.phasesCpu?.["groups.read"] ?? 0);
+    rows.push({ step: "  of which: the directory read (users.read + groups.read)", ms: fullReadMs, objects: USERS + GROUPS, note: `Ferry's CPU meanwhile ${(readCpu / 1000).toFixed(2)} s; load ${load}` });
+    rows.push({ step: "limit: paged read of the same users and groups", ms: raw.readMs, objects: raw.people.length + raw.groups.length, note: `the reading process's CPU ${(raw.cpuMs / 1000).toFixed(2)} s` });
+    rows.push({ step: "ratio full read / paged read", ms: 0, note: (fullReadMs / raw.readMs).toFixed(2) });
+    ratios.push(fullReadMs / raw.readMs);
+    console.log(`  full read: directory ${(fullReadMs / 1000).toFixed(2)} s (cycle ${(full.ms / 1000).toFixed(2)} s) against a raw paged read ${(raw.readMs / 1000).toFixed(2)} s: ${(fullReadMs / raw.readMs).toFixed(2)}x (load ${load}); CPU ${(readCpu / 1000).toFixed(2)} s against ${(raw.cpuMs / 1000).toFixed(2)} s`);
+  }
+  if (ratios.length > 1) {
+    rows.push({ step: `ratio full read / paged read, median of ${ratios.length}`, ms: 0, note: `${percentile(ratios, 50).toFixed(2)} (each: ${ratios.map((r) => r.toFixed(2)).join(", ")})` });
+    console.log(`  full read / paged read, median of ${ratios.length}: ${percentile(ratios, 50).toFixed(2)}`);
+  }
+}
+
 /** A first load of the same directory into a second channel and a fresh target, creating without lookups. */
 async function firstLoadCreateFirst(source: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<void> {
   const second = await startTarget(env);
@@ -220,16 +295,58 @@ async function expectAtTarget(t: { baseUrl: string; token: string }, users: numb
   }
 }
 
+/** `--channels`: many channels on one node (bench/channels.ts); prints its table and writes its JSON. */
+async function channelsMain(): Promise<void> {
+  const [small, size, big, pollSec] = [Number(args["channels-small"]), Number(args["channels-size"]), Number(args["channels-big"]), Number(args["poll-sec"])];
+  console.log(`Ferry benchmark, many channels on one node: ${small} channels of ${size} users, one first load of ${big} users; sync frequency ${pollSec} s`);
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  const db = await useTestDatabase();
+  process.env.FERRY_LOG_LEVEL = "warn";
+  const env = { ...process.env };
+  try {
+    const r = await benchChannels({ small, size, big, pollSec, concurrency: CONCURRENCY, startTarget: () => startTarget(env), env, log: (l) => console.log(l) });
+    const lat = (xs: number[]) => `p50 ${fmtLatency(latencyPercentile(xs, 50))}, p95 ${fmtLatency(latencyPercentile(xs, 95))} (${xs.length} samples${xs.some((x) => x < 0) ? `, ${xs.filter((x) => x < 0).length} missed` : ""})`;
+    const p95 = latencyPercentile(r.sharedSamplesMs, 95);
+    const loss = r.bigSharedMs / r.bigAloneMs - 1;
+    console.log(`\n| measure | value | goal |\n|---|---|---|`);
+    console.log(`| big first load alone (${big} users) | ${(r.bigAloneMs / 1000).toFixed(1)} s (${Math.round(big / (r.bigAloneMs / 1000))} users/s) | |`);
+    console.log(`| the same with ${small} channels cycling | ${(r.bigSharedMs / 1000).toFixed(1)} s (${loss >= 0 ? `${(loss * 100).toFixed(1)}% slower` : `${(-loss * 100).toFixed(1)}% faster`}) | ≤ 10% ${loss <= 0.1 ? "met" : "NOT met"} |`);
+    console.log(`| the big channel's target's CPU: alone / shared | ${(r.bigTargetCpuMs.alone / 1000).toFixed(1)} s / ${(r.bigTargetCpuMs.shared / 1000).toFixed(1)} s | |`);
+    console.log(`| small channels' change latency, alone | ${lat(r.aloneSamplesMs)} | |`);
+    console.log(`| small channels' change latency during the big load | ${lat(r.sharedSamplesMs)} | p95 < ${2 * pollSec} s ${p95 < 2000 * pollSec ? "met" : "NOT met"} |`);
+    console.log(`| small channels' incremental cycles during the big load | ${r.smallCyclesDuringLoad} (their frequency asks for about ${r.smallCyclesExpected}) | |`);
+    const cyc = (xs: number[]) => `median ${percentile(xs, 50)} ms, p95 ${percentile(xs, 95)} ms (${xs.length})`;
+    console.log(`| a small channel's incremental cycle: alone / during the big load | ${cyc(r.smallCycleMs.alone)} / ${cyc(r.smallCycleMs.shared)} | |`);
+    console.log(`| load average (1 min) | before ${r.load.before.toFixed(1)}, during ${Math.min(...r.load.during).toFixed(1)}-${Math.max(...r.load.during).toFixed(1)}, after ${r.load.after.toFixed(1)} | |`);
+    console.log(`| worker lanes | ${r.lanes.concurrency} cycles at once, ${r.lanes.bulk} long | |`);
+    mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
+    const file = path.join(ROOT, "bench/results", `bench-channels-${small}x${size}-${big}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, JSON.stringify({ ...r, machine: { cpus: os.cpus().length, node: process.version } }, null, 2));
+    console.log(`\nJSON: ${path.relative(ROOT, file)}`);
+  } finally {
+    await closeDb();
+    await db.drop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (args.channels) return channelsMain();
   console.log(`Ferry benchmark: ${USERS} users, ${GROUPS} groups x ${MEMBERS} members, concurrency ${CONCURRENCY}`);
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  // what mapping costs per user, plain attributes against expressions (in process, CPU only)
+  const m = measureMappingCost(Math.min(USERS, 100_000));
+  const perUser = (ms: number) => `${((ms * 1000) / m.users).toFixed(1)} µs per user`;
+  rows.push({ step: `mapping ${m.users} users, plain attribute values`, ms: m.plainMs, objects: m.users, note: `${perUser(m.plainMs)}; load ${os.loadavg()[0]!.toFixed(1)}` });
+  rows.push({ step: `mapping ${m.users} users, ${m.expressions} expressions`, ms: m.expressionsMs, objects: m.users, note: `${perUser(m.expressionsMs)}; load ${os.loadavg()[0]!.toFixed(1)}` });
+  if (args["mapping-only"]) return report();
   const db = await useTestDatabase();
   process.env.FERRY_LOG_LEVEL = "warn";
   const env = { ...process.env };
   // people last edited one per second over the past days, as in a directory that is not being bulk-loaded right now
   const opts = { users: USERS, groups: GROUPS, membersPerGroup: MEMBERS, modifiedFrom: new Date(Date.now() - (USERS + 3600) * 1000) };
   let t = performance.now();
-  const slapd = await startSlapd({ ldif: generateDirectoryLdif(opts) });
+  // --nested: memberOf is computed (through nested groups) by slapo-dynlist, not stored on each user
+  const slapd = await startSlapd({ ldif: generateDirectoryLdif({ ...opts, memberOf: !args.nested }), memberOf: args.nested ? "dynlist-nested" : "overlay" });
   console.log(`  slapd loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const names = directoryNames(opts);
   if (args.governor) {
@@ -244,7 +361,9 @@ async function main(): Promise<void> {
     return;
   }
   const target = await startTarget(env);
-  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000, changeCapture: args["change-capture"] };
+  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000, changeCapture: args["change-capture"], ...(args.nested ? { nestedGroups: true } : {}) };
+  // --nested: an empty group inside the provisioning group, which the nested latency samples add users to
+  if (args.nested) await slapd.addMembers(names.provisionedGroupDn, [await slapd.addGroup(NESTED_TEAM, [])]);
   const channelConfig = {
     name: "bench",
     connectionId: "bench",
@@ -256,7 +375,23 @@ async function main(): Promise<void> {
   const { id } = await applyChannelConfig({ actor: "bench", via: "cli", config: channelConfig });
 
   try {
-    // 1. initial provisioning
+    // 1. initial provisioning (--seed-store: the store filled as if it had run, nothing sent)
+    if (args["seed-store"]) {
+      const seeded = await seedStore(id, db.url);
+      rows.push({ step: "store SEEDED as if loaded (no first load; nothing sent, the target stays empty)", ms: seeded.ms, objects: seeded.users + seeded.groups, note: `${seeded.users} users, ${seeded.groups} groups` });
+      console.log(`  store seeded: ${seeded.users} users, ${seeded.groups} groups in ${(seeded.ms / 1000).toFixed(1)} s (no first load: nothing sent)`);
+      await storeSize();
+      await seededSteadyState();
+    } else await loadedRun();
+  } finally {
+    target.stop();
+    await slapd.stop();
+    await closeDb();
+    await db.drop();
+  }
+  report();
+
+  async function loadedRun(): Promise<void> {
     const cpu0 = await target.cpuMs();
     const initial = await cycle(id, env, "initial provisioning", USERS + GROUPS);
     const initialTargetCpu = (await target.cpuMs()) - cpu0;
@@ -269,7 +404,8 @@ async function main(): Promise<void> {
       note: `${perObject.toFixed(3)} (${initial.stats.scimRequests} requests for ${USERS + GROUPS} objects; the inventory ${initial.stats.phases["target.inventory"] ?? 0} ms)`,
     });
     console.log(`    requests per provisioned object: ${perObject.toFixed(3)}; first load ${(initial.ms / 1000).toFixed(2)} s`);
-    await expectAtTarget(target, USERS, GROUPS);
+    await expectAtTarget(target, USERS, GROUPS + (args.nested ? 1 : 0));
+    await storeSize();
     console.log(`    the SCIM target's CPU meanwhile: ${(initialTargetCpu / 1000).toFixed(1)} s`);
     // what the provisioning log kept of it (FERRY_PROVISIONING_LOG_DAYS=0 runs without the log)
     const [plog] = await (await getDb()).$queryRawUnsafe<Array<{ n: bigint; bytes: bigint | null }>>(
@@ -285,36 +421,97 @@ async function main(): Promise<void> {
     if (args.latency) {
       await idleCycle(id, env);
       // the full read, which stays the safety net, against one raw paged read of the same entries
-      await resetGroupTimestamp({ channelId: id, actor: "bench", via: "cli" });
-      const full = await cycle(id, env, "cycle, full read (group timestamp reset), nothing changed", USERS + GROUPS);
-      const raw = await pagedRead(slapd, names);
-      const fullReadMs = (full.stats.phases["users.read"] ?? 0) + (full.stats.phases["groups.read"] ?? 0);
-      rows.push({ step: "  of which: the directory read (users.read + groups.read)", ms: fullReadMs, objects: USERS + GROUPS });
-      rows.push({ step: "limit: paged read of the same users and groups", ms: raw.readMs, objects: raw.people.length + raw.groups.length });
-      rows.push({ step: "ratio full read / paged read", ms: 0, note: (fullReadMs / raw.readMs).toFixed(2) });
-      console.log(`  full read: directory ${(fullReadMs / 1000).toFixed(2)} s (cycle ${(full.ms / 1000).toFixed(2)} s) against a raw paged read ${(raw.readMs / 1000).toFixed(2)} s: ${(fullReadMs / raw.readMs).toFixed(2)}x`);
+      await fullReadAgainstRaw(id, env, slapd, names);
+      if (!args["read-only"]) await latencyRuns();
+    } else {
+      await steadyState(initial.ms, initialTargetCpu);
+    }
+  }
+
+  async function latencyRuns(): Promise<void> {
       const samples = Number(args.samples);
       const pollSec = Number(args["poll-sec"]);
       const log = (l: string) => console.log(l);
       const t0 = performance.now();
-      const poll = await measureLatency({ mode: "poll", channelConfig, syncFrequencySec: pollSec, slapd, names, target, users: USERS, samples, slot: 0, env, log });
+      const nestedGroupDn = args.nested ? `cn=${NESTED_TEAM},${slapd.groupsDn}` : undefined;
+      const poll = await measureLatency({ mode: "poll", nestedGroupDn, channelConfig, syncFrequencySec: pollSec, slapd, names, target, users: USERS, samples, slot: 0, env, log });
       latency.push(...poll);
       if (poll.idleMs.length > 0) {
         rows.push({ step: "idle incremental cycle in the running worker (median)", ms: percentile(poll.idleMs, 50), note: `${poll.idleMs.length} cycles of the poll-mode run that read nothing; p95 ${percentile(poll.idleMs, 95)} ms` });
       }
       // push: the period an hour, so that only the watch can bring a change quickly
-      latency.push(...(await measureLatency({ mode: "push", channelConfig, syncFrequencySec: 3600, slapd, names, target, users: USERS, samples, slot: 1, env, log })));
+      latency.push(...(await measureLatency({ mode: "push", nestedGroupDn, channelConfig, syncFrequencySec: 3600, slapd, names, target, users: USERS, samples, slot: 1, env, log })));
       console.log(`  latency measured in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    } else {
-      await steadyState(initial.ms, initialTargetCpu);
-    }
-  } finally {
-    target.stop();
-    await slapd.stop();
-    await closeDb();
-    await db.drop();
   }
-  report();
+
+  /** What the store holds per user on disk (tables, TOAST and indexes of user_record). */
+  async function storeSize(): Promise<void> {
+    const [r] = await (await getDb()).$queryRawUnsafe<Array<{ bytes: bigint; n: bigint; idx: bigint }>>(
+      `SELECT pg_total_relation_size('user_record') AS bytes, pg_indexes_size('user_record') AS idx, (SELECT count(*) FROM user_record) AS n`,
+    );
+    const bytes = Number(r?.bytes ?? 0);
+    const n = Math.max(1, Number(r?.n ?? 0));
+    rows.push({ step: "store size on disk per user (user_record with its indexes)", ms: 0, note: `${Math.round(bytes / n)} bytes per user (${(bytes / 2 ** 20).toFixed(0)} MB for ${n}; indexes ${(Number(r?.idx ?? 0) / 2 ** 20).toFixed(0)} MB)` });
+    console.log(`  store: ${Math.round(bytes / n)} bytes per user on disk (${(bytes / 2 ** 20).toFixed(0)} MB, indexes ${(Number(r?.idx ?? 0) / 2 ** 20).toFixed(0)} MB)`);
+    await searchIndexWriteCost(n);
+  }
+
+  /**
+   * What the console search's trigram index (migration 0035) costs a write: 5,000 records
+   * renamed with it, 5,000 others without it (dropped in the same transaction), all rolled back.
+   */
+  async function searchIndexWriteCost(n: number): Promise<void> {
+    const k = Math.min(5_000, Math.floor(n / 2));
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const [{ size }] = (await sql.query<{ size: string }>(`SELECT coalesce(pg_relation_size(to_regclass('user_record_search_trgm_idx')), 0) AS size`)).rows as [{ size: string }];
+      if (Number(size) === 0) return;
+      await sql.query("BEGIN");
+      const rename = async (from: number) => {
+        const t = performance.now();
+        await sql.query(`UPDATE user_record SET provider_name = provider_name || 'x' WHERE id IN (SELECT id FROM user_record ORDER BY id OFFSET $1 LIMIT $2)`, [from, k]);
+        return performance.now() - t;
+      };
+      const withIdx = await rename(0);
+      await sql.query(`DROP INDEX user_record_search_trgm_idx`);
+      const without = await rename(k);
+      await sql.query("ROLLBACK");
+      rows.push({ step: `search index write cost: ${k} records renamed with / without it`, ms: withIdx, note: `${withIdx.toFixed(0)} ms / ${without.toFixed(0)} ms (${((withIdx - without) / k).toFixed(3)} ms more per write); index ${(Number(size) / 2 ** 20).toFixed(0)} MB` });
+      console.log(`  search index: ${k} renames ${withIdx.toFixed(0)} ms with it, ${without.toFixed(0)} ms without; ${(Number(size) / 2 ** 20).toFixed(0)} MB`);
+    } finally {
+      await sql.end();
+    }
+  }
+
+  /** --seed-store: the steps that do not send — the idle cycle, the full read against a raw paged read, 1,000 changes read and decided, the console. */
+  async function seededSteadyState(): Promise<void> {
+    await idleCycle(id, env);
+    await idleCycle(id, env);
+    // a full read without the target read back (the seeded target holds nothing to compare): the periodic full read come due
+    await fullReadAgainstRaw(id, env, slapd, names, {
+      step: "cycle, full read (periodic, target not read back), nothing changed",
+      prepare: async () => void (await (await getDb()).channel.update({ where: { id }, data: { lastFullSyncAt: null } })),
+    });
+    const k = await modifyUsers("title", (i) => `bench ${i}`);
+    await cycle(id, env, `cycle, ${k} users modified (unmapped attribute: read and decided, nothing to send)`, k);
+    for (const l of await measureConsoleLatency(id, env)) {
+      rows.push({ step: `console API: ${l.name}`, ms: l.medianMs, note: `median of ${l.samples}, p95 ${l.p95Ms.toFixed(0)} ms, ${l.bytes} bytes, GET ${l.path.replace(/after=[^&]+/, "after=…")}` });
+      console.log(`  console API ${l.name}: median ${l.medianMs.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms`);
+    }
+  }
+
+  /** The first 1,000 users (or all, if fewer) get a new value of one attribute; returns how many. */
+  async function modifyUsers(attribute: string, value: (i: number) => string): Promise<number> {
+    const admin = new Client({ url: slapd.url });
+    await admin.bind(slapd.adminDn, slapd.adminPassword);
+    const k = Math.min(1000, USERS);
+    for (let i = 0; i < k; i++) {
+      await admin.modify(names.userDn(i), new Change({ operation: "replace", modification: new Attribute({ type: attribute, values: [value(i)] }) }));
+    }
+    await admin.unbind();
+    return k;
+  }
 
   async function steadyState(initialMs: number, initialTargetCpu: number): Promise<void> {
 
@@ -350,20 +547,9 @@ async function main(): Promise<void> {
       note: `users ${(du / 1000).toFixed(2)} s (${full.stats.drift.usersRead} read in pages), groups ${(dg / 1000).toFixed(2)} s (${full.stats.drift.groupsRead} GETs); drifted: ${full.stats.drift.users} users, ${full.stats.drift.groups} groups; the SCIM target's CPU in the cycle ${(fullTargetCpu / 1000).toFixed(1)} s`,
     });
     if (full.stats.drift.users + full.stats.drift.groups > 0) throw new Error("a full reconciliation found drift where nothing was changed at the target");
-    const admin = new Client({ url: slapd.url });
-    await admin.bind(slapd.adminDn, slapd.adminPassword);
-    const k = Math.min(1000, USERS);
-    for (let i = 0; i < k; i++) {
-      await admin.modify(names.userDn(i), new Change({ operation: "replace", modification: new Attribute({ type: "title", values: [`bench ${i}`] }) }));
-    }
-    await admin.unbind();
+    const k = await modifyUsers("title", (i) => `bench ${i}`);
     await cycle(id, env, `cycle, ${k} users modified (unmapped attribute)`, k);
-    const admin2 = new Client({ url: slapd.url });
-    await admin2.bind(slapd.adminDn, slapd.adminPassword);
-    for (let i = 0; i < k; i++) {
-      await admin2.modify(names.userDn(i), new Change({ operation: "replace", modification: new Attribute({ type: "givenName", values: [`Given${i}`] }) }));
-    }
-    await admin2.unbind();
+    await modifyUsers("givenName", (i) => `Given${i}`);
     await cycle(id, env, `cycle, ${k} users modified (mapped attribute)`, k);
     const removed = Math.min(100, Math.floor(USERS / 10));
     await slapd.removeMembers(names.provisionedGroupDn, Array.from({ length: removed }, (_, i) => names.userDn(USERS - 1 - i)));

@@ -26,7 +26,9 @@
  *     caseExact=false, uniqueness=server attribute.
  *   - externalId is not unique: RFC 7643 gives it uniqueness "none".
  *   - Attributes the schema does not define, and undeclared extension blocks, are dropped without
- *     an error. The Enterprise User extension is declared and kept when `schemas` lists it.
+ *     an error. The Enterprise User extension is declared and kept when `schemas` lists it, and
+ *     so is a custom one, CUSTOM_USER_EXTENSION below (an integer `badge`, a multi-valued
+ *     string `aliases`), as an application's own extension would be.
  *     `password` is accepted and never returned.
  *   - `active` is kept as sent (false stays false). It must be a real boolean:
  *     "false" as a string gets 400 invalidValue, on POST and in PATCH.
@@ -443,6 +445,9 @@ function groupDegress(resource: SCIMMY.Types.Resource, ctx: unknown): void {
 // SCIMMY's resource registry and config are process-global; declare once and route every
 // instance's calls to its own store through the request context.
 
+/** A custom User extension, as an application declares its own attributes (listed by /Schemas). */
+export const CUSTOM_USER_EXTENSION = "urn:ietf:params:scim:schemas:extension:ferry-devkit:2.0:User";
+
 let declared = false;
 function declareResources(): void {
   if (declared) return;
@@ -451,7 +456,16 @@ function declareResources(): void {
     ingress: userIngress,
     egress: userEgress,
     degress: userDegress,
-    extensions: [{ schema: SCIMMY.Schemas.EnterpriseUser, required: false }],
+    extensions: [
+      { schema: SCIMMY.Schemas.EnterpriseUser, required: false },
+      {
+        schema: new SCIMMY.Types.SchemaDefinition("DevkitUser", CUSTOM_USER_EXTENSION, "An application's own user attributes", [
+          new SCIMMY.Types.Attribute("integer", "badge"),
+          new SCIMMY.Types.Attribute("string", "aliases", { multiValued: true }),
+        ]),
+        required: false,
+      },
+    ],
   });
   SCIMMY.Resources.declare(SCIMMY.Resources.Group, {
     ingress: groupIngress,

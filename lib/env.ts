@@ -45,6 +45,17 @@ const ZEnv = z.object({
   FERRY_LEASE_SEC: z.coerce.number().positive().default(30),
   /** a node whose heartbeat is older than this is declared dead by its peers, which release its jobs */
   FERRY_FAILOVER_GRACE_SEC: z.coerce.number().positive().default(20),
+  /**
+   * Cycles a worker node runs at once, of every channel. Cycles mostly wait on the
+   * directory, the target and the database, so more than the node's cores is fine.
+   */
+  FERRY_WORKER_CONCURRENCY: z.coerce.number().int().min(2).max(200).default(6),
+  /**
+   * How many of those may be long cycles (first loads, full reconciliations); the others
+   * are kept for incremental cycles, so long work never holds back another channel's
+   * changes (lib/jobs/cycle-lane.ts). Less than FERRY_WORKER_CONCURRENCY.
+   */
+  FERRY_WORKER_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(199).default(2),
   /** the largest request body the console accepts (API and sign-in), in bytes; larger ones get 413 */
   FERRY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   /**

@@ -19,6 +19,7 @@ try {
   } else {
     const r = await applyChannelConfig({ config, actor: osActor(), via: "cli" });
     console.log(`channel ${r.id} "${r.name}" ${r.created ? "created" : "updated"}`);
+    for (const w of r.warnings ?? []) console.warn(`warning: ${w}`);
   }
   await closeDb();
 } catch (err) {

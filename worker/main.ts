@@ -1,8 +1,10 @@
 // The worker process: one provisioning node. It registers, heartbeats, declares silent
 // peers dead (releasing their jobs), and — while it should provision — runs the job
 // runtime (graphile-worker over Ferry's PostgreSQL) and keeps every active channel's
-// next cycle queued. An ACTIVE node provisions; a FAILOVER node stands by and provisions
-// only while no ACTIVE node is alive. SIGTERM/SIGINT stop it cleanly (the cycle in
+// next cycle queued. Cycles run in two lanes (lib/jobs/cycle-lane.ts), one runner each:
+// long ones (first loads, full reconciliations) in FERRY_WORKER_BULK_CONCURRENCY slots,
+// incremental ones in the rest of FERRY_WORKER_CONCURRENCY. An ACTIVE node provisions; a
+// FAILOVER node stands by and provisions only while no ACTIVE node is alive. SIGTERM/SIGINT stop it cleanly (the cycle in
 // progress finishes first); being put in FAILOVER stops its cycles at the next batch.
 import { EventEmitter } from "node:events";
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from "graphile-worker";
@@ -10,7 +12,8 @@ import pg from "pg";
 import { closeDb, getDb, resolveDatabaseUrl } from "../lib/db/index.ts";
 import { getEnv } from "../lib/env.ts";
 import { toAppError } from "../lib/errors.ts";
-import { RUN_CYCLE } from "../lib/jobs/cycle-job-names.ts";
+import { RUN_BULK_CYCLE, RUN_CYCLE } from "../lib/jobs/cycle-job-names.ts";
+import { laneSlots } from "../lib/jobs/cycle-lane.ts";
 import { PushWatchers } from "../lib/jobs/push-watchers.ts";
 import { makeRunCycleHandler, scheduleChannels } from "../lib/jobs/run-cycle-job.ts";
 import { DELIVER_ALERT } from "../lib/alerts/deliver.ts";
@@ -27,6 +30,7 @@ const EXIT_DECLARED_DEAD = 75;
 
 async function main(): Promise<void> {
   const env = getEnv();
+  const slots = laneSlots(env);
   await getDb();
   const { url } = await resolveDatabaseUrl();
   const node = await registerNode({ nodeId: env.FERRY_NODE_ID, version: process.env.npm_package_version });
@@ -54,7 +58,8 @@ async function main(): Promise<void> {
   // database ended meanwhile (Ctrl-C on `npm start` / the demo stops the embedded
   // PostgreSQL together with the worker) was then an unhandled 'error' and a crash.
   // Here the listeners stay until the pool has ended.
-  const jobPool = new pg.Pool({ connectionString: url, max: 10 });
+  // each runner keeps a connection to listen, and takes one to fetch and complete jobs
+  const jobPool = new pg.Pool({ connectionString: url, max: Math.max(10, env.FERRY_WORKER_CONCURRENCY + 4) });
   const onConnectionError = (err: Error) => {
     // pg drops the broken connection from the pool; a query on it fails by itself
     if (stopping) log.debug("database connection ended while stopping", { error: err.message });
@@ -70,7 +75,8 @@ async function main(): Promise<void> {
 
   // graphile-worker locks jobs in the name of the worker pool (and, in older versions, of each worker)
   const workerIds = new Set<string>();
-  let runner: Runner | null = null;
+  // one runner per lane, started and stopped together
+  let runner: Runner[] | null = null;
   let abort = new AbortController();
   // push-mode channels' directory watchers: run while this node provisions
   const push = new PushWatchers(log);
@@ -82,16 +88,19 @@ async function main(): Promise<void> {
     events.on("pool:release", ({ workerPool }) => workerIds.delete(workerPool.id));
     events.on("worker:release", ({ worker }) => workerIds.delete(worker.workerId));
     const signal = abort.signal;
-    runner = await run({
-      pgPool: jobPool,
-      concurrency: 2,
-      noHandleSignals: true,
-      pollInterval: 1000,
-      logger: jobLogger,
-      events,
-      taskList: { [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal }) as never, [DELIVER_ALERT]: deliverAlertHandler as never },
+    const lane = (concurrency: number, taskList: Parameters<typeof run>[0]["taskList"]) =>
+      run({ pgPool: jobPool, concurrency, noHandleSignals: true, pollInterval: 1000, logger: jobLogger, events, taskList });
+    const incremental = await lane(slots.incremental, {
+      [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal, lane: "incremental" }) as never,
+      [DELIVER_ALERT]: deliverAlertHandler as never,
     });
-    log.info("provisioning", { mode });
+    try {
+      runner = [incremental, await lane(slots.bulk, { [RUN_BULK_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal, lane: "bulk" }) as never })];
+    } catch (err) {
+      await incremental.stop();
+      throw err;
+    }
+    log.info("provisioning", { mode, incrementalSlots: slots.incremental, bulkSlots: slots.bulk });
   };
   const stopRunner = async (reason: string) => {
     if (!runner) return;
@@ -101,7 +110,7 @@ async function main(): Promise<void> {
     const r = runner;
     runner = null;
     const held = [...workerIds];
-    await r.stop();
+    await Promise.all(r.map((x) => x.stop()));
     // a job whose cycle was aborted can stay locked by the stopped pool; release it for the other nodes
     if (held.length > 0) await utils.forceUnlockWorkers(held);
     abort = new AbortController();
@@ -176,7 +185,7 @@ async function main(): Promise<void> {
       }
     };
     await step("the push watchers", () => push.stopAll());
-    await step("the job runner", async () => runner?.stop());
+    await step("the job runners", async () => Promise.all((runner ?? []).map((r) => r.stop())));
     await step("the metrics endpoint", async () => metrics?.close());
     await step("the job utilities", () => utils.release());
     await step("recording the node as stopped", () => heartbeat({ nodeId: node.id, status: "STOPPED" }));

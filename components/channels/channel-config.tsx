@@ -9,6 +9,8 @@ export function describeMapping(v: TMappingValue): { kind: string; value: string
   if (typeof v === "string") return { kind: "attribute", value: v };
   if ("attribute" in v) return { kind: v.transform && v.transform !== "none" ? `attribute, ${v.transform}-cased` : "attribute", value: v.attribute };
   if ("template" in v) return { kind: "template", value: v.template };
+  if ("expression" in v) return { kind: "expression", value: v.expression };
+  if ("reference" in v) return { kind: "reference to a user's DN", value: v.reference };
   return { kind: "literal", value: String(v.literal) };
 }
 

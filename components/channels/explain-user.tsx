@@ -201,6 +201,11 @@ export function ExplainPanel({ channelId, user, by, withProvision = true }: { ch
     >
       {(ex) => (
         <>
+          {ex.mapped?.error && (
+            <Banner tone="amber" title="A mapping value cannot be computed for this user">
+              {ex.mapped.error}: the user stays dirty with this error and nothing is sent for them.
+            </Banner>
+          )}
           {ex.memberPath && ex.memberPath.length > 1 && (
             <p className="small" style={{ margin: 0 }} data-testid="explain-path">
               Membership path: {ex.memberPath.map((dn, i) => (

@@ -81,6 +81,23 @@ export const ENDPOINTS: TEndpoint[] = [
     query: S.ZPlanQuery,
     body: S.ZSaveChannelBody,
   },
+  {
+    method: "post",
+    path: "/channels/{id}/mapping-preview",
+    role: "admin",
+    tag: "Channels",
+    summary:
+      "One directory user (by DN, name or GUID) through the mapping of an edit before it is saved (the body PUT /channels/{id} takes, plus `user`): the mapped values, the first value that cannot be computed, the resource a create sends, the user the target holds now and the PATCH an update would send. Sends nothing but GETs; audited as channel.preview-mapping",
+    body: S.ZMappingPreviewBody,
+  },
+  {
+    method: "post",
+    path: "/channels/mapping-preview",
+    role: "admin",
+    tag: "Channels",
+    summary: "As POST /channels/{id}/mapping-preview, for a channel not saved yet",
+    body: S.ZMappingPreviewBody,
+  },
   { method: "get", path: "/channels/{id}/operations/{operation}", role: "viewer", tag: "Operations", summary: "What an operation would change, with counts" },
   {
     method: "post",

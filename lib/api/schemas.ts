@@ -173,3 +173,9 @@ export const ZAdoptBody = z.object({
   user: z.string().min(1).max(1000).nullable(),
 });
 export const ZIgnoreBody = z.object({ kind: z.enum(["user", "group"]), scimId: z.string().min(1).max(500), ignore: z.boolean().default(true) });
+
+/** POST /channels/{id}/mapping-preview (and /channels/mapping-preview for a channel not saved yet): a directory user through an edited mapping */
+export const ZMappingPreviewBody = ZSaveChannelBody.extend({
+  user: ZUserQueryFields.shape.user,
+  by: ZUserQueryFields.shape.by,
+}).transform(({ config, user, by }) => ({ config, user: ZUserQuery.parse({ user, by }) }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ZSourceInput } from "./config.ts";
+import { ZChannelFile, ZSourceInput } from "./config.ts";
 
 const base = {
   url: "ldap://127.0.0.1:389",
@@ -78,4 +78,24 @@ describe("channel source: Active Directory bind names", () => {
       expect(problems({ bindDn: name }).bindDn).toMatch(/user@domain or DOMAIN\\user/);
     });
   }
+});
+
+describe("mapping forms of issue 16", () => {
+  const base = {
+    name: "x",
+    connectionId: "x",
+    source: { url: "ldap://dir", bindDn: "cn=a,dc=x", bindPassword: "p", baseDn: "dc=x", groupDn: "cn=g,dc=x" },
+    target: { url: "https://t/scim/v2", auth: { type: "bearer", token: "t" } },
+  };
+  it("takes expressions and references, and refuses a broken expression with its line and column", () => {
+    expect(ZChannelFile.safeParse({ ...base, mapping: { userName: { expression: 'lower(attr("uid"))' }, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager": { reference: "manager" } } }).success).toBe(true);
+    const bad = ZChannelFile.safeParse({ ...base, mapping: { userName: { expression: 'lower(attr("uid")' } } });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/expression error at line 1, column \d+/);
+  });
+  it("refuses a reference under .value and in the group mapping", () => {
+    expect(ZChannelFile.safeParse({ ...base, mapping: { userName: "uid", "urn:x:User:manager.value": { reference: "manager" } } }).success).toBe(false);
+    expect(ZChannelFile.safeParse({ ...base, groupMapping: { displayName: "cn", externalId: { reference: "manager" } } }).success).toBe(false);
+    expect(ZChannelFile.safeParse({ ...base, groupMapping: { displayName: { expression: 'upper(attr("cn"))' }, externalId: "entryUUID" } }).success).toBe(true);
+  });
 });

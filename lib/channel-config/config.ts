@@ -10,6 +10,8 @@
 // Browser-safe: the console's form takes its types from these schemas (z.input).
 import { z } from "zod";
 import { isEncrypted, ZEncryptedSecret, ZPlainSecret } from "../crypto/secret-types.ts";
+import { checkExpression } from "../mapping/expression/compile.ts";
+import { LDAP_ATTRIBUTE_NAME } from "../mapping/ldap-attribute.ts";
 import { dnProblem, ldapFilterProblem } from "./ldap-syntax.ts";
 
 export const DIRECTORY_TYPES = ["openldap", "active-directory", "389ds", "generic"] as const;
@@ -228,6 +230,13 @@ export const ZTargetFields = z.object({
   userMatching: z.enum(["inventory", "lookup-first", "create-first"]).default("inventory"),
   /** after userName, what links a target user to a directory user in the inventory, in this order */
   inventoryMatch: z.array(z.enum(INVENTORY_MATCH_KEYS)).max(2).default(["externalId", "emails"]),
+  /**
+   * How a PATCH changes a typed multi-valued attribute (emails.work): whole = replace the
+   * attribute with all its values (every target understands it); by-type = change only
+   * the value of that type (`replace emails[type eq "work"].value`, `add` for a new type),
+   * leaving the others alone, for targets that take value-path filters (RFC 7644 §3.5.2)
+   */
+  multiValuePatch: z.enum(["whole", "by-type"]).default("whole"),
   /** transient failures retried within one push before the record is left dirty */
   maxRetries: z.number().int().min(0).max(10).default(3),
 });
@@ -235,19 +244,54 @@ export const ZTargetFields = z.object({
 export const ZTargetInput = ZTargetFields.extend({ auth: ZAuthInput }).strict();
 export const ZTargetEdit = ZTargetFields.extend({ auth: ZAuthEdit }).strict();
 
+/**
+ * A mapping expression (lib/mapping/expression/, docs/channel-file.md): parsed and
+ * type-checked here, so a channel with a broken one is refused when saved, the problem
+ * named with its line and column.
+ */
+export const ZExpression = z.string().min(1).superRefine((source, ctx) => {
+  const checked = checkExpression(source);
+  if (!checked.ok) {
+    const p = checked.problem;
+    ctx.addIssue({ code: "custom", message: `expression error at line ${p.line}, column ${p.column}: ${p.message}` });
+  }
+});
+
 /** How one SCIM attribute gets its value. A bare string names an LDAP attribute. */
 export const ZMappingValue = z.union([
   z.string().min(1),
   z.object({ attribute: z.string().min(1), transform: z.enum(["lower", "upper", "none"]).default("none") }).strict(),
   z.object({ template: z.string().min(1) }).strict(),
   z.object({ literal: z.union([z.string(), z.boolean(), z.number()]) }).strict(),
+  /** a CEL expression over the entry's attributes */
+  z.object({ expression: ZExpression }).strict(),
+  /** an LDAP attribute holding the DN of another user of the channel (manager): sent as that user's SCIM id, under <key>.value */
+  z.object({ reference: z.string().regex(LDAP_ATTRIBUTE_NAME, "must name an LDAP attribute holding a DN, such as manager") }).strict(),
 ]);
 export type TMappingValue = z.infer<typeof ZMappingValue>;
 
 export const ZMapping = z
   .record(z.string().regex(/^[A-Za-z0-9:._-]+$/, "must be a SCIM attribute path such as name.givenName or emails.work"), ZMappingValue)
-  .refine((m) => "userName" in m, "the mapping must give userName: it is how users are matched at the service provider");
+  .refine((m) => "userName" in m, "the mapping must give userName: it is how users are matched at the service provider")
+  .superRefine((m, ctx) => {
+    for (const [key, spec] of Object.entries(m)) {
+      if (typeof spec === "object" && "reference" in spec && key.endsWith(".value")) {
+        ctx.addIssue({ code: "custom", path: [key], message: "a reference names the complex attribute (…:User:manager): its SCIM id is sent as its value" });
+      }
+    }
+  });
 export type TMapping = z.infer<typeof ZMapping>;
+
+/** How a group's attributes get their values: displayName (how groups are matched) and externalId. */
+export const ZGroupMapping = z
+  .object({ displayName: ZMappingValue, externalId: ZMappingValue.optional() })
+  .strict()
+  .superRefine((m, ctx) => {
+    for (const [key, spec] of Object.entries(m)) {
+      if (typeof spec === "object" && "reference" in spec) ctx.addIssue({ code: "custom", path: [key], message: "a group's attribute cannot be a reference to a user" });
+    }
+  });
+export type TGroupMapping = z.infer<typeof ZGroupMapping>;
 
 export const ZOptions = z
   .object({
@@ -287,6 +331,11 @@ export const ZOptions = z
     nestedGroups: z.enum(NESTED_GROUPS).optional(),
     /** a user disabled at the target is removed from its target groups (remove) or left in them (keep) */
     deprovisionedMemberships: z.enum(["remove", "keep"]).default("remove"),
+    /**
+     * externalId is the directory's GUID (source.guidAttribute) unless the mapping gives it:
+     * a stable key the target can match on, which no rename changes. false: no externalId
+     */
+    externalIdFromGuid: z.boolean().default(true),
   })
   .strict();
 export type TOptions = z.infer<typeof ZOptions>;
@@ -304,7 +353,7 @@ function channelSchema<S extends z.ZodType, T extends z.ZodType>(source: S, targ
       source,
       target,
       mapping: ZMapping.optional(),
-      groupMapping: z.object({ displayName: ZMappingValue }).strict().optional(),
+      groupMapping: ZGroupMapping.optional(),
       options: ZOptions.default(ZOptions.parse({})),
     })
     .strict();

@@ -113,6 +113,11 @@ function sealTarget(t: TTarget): TStoredTarget {
   return { ...t, auth };
 }
 
+/** The mapping with externalId the directory's GUID, unless it gives externalId itself or that default is off. */
+function withExternalId<M extends Record<string, unknown>>(mapping: M, guidAttribute: string, on: boolean): M {
+  return on && !("externalId" in mapping) ? { ...mapping, externalId: guidAttribute } : mapping;
+}
+
 /** Resolves a channel file or an edit into the stored form; every refused secret at once, as one INVALID_CONFIG naming each field. */
 export function resolveChannel(settings: TSettings, keepFrom: TKeepFrom): TChannelConfig {
   const auth = authSecret(settings.target.auth);
@@ -129,7 +134,10 @@ export function resolveChannel(settings: TSettings, keepFrom: TKeepFrom): TChann
     syncFrequencySec: settings.syncFrequencySec,
     source,
     target: sealTarget(completeTarget(settings.target, authValue)),
-    mapping: { user: settings.mapping ?? d.mapping, group: settings.groupMapping ?? { displayName: settings.source.groupNameAttribute } },
+    mapping: {
+      user: withExternalId(settings.mapping ?? d.mapping, source.guidAttribute, settings.options.externalIdFromGuid),
+      group: withExternalId(settings.groupMapping ?? { displayName: settings.source.groupNameAttribute }, source.guidAttribute, settings.options.externalIdFromGuid),
+    },
     options: { ...settings.options, nestedGroups: nestedGroupsFor(settings.options.nestedGroups, settings.source.directoryType) },
   };
 }

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { ZEncryptedSecret, type TSecret } from "../crypto/secret-types.ts";
 import { AppError, formatZodError } from "../errors.ts";
-import { authSchema, withOneScope, ZDisabledRule, ZLdapFilter, ZMapping, ZMappingValue, ZOptions, ZSourceFields, ZTargetFields, type TStoredOptions } from "./config.ts";
+import { authSchema, withOneScope, ZDisabledRule, ZGroupMapping, ZLdapFilter, ZMapping, ZOptions, ZSourceFields, ZTargetFields, type TStoredOptions } from "./config.ts";
 import { nestedGroupsFor } from "./directory-defaults.ts";
 
 export const ZStoredSource = withOneScope(
@@ -29,7 +29,7 @@ export type TStoredAuth = z.output<typeof ZStoredAuth>;
 export const ZStoredTarget = ZTargetFields.extend({ auth: ZStoredAuth }).strict();
 export type TStoredTarget = z.output<typeof ZStoredTarget>;
 
-export const ZStoredMapping = z.object({ user: ZMapping, group: z.object({ displayName: ZMappingValue }).strict() }).strict();
+export const ZStoredMapping = z.object({ user: ZMapping, group: ZGroupMapping }).strict();
 export type TStoredMapping = z.output<typeof ZStoredMapping>;
 
 /** A source to connect with: a stored one, or one resolved the same way for a connection test, its secret as typed. */

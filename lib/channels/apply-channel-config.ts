@@ -9,6 +9,7 @@ import { resolveChannel, validateChannelFile } from "../channel-config/resolve.t
 import { readStoredParts } from "../channel-config/stored.ts";
 import { getDb } from "../db/index.ts";
 import { AppError } from "../errors.ts";
+import { checkTargetSchema } from "./check-target-schema.ts";
 import { storeChannelConfig, type TApplyResult } from "./store-channel-config.ts";
 
 export type { TApplyResult };
@@ -32,5 +33,7 @@ export async function applyChannelConfig(options: { config: unknown; actor: stri
   const db = await getDb();
   const existing = await db.channel.findUnique({ where: { name: file.name } });
   const cfg = resolveChannel(file, existing ? readStoredParts(existing) : null);
-  return storeChannelConfig({ cfg, existing, actor: options.actor, via: options.via });
+  // as the console's save: a mapping the target's schemas refuse is refused, an unreachable target only warns
+  const warnings = await checkTargetSchema(cfg);
+  return { ...(await storeChannelConfig({ cfg, existing, actor: options.actor, via: options.via })), warnings };
 }

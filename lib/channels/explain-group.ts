@@ -15,7 +15,7 @@ import { groupScopeFilter, guidOf } from "../ldap/scope.ts";
 import { evaluate } from "../mapping/map-entry.ts";
 import { listProvisioningLog, type TLogEntryView } from "../provisioning-log/read.ts";
 import { membersOf, NestedGroups } from "../sync/read-groups.ts";
-import type { TCheck, TExplainRecord } from "./explain-user.ts";
+import { view, type TCheck, type TExplainRecord } from "./explain-user.ts";
 import { describeQuery, entryMatches as matches, findDirectoryGroup, isUnderBase, type TUserQuery } from "./find-directory-user.ts";
 import { maskLdapAttributes } from "./show-record.ts";
 import { requireChannel } from "./require-channel.ts";
@@ -67,7 +67,7 @@ export async function explainGroup(options: { channelId: number; group: TUserQue
   }
 }
 
-type TChannel = { id: number; source: TSource; mapping: { group: { displayName: TMappingValue } }; options: TOptions };
+type TChannel = { id: number; source: TSource; mapping: { group: { displayName: TMappingValue } & Record<string, TMappingValue | undefined> }; options: TOptions };
 
 async function explainWith(db: PrismaClient, dir: Directory, channel: TChannel, query: TUserQuery, logEntries: number): Promise<TGroupExplanation> {
   const { source, options } = channel;
@@ -215,22 +215,5 @@ function pushedName(v: unknown): string | null {
 }
 
 function recordView(r: TGroupRow): NonNullable<TGroupExplanation["record"]> {
-  return {
-    id: String(r.id),
-    guid: r.guid,
-    dn: r.dn,
-    providerName: r.providerName,
-    scimId: r.scimId,
-    sourceState: r.sourceState,
-    targetState: r.targetState,
-    dirty: r.dirty,
-    pendingAction: r.pendingAction,
-    lastError: r.lastError,
-    attempts: r.attempts,
-    lastAttemptAt: r.lastAttemptAt,
-    nextAttemptAt: r.nextAttemptAt,
-    lastSyncedAt: r.lastSyncedAt,
-    holdId: r.holdId === null ? null : String(r.holdId),
-    memberDns: r.memberDns.length,
-  };
+  return { ...view(r), memberDns: r.memberDns.length };
 }

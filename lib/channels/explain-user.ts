@@ -11,7 +11,7 @@ import type { PrismaClient } from "../db/index.ts";
 import { getDb } from "../db/index.ts";
 import { Directory, escapeFilterValue, type TLdapEntry } from "../ldap/directory.ts";
 import { accountExpired, firstValue, guidOf, isDisabled, memberDnsOf, timestampOf, userScopeFilter } from "../ldap/scope.ts";
-import { hashValues, mapEntry, type TFlatValues } from "../mapping/map-entry.ts";
+import { hashValues, mapEntryChecked, type TFlatValues } from "../mapping/map-entry.ts";
 import { listProvisioningLog, type TLogEntryView } from "../provisioning-log/read.ts";
 import { decideInScope, deprovisionAction, type TAction } from "../sync/decide.ts";
 import type { TKnownState } from "../records/states.ts";
@@ -36,7 +36,8 @@ export type TUserExplanation = {
   disabled: boolean;
   /** the nested path when membership runs through groups: provisioning group first, the user's own group last */
   memberPath: string[] | null;
-  mapped: { values: TFlatValues; hash: string; changed: Array<{ attribute: string; acknowledged: unknown; now: unknown }> } | null;
+  /** `error`: the first mapping value that cannot be computed for this user (the user stays dirty with it, nothing sent) */
+  mapped: { values: TFlatValues; hash: string; error: string | null; changed: Array<{ attribute: string; acknowledged: unknown; now: unknown }> } | null;
   record: TExplainRecord | null;
   hold: { id: string; status: string; rule: string; reason: string; count: number } | null;
   /** what the rulebook decides for it now, and why */
@@ -65,7 +66,7 @@ export async function explainUser(options: { channelId: number; user: TUserQuery
 export async function explainWith(
   db: PrismaClient,
   dir: Directory,
-  channel: { id: number; source: TSource; mapping: { user: Parameters<typeof mapEntry>[1] }; options: TOptions },
+  channel: { id: number; source: TSource; mapping: { user: Parameters<typeof mapEntryChecked>[1] }; options: TOptions },
   query: TUserQuery,
   logEntries: number,
 ): Promise<{ explanation: TUserExplanation; entry: TLdapEntry | null }> {
@@ -141,7 +142,7 @@ export async function explainWith(
   const disabled = isDisabled(entry, source);
   checks.push({ rule: "disabled", ok: !disabled, says: disabledSays(entry, source, disabled) });
 
-  const values = mapEntry(entry, channel.mapping.user);
+  const { values, error: mappingError } = mapEntryChecked(entry, channel.mapping.user);
   const hash = hashValues(values);
   const acknowledged = (recordRow?.pushedValues ?? null) as Record<string, unknown> | null;
   const changed = acknowledged
@@ -152,9 +153,12 @@ export async function explainWith(
     : [];
 
   const decided = decide(recordRow, { inScope, disabled, hash, values }, options);
+  // as the read does: a value that cannot be computed is not sent as missing; a rejected hold keeps the user
   const decision =
     holdView?.status === "REJECTED" && (decided.action === "DISABLE" || decided.action === "DELETE")
       ? { action: "NONE" as const, says: `kept at the target: an administrator rejected its ${decided.action.toLowerCase()} (hold #${holdView.id}) until it comes back in the directory or the hold is approved` }
+      : mappingError && (decided.action === "CREATE" || decided.action === "UPDATE" || decided.action === "ENABLE")
+        ? { action: "NONE" as const, says: `${mappingError}: the user stays dirty with this error and nothing is sent` }
       : decided;
   const summary = !inScope
     ? `out of scope: ${checks.find((c) => !c.ok && c.rule !== "disabled" && c.rule !== "scope")?.says ?? checks.find((c) => c.rule === "scope")!.says}`
@@ -175,7 +179,7 @@ export async function explainWith(
     inScope,
     disabled,
     memberPath,
-    mapped: { values, hash, changed },
+    mapped: { values, hash, error: mappingError?.message ?? null, changed },
     record,
     hold: holdView,
     decision,
@@ -192,7 +196,8 @@ async function loadRecord(db: PrismaClient, channelId: number, guid: string | un
   return db.userRecord.findFirst({ where: { channelId, guid } });
 }
 
-function view(r: TRecordRow): TExplainRecord {
+/** The store's record as explain shows it: a user's or a group's (the same columns). */
+export function view(r: Pick<TRecordRow, keyof TExplainRecord | "id" | "holdId">): TExplainRecord {
   return {
     id: String(r.id),
     guid: r.guid,

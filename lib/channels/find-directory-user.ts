@@ -3,11 +3,13 @@
 // reads; a group's name attribute) or by GUID — also one the store has never seen, also
 // one outside the channel's base DN or scope. Read-only: the directory is searched, the store only looked at.
 import type { TSource } from "../channel-config/stored.ts";
-import type { TMapping } from "../channel-config/config.ts";
+import type { TMapping, TMappingValue } from "../channel-config/config.ts";
 import type { TSql } from "../db/index.ts";
 import { guidFilter } from "../ldap/change-feed.ts";
 import { escapeFilterValue, type Directory, type TLdapEntry } from "../ldap/directory.ts";
 import { groupAttributes, userAttributes } from "../ldap/scope.ts";
+import { normalizeDn } from "../mapping/references.ts";
+import { mappingAttributes } from "../mapping/mapping-attributes.ts";
 import { guidCandidates } from "./show-record.ts";
 
 /** How an administrator named the user: a DN, a provider name, or a GUID (`auto`: guessed from its form). */
@@ -143,11 +145,17 @@ const ANY_GROUP = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(
  * (the channel's group name attribute, within its group filter, then among all groups;
  * else the store's record of that displayName).
  */
-export async function findDirectoryGroup(db: TSql, dir: Directory, channel: { id: number; source: TSource }, query: TUserQuery): Promise<TFoundUser | null> {
+export async function findDirectoryGroup(
+  db: TSql,
+  dir: Directory,
+  channel: { id: number; source: TSource; mapping: { group: Record<string, TMappingValue | undefined> } },
+  query: TUserQuery,
+): Promise<TFoundUser | null> {
   const { source } = channel;
   return findEntry(db, dir, channel.id, source, {
     table: "group_record",
-    attributes: groupAttributes(source, true),
+    // the group's own attributes and those its mapping reads, as the cycle's group read asks
+    attributes: [...new Set([...groupAttributes(source, true), ...mappingAttributes(channel.mapping.group)])],
     // a group the channel provisions first; then any group of that name (explained as out of scope)
     nameFilters: (name) => {
       const named = `(${source.groupNameAttribute}=${escapeFilterValue(name)})`;
@@ -174,12 +182,7 @@ export async function entryMatches(dir: Directory, dn: string, filter: string): 
 }
 
 /** The DN as the directory spells it, compared loosely: case and spaces after commas do not count. */
-export function normDn(dn: string): string {
-  return dn
-    .split(/(?<!\\),/)
-    .map((p) => p.trim().toLowerCase())
-    .join(",");
-}
+export const normDn = normalizeDn;
 
 export function isUnderBase(dn: string, baseDn: string): boolean {
   const d = normDn(dn);

@@ -48,9 +48,15 @@ export async function listChannels(): Promise<TChannelSummary[]> {
   const db = await getDb();
   const channels = await db.channel.findMany({ orderBy: { id: "asc" } });
   const counts = await db.$queryRawUnsafe<Array<{ channel_id: number; kind: string; total: bigint; dirty: bigint }>>(
-    `SELECT channel_id, 'users' AS kind, count(*) AS total, count(*) FILTER (WHERE dirty) AS dirty FROM user_record GROUP BY channel_id
-     UNION ALL
-     SELECT channel_id, 'groups', count(*), count(*) FILTER (WHERE dirty) FROM group_record GROUP BY channel_id`,
+    // per channel, each count from an index alone (the totals from one on channel_id, the
+    // dirty from the partial dirty index): one pass over the table with a filter on dirty
+    // read every row, 300-700 ms at a million users
+    `SELECT c.id AS channel_id, k.kind, k.total, k.dirty FROM channel c CROSS JOIN LATERAL (
+       SELECT 'users' AS kind, (SELECT count(*) FROM user_record WHERE channel_id = c.id) AS total,
+              (SELECT count(*) FROM user_record WHERE channel_id = c.id AND dirty) AS dirty
+       UNION ALL
+       SELECT 'groups', (SELECT count(*) FROM group_record WHERE channel_id = c.id),
+              (SELECT count(*) FROM group_record WHERE channel_id = c.id AND dirty)) k`,
   );
   const get = (id: number, kind: string) => counts.find((c) => c.channel_id === id && c.kind === kind);
   const holds = await db.deprovisionHold.findMany({ where: { status: { in: ["HELD", "APPROVED"] } }, select: { channelId: true, kind: true, count: true, status: true } });

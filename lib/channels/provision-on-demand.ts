@@ -11,6 +11,7 @@
 // the channel's limits, and never when a held deprovisioning covers it (its approval
 // decides). A user the directory does not return is never deprovisioned from here:
 // whether someone is gone is a full read's to decide, through the guard.
+import { referencedDns, referenceKeys } from "../mapping/references.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { readStoredChannel } from "../channel-config/stored.ts";
 import { getDb } from "../db/index.ts";
@@ -122,6 +123,8 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
     let decideSays = ex.decision.says;
     let lastError: string | null = null;
     if (mapped.values.userName === undefined) lastError = `no value for userName (mapping: ${JSON.stringify(cfg.mapping.user.userName)})`;
+    // as the read does: a value the mapping cannot compute keeps the user dirty with it
+    if (mapped.error && action !== "DISABLE" && action !== "DELETE") lastError = mapped.error;
     if (action === "DISABLE" || action === "DELETE") {
       const verdict = await guardOne(db, ch.id, cfg.options, ex);
       if (verdict) {
@@ -144,6 +147,7 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
       pendingHash: action === "NONE" || action === "DISABLE" || action === "DELETE" ? null : mapped.hash,
       ldapAttributes: entry.attrs,
       lastError,
+      referenceDns: referencedDns(mapped.values, referenceKeys(cfg.mapping.user)),
     };
     await lease.write((tx) => writeUsersRead(tx, ch.id, [row]));
     const stored = (await loadUsersByGuid(db, ch.id, [guid])).get(guid)!;

@@ -11,7 +11,13 @@ import { AppError } from "../errors.ts";
 import { profileConflict } from "../scim/profiles.ts";
 import { diffChannelConfig } from "./config-diff.ts";
 
-export type TApplyResult = { id: number; name: string; created: boolean };
+export type TApplyResult = {
+  id: number;
+  name: string;
+  created: boolean;
+  /** what was saved but could not be checked (the target's schemas unreachable: check-target-schema.ts) */
+  warnings?: string[];
+};
 
 type TExistingRow = {
   id: number;

@@ -24,7 +24,10 @@ export async function resolveDatabaseUrl(): Promise<{ url: string; stopEmbedded:
 }
 
 export function createPrisma(url: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  // a worker's cycle may hold two connections at once (a first load writes what it reads
+  // while its push records what the target answered): room for every slot's
+  const max = Math.max(10, getEnv().FERRY_WORKER_CONCURRENCY * 2 + 2);
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max }) });
 }
 
 async function init(): Promise<TDbState> {

@@ -1,6 +1,10 @@
-// Job "run-cycle": one provisioning cycle of one channel. Jobs of a channel share the
-// graphile-worker queue `channel:<id>`, which runs them one at a time whatever the number
-// of workers and nodes, and the job key `cycle:<id>`, so at most one cycle is waiting.
+// Jobs "run-cycle" and "run-bulk-cycle": one provisioning cycle of one channel, in the
+// node's incremental or bulk lane (cycle-lane.ts). Jobs of a channel share the
+// graphile-worker queue `channel:<id>`, which runs them one at a time whatever the lane,
+// the number of workers and nodes, and the job key `cycle:<id>`, so at most one cycle is
+// waiting. Every cycle is queued in the lane its channel's state calls for; one that
+// reaches the incremental lane but would be long (a cycle asked for by an older console,
+// a reset made meanwhile) is handed to the bulk lane before it starts.
 // The handler does not throw for LDAP or SCIM failures (a cycle records its own, and the
 // next cycle retries every dirty record), so graphile-worker's attempts only count
 // cycles cut short by a crashed node: those are run again once the lock is released.
@@ -11,14 +15,15 @@ import type { TLogger } from "../log.ts";
 import { LeaseHeldError } from "../sync/lease.ts";
 import { runCycle } from "../sync/run-cycle.ts";
 import { getDb } from "../db/index.ts";
-import { cycleJobKey, cycleQueue, RUN_CYCLE } from "./cycle-job-names.ts";
+import { cycleJobKey, cycleQueue, cycleTask } from "./cycle-job-names.ts";
+import { LANE_FIELDS, laneOf, type TCycleLane } from "./cycle-lane.ts";
 export const ZRunCyclePayload = z.object({ channelId: z.number().int().positive(), trigger: z.string().optional() });
 export type TRunCyclePayload = z.infer<typeof ZRunCyclePayload>;
 
 type TAddJob = WorkerUtils["addJob"] | JobHelpers["addJob"];
 
-export function queueCycle(addJob: TAddJob, channelId: number, runAt: Date, mode: "replace" | "preserve_run_at", trigger = "scheduled") {
-  return addJob(RUN_CYCLE, { channelId, trigger } satisfies TRunCyclePayload, {
+export function queueCycle(addJob: TAddJob, channelId: number, runAt: Date, mode: "replace" | "preserve_run_at", lane: TCycleLane, trigger = "scheduled") {
+  return addJob(cycleTask(lane), { channelId, trigger } satisfies TRunCyclePayload, {
     queueName: cycleQueue(channelId),
     jobKey: cycleJobKey(channelId),
     jobKeyMode: mode,
@@ -27,7 +32,7 @@ export function queueCycle(addJob: TAddJob, channelId: number, runAt: Date, mode
   });
 }
 
-export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal: AbortSignal }) {
+export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal: AbortSignal; lane: TCycleLane }) {
   return async (rawPayload: unknown, helpers: JobHelpers): Promise<void> => {
     const payload = ZRunCyclePayload.parse(rawPayload);
     const db = await getDb();
@@ -36,7 +41,14 @@ export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal:
     // quarantined: whatever asked for this cycle, the channel waits until its quarantine ends
     // (releasing it by hand clears quarantine_until and asks for a cycle)
     if (channel.quarantineUntil && channel.quarantineUntil.getTime() > Date.now()) {
-      await queueCycle(helpers.addJob, channel.id, channel.quarantineUntil, "replace", "quarantine ended");
+      await queueCycle(helpers.addJob, channel.id, channel.quarantineUntil, "replace", laneOf(channel), "quarantine ended");
+      return;
+    }
+    // long work found in the incremental lane: to the bulk lane, now (the channel's queue
+    // starts it there once this job has ended)
+    if (ctx.lane === "incremental" && laneOf(channel) === "bulk") {
+      ctx.log.debug("long cycle: handed to the bulk lane", { channel: channel.id });
+      await queueCycle(helpers.addJob, channel.id, new Date(), "replace", "bulk", payload.trigger);
       return;
     }
     let retrySoon = false;
@@ -54,9 +66,9 @@ export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal:
     }
     const delay = retrySoon ? Math.min(5, channel.syncFrequencySec) : channel.syncFrequencySec;
     // a cycle that put the channel in quarantine: the next one waits for its end
-    const after = await db.channel.findUnique({ where: { id: channel.id }, select: { quarantineUntil: true } });
+    const after = await db.channel.findUnique({ where: { id: channel.id }, select: { quarantineUntil: true, ...LANE_FIELDS } });
     const next = Math.max(Date.now() + delay * 1000, after?.quarantineUntil?.getTime() ?? 0);
-    await queueCycle(helpers.addJob, channel.id, new Date(next), "replace");
+    await queueCycle(helpers.addJob, channel.id, new Date(next), "replace", after ? laneOf(after) : ctx.lane);
   };
 }
 
@@ -65,12 +77,12 @@ export async function scheduleChannels(utils: WorkerUtils): Promise<number> {
   const db = await getDb();
   const channels = await db.channel.findMany({
     where: { active: true, connectionActive: true },
-    select: { id: true, lastCycleAt: true, syncFrequencySec: true, quarantineUntil: true },
+    select: { id: true, lastCycleAt: true, syncFrequencySec: true, quarantineUntil: true, ...LANE_FIELDS },
   });
   for (const c of channels) {
     const due = new Date(Math.max(c.lastCycleAt ? c.lastCycleAt.getTime() + c.syncFrequencySec * 1000 : Date.now(), c.quarantineUntil?.getTime() ?? 0));
-    // preserve_run_at: an already queued cycle keeps its time
-    await queueCycle(utils.addJob, c.id, due, "preserve_run_at");
+    // preserve_run_at: an already queued cycle keeps its time (and takes the lane the channel's state calls for)
+    await queueCycle(utils.addJob, c.id, due, "preserve_run_at", laneOf(c));
   }
   return channels.length;
 }

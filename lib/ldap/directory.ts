@@ -93,8 +93,23 @@ export class Directory {
         },
         controls,
       );
-      for await (const page of pages) {
-        for (const entry of page.searchEntries) yield normaliseEntry(entry);
+      // the next page is asked for as soon as a page has arrived, so that the directory
+      // prepares it while this one is decided and stored (ldapts asks only when the
+      // previous page is consumed); at most two pages are held
+      const it = pages[Symbol.asyncIterator]();
+      let next = it.next();
+      try {
+        for (;;) {
+          const page = await next;
+          if (page.done) break;
+          next = it.next();
+          // a failure of the page asked for ahead is thrown when it is awaited, never left unhandled
+          next.catch(() => undefined);
+          for (const entry of page.value.searchEntries) yield normaliseEntry(entry);
+        }
+      } finally {
+        // a consumer that stopped early (read()) ends the search once the page in flight is in
+        await next.then(() => it.return(undefined), () => undefined).catch(() => undefined);
       }
     } catch (err) {
       throw ldapError(err, `search ${filter} under ${base}`);
@@ -182,12 +197,17 @@ export const NEVER_KEPT = new Set([
 
 export function normaliseEntry(entry: Entry): TLdapEntry {
   const attrs: Record<string, string[]> = {};
-  for (const [name, raw] of Object.entries(entry)) {
-    if (name === "dn" || NEVER_KEPT.has(name.toLowerCase().split(";")[0] ?? "")) continue;
+  // once per attribute of every entry read: no copies where the values already are strings
+  for (const name in entry) {
+    if (name === "dn") continue;
+    const lower = name.toLowerCase();
+    const semi = lower.indexOf(";");
+    if (NEVER_KEPT.has(semi < 0 ? lower : lower.slice(0, semi))) continue;
+    const raw = entry[name];
     const list = Array.isArray(raw) ? raw : [raw];
     // ldapts lists requested attributes the entry does not have (even "*") with no values
     if (list.length === 0) continue;
-    attrs[name.toLowerCase()] = list.map((v) => (Buffer.isBuffer(v) ? v.toString("hex") : String(v)));
+    attrs[lower] = list.every((v) => typeof v === "string") ? (list as string[]) : list.map((v) => (Buffer.isBuffer(v) ? v.toString("hex") : String(v)));
   }
   return { dn: entry.dn, attrs };
 }

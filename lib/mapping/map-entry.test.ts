@@ -69,6 +69,25 @@ describe("patchOps", () => {
   it("sends nothing when nothing changed", () => {
     expect(patchOps({ userName: "j" }, { userName: "j" })).toEqual([]);
   });
+  it("replaces a multi-valued attribute whole, by its path, with every value", () => {
+    const before = { userName: "j", "emails.work": "a@x", "emails.home": "h@x", "phoneNumbers.work": ["1", "2"] };
+    const after = { userName: "j", "emails.work": "b@x", "emails.home": "h@x", "phoneNumbers.work": ["1", "2"] };
+    expect(patchOps(before, after)).toEqual([
+      { op: "replace", path: "emails", value: [{ type: "work", value: "b@x", primary: true }, { type: "home", value: "h@x" }] },
+    ]);
+    expect(patchOps({ userName: "j", "phoneNumbers.work": ["1", "2"] }, { userName: "j", "phoneNumbers.work": ["1", "3"] })).toEqual([
+      { op: "replace", path: "phoneNumbers", value: [{ type: "work", value: "1", primary: true }, { type: "work", value: "3" }] },
+    ]);
+  });
+  it("by type: changes one typed value in place and adds a new type, leaving the others", () => {
+    const before = { userName: "j", "emails.work": "a@x", "emails.home": "h@x" };
+    expect(patchOps(before, { ...before, "emails.work": "b@x", "phoneNumbers.mobile": "+1" }, { byType: true })).toEqual([
+      { op: "replace", path: 'emails[type eq "work"].value', value: "b@x" },
+      { op: "add", path: "phoneNumbers", value: [{ type: "mobile", value: "+1" }] },
+    ]);
+    // several values of a type: still the whole attribute
+    expect(patchOps({ userName: "j", "emails.work": ["a"] }, { userName: "j", "emails.work": ["a", "b"] }, { byType: true })[0]).toMatchObject({ op: "replace", path: "emails" });
+  });
   it("filters typed multi-valued removals", () => {
     expect(patchOps({ userName: "j", "emails.work": "a" }, { userName: "j" })).toEqual([{ op: "remove", path: 'emails[type eq "work"]' }]);
   });

@@ -15,6 +15,7 @@ import { ScimGroups } from "./groups.ts";
 import { probeTarget, type TProbeFindings } from "./probe.ts";
 import { HttpConnections } from "./http.ts";
 import type { TUncertainLog } from "./resources.ts";
+import { readSchemas, type TScimSchema } from "./schemas.ts";
 import { ScimTransport, type TTransportOptions } from "./transport.ts";
 import { ScimUsers } from "./users.ts";
 
@@ -56,6 +57,11 @@ export class ScimClient {
   /** The conformance probe (probe.ts): harmless requests that find what the target really does. */
   async probe(): Promise<TProbeFindings> {
     return probeTarget(this.transport, (await this.discover()).raw);
+  }
+
+  /** The target's /Schemas (schemas.ts); null when it has none. */
+  async schemas(): Promise<Map<string, TScimSchema> | null> {
+    return readSchemas(this.transport);
   }
 
   async usePatch(): Promise<boolean> {

@@ -12,6 +12,8 @@ const ZGroup = ZResource.extend({
   members: z.array(z.object({ value: z.string() }).passthrough()).optional().nullable(),
 });
 export type TScimGroup = z.infer<typeof ZGroup>;
+/** A group's attributes besides its name and members (groupMapping.externalId). */
+export type TGroupExtra = { externalId?: string };
 
 export class ScimGroups {
   private readonly endpoint: ScimEndpoint;
@@ -51,16 +53,16 @@ export class ScimGroups {
   }
 
   /** Never duplicated: an answer lost after sending is resolved by finding the group by displayName (`linked`). */
-  create(displayName: string, memberIds: string[]): Promise<TCreated> {
-    return this.endpoint.create({ schemas: [GROUP_SCHEMA], displayName, members: memberIds.map((value) => ({ value })) });
+  create(displayName: string, memberIds: string[], extra: TGroupExtra = {}): Promise<TCreated> {
+    return this.endpoint.create({ schemas: [GROUP_SCHEMA], displayName, ...extra, members: memberIds.map((value) => ({ value })) });
   }
 
   patch(id: string, ops: TPatchOp[]): Promise<TScimResource | null> {
     return this.endpoint.write("PATCH", id, { schemas: [PATCH_SCHEMA], Operations: ops });
   }
 
-  put(id: string, displayName: string, memberIds: string[]): Promise<TScimResource | null> {
-    return this.endpoint.write("PUT", id, { schemas: [GROUP_SCHEMA], id, displayName, members: memberIds.map((value) => ({ value })) });
+  put(id: string, displayName: string, memberIds: string[], extra: TGroupExtra = {}): Promise<TScimResource | null> {
+    return this.endpoint.write("PUT", id, { schemas: [GROUP_SCHEMA], id, displayName, ...extra, members: memberIds.map((value) => ({ value })) });
   }
 
   delete(id: string): Promise<void> {

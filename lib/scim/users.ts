@@ -1,7 +1,7 @@
 // Users at the target (/Users): found by userName, created, updated with PATCH or PUT,
 // deleted. A user's resource is built by the mapping (lib/mapping); this part only sends it.
 import { PATCH_SCHEMA, type TPatchOp } from "./protocol.ts";
-import { ScimEndpoint, type TCreated, type TScimResource, type TUncertainLog } from "./resources.ts";
+import { ScimEndpoint, ZResource, type TCreated, type TScimResource, type TUncertainLog } from "./resources.ts";
 import type { ScimTransport } from "./transport.ts";
 
 export class ScimUsers {
@@ -9,6 +9,11 @@ export class ScimUsers {
 
   constructor(transport: ScimTransport, opts: { maxRetries: number; onUncertain?: TUncertainLog }) {
     this.endpoint = new ScimEndpoint(transport, "Users", "userName", opts);
+  }
+
+  /** The user as the target holds it, or null when it has no such user. */
+  get(id: string): Promise<TScimResource | null> {
+    return this.endpoint.get(id, ZResource, "a SCIM User");
   }
 
   findByUserName(userName: string): Promise<TScimResource | null> {

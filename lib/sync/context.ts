@@ -39,6 +39,8 @@ export type TCycleStats = {
   pushMs: number;
   /** where the time went, phase by phase (ms) */
   phases: Record<string, number>;
+  /** the process's CPU time while each phase ran (ms; phases that overlap count the same CPU) */
+  phasesCpu?: Record<string, number>;
   /** dirty and failing records (users and groups) when the cycle ended, for the backlog chart */
   backlog?: { dirty: number; failing: number };
   /** records whose push finished this cycle, counted as each answer comes (their outcome is stored a page at a time) */
@@ -73,6 +75,7 @@ export function emptyStats(): TCycleStats {
     readMs: 0,
     pushMs: 0,
     phases: {},
+    phasesCpu: {},
     running: [],
     sent: 0,
     scimRequests: 0,
@@ -154,15 +157,19 @@ export class ReadProgress {
   }
 }
 
-/** Runs a phase of the cycle and adds its wall time to stats.phases[name]. */
+/** Runs a phase of the cycle and adds its wall time to stats.phases[name] (and the process's CPU meanwhile to stats.phasesCpu). */
 export async function timed<T>(stats: TCycleStats, name: string, fn: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   stats.running.push(name);
   try {
     return await fn();
   } finally {
     stats.running.splice(stats.running.indexOf(name), 1);
     stats.phases[name] = Math.round((stats.phases[name] ?? 0) + performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    stats.phasesCpu ??= {};
+    stats.phasesCpu[name] = Math.round((stats.phasesCpu[name] ?? 0) + (cpu.user + cpu.system) / 1000);
   }
 }
 

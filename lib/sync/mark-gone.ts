@@ -6,7 +6,7 @@
 // deprovision.ts. Where a user is deprovisioned is these three files: this one,
 // deprovision-guard.ts (the rule), deprovision.ts (the step).
 import type { Directory } from "../ldap/directory.ts";
-import { knownInScopeUsers, loadUsersByGuid, markUsersGone } from "../records/user-records.ts";
+import { inScopeUsersByGuid, knownInScopeGuids, loadUsersByGuid, markUsersGone } from "../records/user-records.ts";
 import type { TTargetState } from "../records/states.ts";
 import type { TCycleContext } from "./context.ts";
 
@@ -39,10 +39,11 @@ export async function markGoneByGuid(ctx: TCycleContext, items: Array<{ guid: st
  */
 export async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>, skippedDns: Set<string>): Promise<void> {
   const { db, channel, stats } = ctx;
-  const missing: Array<{ id: bigint; guid: string; dn: string; targetState: TTargetState }> = [];
-  for await (const page of knownInScopeUsers(db, channel.id)) {
-    for (const r of page) if (!seen.has(r.guid) && !skippedDns.has(r.dn.toLowerCase())) missing.push(r);
+  const notSeen: string[] = [];
+  for await (const page of knownInScopeGuids(db, channel.id)) {
+    for (const guid of page) if (!seen.has(guid)) notSeen.push(guid);
   }
+  const missing = (await inScopeUsersByGuid(db, channel.id, notSeen)).filter((r) => !skippedDns.has(r.dn.toLowerCase()));
   stats.usersMissing = missing.length;
   if (missing.length === 0) return;
   // tell "deleted" from "left the scope" where it is cheap to ask

@@ -17,7 +17,7 @@ import { isSizeRefusal, MemberChunkSize, sendInChunks } from "./member-chunks.ts
 /** What one group's push ended with; written to the store with the rest of its page. */
 type TGroupOutcome =
   | { id: bigint; kind: "deleted" }
-  | { id: bigint; kind: "synced"; scimId: string; name: string; memberUserIds: bigint[] }
+  | { id: bigint; kind: "synced"; scimId: string; name: string; externalId?: string; memberUserIds: bigint[] }
   | { id: bigint; kind: "failed"; error: string; recordFault: boolean };
 
 const PAGE = 50;
@@ -92,11 +92,11 @@ function groupFinder(ctx: TCycleContext, client: ScimClient): TGroupFinder {
 }
 
 /** Creates the group with as many of its members as the target takes in one request; the rest follow as PATCH adds. */
-async function createGroup(client: ScimClient, name: string, ids: string[], sizer: MemberChunkSize) {
+async function createGroup(client: ScimClient, name: string, ids: string[], sizer: MemberChunkSize, extra: { externalId?: string }) {
   for (;;) {
     const first = ids.slice(0, sizer.size);
     try {
-      const created = await client.groups.create(name, first);
+      const created = await client.groups.create(name, first, extra);
       sizer.tookAt(first.length);
       return { created, first };
     } catch (err) {
@@ -176,16 +176,20 @@ async function pushGroup(
   }
   const name = g.pendingValues?.displayName ?? g.providerName;
   if (!name) throw new Error("group has no displayName");
+  const externalId = g.pendingValues ? g.pendingValues.externalId : g.pushedValues?.externalId;
+  const extra = externalId !== undefined ? { externalId } : {};
   let scimId = g.scimId;
+  let existingLinked = false;
   let current: Set<string> | null = null;
 
   if (!scimId) {
     const existing = await findByName(name);
     if (existing) {
       scimId = existing.id;
+      existingLinked = true;
     } else {
       // create with at most one chunk of members; the rest follow as PATCH adds below
-      const { created, first } = await createGroup(client, name, [...desired.keys()], sizer);
+      const { created, first } = await createGroup(client, name, [...desired.keys()], sizer, extra);
       scimId = created.id;
       // linked after a lost answer: its members are read below
       current = created.linked ? null : new Set(first);
@@ -199,7 +203,7 @@ async function pushGroup(
       const remote = await client.groups.get(scimId);
       if (!remote) {
         // gone at the target: create it again
-        const { created, first } = await createGroup(client, name, [...desired.keys()], sizer);
+        const { created, first } = await createGroup(client, name, [...desired.keys()], sizer, extra);
         scimId = created.id;
         current = created.linked ? new Set(((await client.groups.get(scimId))?.members ?? []).map((m) => m.value)) : new Set(first);
       } else {
@@ -209,16 +213,21 @@ async function pushGroup(
   }
 
   const renamed = g.pushedValues?.displayName !== name && g.scimId !== null;
+  // a new externalId (or one the group was linked without) is sent; one no longer mapped is removed
+  const externalChanged = g.pushedValues?.externalId !== externalId && (g.scimId !== null || existingLinked);
   const add = [...desired.keys()].filter((id) => !current.has(id));
   const remove = [...current].filter((id) => !desired.has(id));
 
   if (usePatch) {
-    if (renamed) await client.groups.patch(scimId, [{ op: "replace", value: { displayName: name } }]);
+    if (renamed || (externalChanged && externalId !== undefined)) {
+      await client.groups.patch(scimId, [{ op: "replace", value: { ...(renamed ? { displayName: name } : {}), ...extra } }]);
+    }
+    if (externalChanged && externalId === undefined && g.scimId !== null) await client.groups.patch(scimId, [{ op: "remove", path: "externalId" }]);
     const id = scimId;
     await sendInChunks(add, sizer, (chunk) => client.groups.patch(id, [{ op: "add", path: "members", value: chunk.map((value) => ({ value })) }]));
     await sendInChunks(remove, sizer, (chunk) => client.groups.patch(id, chunk.map((m): TPatchOp => ({ op: "remove", path: `members[value eq "${m}"]` }))));
-  } else if (renamed || add.length > 0 || remove.length > 0) {
-    await client.groups.put(scimId, name, [...desired.keys()]);
+  } else if (renamed || externalChanged || add.length > 0 || remove.length > 0) {
+    await client.groups.put(scimId, name, [...desired.keys()], extra);
   }
-  return { id: g.id, kind: "synced", scimId, name, memberUserIds: [...desired.values()] };
+  return { id: g.id, kind: "synced", scimId, name, ...extra, memberUserIds: [...desired.values()] };
 }

@@ -21,11 +21,15 @@ import type { TTargetState } from "./decide.ts";
 import { markGroupsWithMembers } from "../records/group-records.ts";
 import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
 import { adoptedAccounts, forgetInventory, matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
+import { referenceResolver, refreshReports } from "./refresh-references.ts";
+
+/** Turns the values as read into the values as sent: references (the manager's DN) become SCIM ids. */
+type TResolve = (values: TFlatValues) => TFlatValues;
 
 const BATCH = 200;
 
 /** How a user not yet linked is found at the target: ask (lookup), create and link on 409 (create), or the inventory's match. */
-type TLink = { kind: "lookup" } | { kind: "create" } | { kind: "inventory"; match: TMatch | undefined };
+type TLink = ({ kind: "lookup" } | { kind: "create" } | { kind: "inventory"; match: TMatch | undefined }) & { guidAsExternalId: boolean };
 
 function linkMode(ctx: TCycleContext): TLink["kind"] {
   const m = ctx.cfg.target.userMatching;
@@ -47,22 +51,27 @@ function candidateOf(row: TUserRow): TMatchCandidate | null {
 /** Each row's way to its target user; for the inventory, one query for the whole page. */
 async function linksFor(ctx: TCycleContext, rows: TUserRow[]): Promise<TLink[]> {
   const kind = linkMode(ctx);
+  const guidAsExternalId = ctx.cfg.options.externalIdFromGuid;
   const candidates = rows.map(candidateOf).filter((c): c is TMatchCandidate => c !== null);
   if (kind === "inventory") {
     const matches = await matchInventoryUsers(ctx.db, ctx.channel.id, candidates, ctx.cfg.target.inventoryMatch);
-    return rows.map((r) => ({ kind: "inventory", match: matches.get(r.id) }));
+    return rows.map((r) => ({ kind: "inventory", match: matches.get(r.id), guidAsExternalId }));
   }
   // an account an admin adopted for the user (the unmanaged list) is linked whatever the matching
   const adopted = await adoptedAccounts(ctx.db, ctx.channel.id, candidates);
   return rows.map((r) => {
     const match = adopted.get(r.id);
-    return match ? { kind: "inventory", match } : { kind };
+    return match ? { kind: "inventory", match, guidAsExternalId } : { kind, guidAsExternalId };
   });
 }
 
-/** The directory GUID as externalId, where the mapping does not give one (RFC 7643 §3.1: set by the provisioning client). */
-function withExternalId(resource: Record<string, unknown>, guid: string): Record<string, unknown> {
-  return resource.externalId === undefined ? { ...resource, externalId: guid } : resource;
+/**
+ * The directory GUID as externalId, where the mapping does not give one (RFC 7643 §3.1:
+ * set by the provisioning client) — for channels saved before the mapping defaulted it
+ * (resolve.ts) — unless the channel turned it off (options.externalIdFromGuid: false).
+ */
+function withExternalId(resource: Record<string, unknown>, guid: string | null): Record<string, unknown> {
+  return resource.externalId === undefined && guid !== null ? { ...resource, externalId: guid } : resource;
 }
 
 type TPending = TFlatValues & { active?: boolean };
@@ -100,11 +109,12 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
       continue;
     }
     after = rows[rows.length - 1]!.id;
+    const resolve = await referenceResolver(db, ctx, rows);
     await ctx.lease.guard();
     const links = await linksFor(ctx, rows);
     const pushes = Promise.all(
       rows.map((r, i) =>
-        pushOne(r, client, usePatch, links[i]!).then((o) => {
+        pushOne(r, client, usePatch, links[i]!, resolve).then((o) => {
           ctx.stats.sent++;
           return o;
         }),
@@ -125,9 +135,10 @@ export async function pushUsers(ctx: TCycleContext, client: ScimClient, follow =
 export async function pushUserRows(ctx: TCycleContext, client: ScimClient, rows: TUserRow[]): Promise<TUserOutcome[]> {
   if (rows.length === 0) return [];
   const usePatch = await client.usePatch();
+  const resolve = await referenceResolver(ctx.db, ctx, rows);
   await ctx.lease.guard();
   const links = await linksFor(ctx, rows);
-  const outcomes = await Promise.all(rows.map((r, i) => pushOne(r, client, usePatch, links[i]!)));
+  const outcomes = await Promise.all(rows.map((r, i) => pushOne(r, client, usePatch, links[i]!, resolve)));
   await recordOutcomes(ctx, rows, outcomes);
   return outcomes;
 }
@@ -135,6 +146,8 @@ export async function pushUserRows(ctx: TCycleContext, client: ScimClient, rows:
 async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUserOutcome[]): Promise<void> {
   const { channel, stats, log } = ctx;
   const membershipChanged: string[] = [];
+  // users who gained or lost their SCIM id: those referring to them (their reports) are updated
+  const idChanged: string[] = [];
   const removeInactive = ctx.cfg.options.deprovisionedMemberships === "remove";
   // a record the target keeps refusing waits longer each time before it is tried again
   // (only for its own refusals: a target that is down or refuses the credentials is the channel's problem)
@@ -149,6 +162,7 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
       // and so does one disabled or enabled there when disabled users leave their groups
       const activeChanged = removeInactive && o.scimId !== null && (row.targetState === "INACTIVE") !== (o.targetState === "INACTIVE");
       if ((row.scimId === null) !== (o.scimId === null) || o.forget || activeChanged) membershipChanged.push(row.dn);
+      if ((row.scimId === null) !== (o.scimId === null) || o.forget) idChanged.push(row.dn);
     } else {
       stats.failed++;
       if (!o.recordFault) stats.targetFailed++;
@@ -162,14 +176,17 @@ async function recordOutcomes(ctx: TCycleContext, rows: TUserRow[], results: TUs
     await applyUserOutcomes(tx, outcomes);
     await markGroupsWithMembers(tx, channel.id, membershipChanged);
     await forgetInventory(tx, channel.id, "user", deleted);
+    await refreshReports(tx, ctx, idChanged);
   });
   await noteWrites(ctx, outcomes.length);
 }
 
-async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, link: TLink): Promise<TUserOutcome> {
+async function pushOne(row: TUserRow, client: ScimClient, usePatch: boolean, link: TLink, resolve: TResolve): Promise<TUserOutcome> {
   try {
     // the provisioning log names this record on each of its requests
-    return await withRecord({ kind: "user", id: row.id, name: row.providerName, guid: row.guid, action: row.pendingAction }, () => apply(row, client, usePatch, link));
+    return await withRecord({ kind: "user", id: row.id, name: row.providerName, guid: row.guid, action: row.pendingAction }, () =>
+      apply(row, client, usePatch, link, resolve),
+    );
   } catch (err) {
     const message = err instanceof ScimError ? `${err.kind}: ${err.message}` : (err as Error).message;
     return { id: row.id, ok: false, error: message, recordFault: isRecordFault(err) };
@@ -184,7 +201,7 @@ async function existingUser(link: TLink, userName: string, client: ScimClient): 
   return client.users.findByUserName(userName);
 }
 
-async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link: TLink): Promise<TUserOutcome> {
+async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link: TLink, resolve: TResolve): Promise<TUserOutcome> {
   const gone = row.sourceState === "OUT_OF_SCOPE" || row.sourceState === "DELETED";
   const done = (scimId: string | null, targetState: TTargetState, pushed: TFlatValues | null, hash: string | null): TUserOutcome => ({
     id: row.id,
@@ -200,7 +217,9 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
     case "CREATE":
     case "UPDATE":
     case "ENABLE": {
-      const { values, active } = splitActive(row.pendingValues as TPending | null);
+      const pending = splitActive(row.pendingValues as TPending | null);
+      const values = resolve(pending.values);
+      const active = pending.active;
       if (!values.userName) throw new Error("no userName to provision");
       let scimId = row.scimId;
       let before: TFlatValues | null = row.pushedValues as TFlatValues | null;
@@ -212,7 +231,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
           before = null; // unknown to us: send every mapped value
         } else {
           try {
-            const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, row.guid));
+            const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, link.guidAsExternalId ? row.guid : null));
             if (!created.linked) return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
             // the create's answer was lost and the user was found by userName: updated below like any linked user
             scimId = created.id;
@@ -232,7 +251,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
       } catch (err) {
         if (!(err instanceof ScimError && err.kind === "not-found")) throw err;
         // deleted at the target behind our back: provision again
-        const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, row.guid));
+        const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, link.guidAsExternalId ? row.guid : null));
         if (created.linked) await updateUser(client, created.id, null, values, active, usePatch, true);
         return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
       }
@@ -271,7 +290,7 @@ async function updateUser(
     await client.users.put(scimId, { ...toResource(after, USER_SCHEMA), active });
     return;
   }
-  const ops = patchOps(before, after);
+  const ops = patchOps(before, after, { byType: client.target.multiValuePatch === "by-type" });
   if (sendActive) {
     const replace = ops.find((o) => o.op === "replace" && !o.path);
     if (replace) (replace.value as Record<string, unknown>).active = active;

@@ -6,8 +6,9 @@ import type { Directory } from "../ldap/directory.ts";
 import type { TSource } from "../channel-config/stored.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
-import { evaluate } from "../mapping/map-entry.ts";
-import { loadGroups, markGroupsGone, writeGroupsRead, type TGroupUpsert } from "../records/group-records.ts";
+import { evaluate, type TFlatValue } from "../mapping/map-entry.ts";
+import { mappingAttributes } from "../mapping/mapping-attributes.ts";
+import { loadGroups, loadGroupsByGuid, markGroupsGone, writeGroupsRead, type TGroupRow, type TGroupUpsert } from "../records/group-records.ts";
 import type { TSql } from "../db/index.ts";
 import type { TCycleContext } from "./context.ts";
 
@@ -49,20 +50,34 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
     await ctx.lease.write((tx) => writeGroupsRead(tx, channel.id, b));
   };
   const flatten = cfg.options.nestedGroups === "flatten" ? new NestedGroups({ db, channelId: channel.id, source }, dir) : null;
-  for (const { dn, guid } of changed) {
-    const entry = await dir.read(dn, groupAttributes(source, true));
+  // the group's own attributes and those its mapping reads (an expression may read any)
+  const attributes = [...new Set([...groupAttributes(source, true), ...mappingAttributes(cfg.mapping.group)])];
+  // the whole records (members, pushed name) of the changed groups only, 500 at a time
+  let whole = new Map<string, TGroupRow>();
+  for (const [i, { dn, guid }] of changed.entries()) {
+    if (i % 500 === 0) whole = await loadGroupsByGuid(db, channel.id, changed.slice(i, i + 500).map((c) => c.guid));
+    const entry = await dir.read(dn, attributes);
     if (!entry) continue; // deleted between the listing and now: the next cycle sees it gone
     const direct = await membersOf(dir, source, entry);
     const memberDns = (flatten ? await flatten.usersReachable(entry.dn, direct) : direct).sort();
-    const displayName = evaluate(cfg.mapping.group.displayName, entry);
-    const rec = known.get(guid);
-    if (displayName === undefined || displayName === "") {
+    let displayName: TFlatValue | undefined;
+    let externalId: TFlatValue | undefined;
+    try {
+      displayName = evaluate(cfg.mapping.group.displayName, entry);
+      externalId = cfg.mapping.group.externalId === undefined ? undefined : evaluate(cfg.mapping.group.externalId, entry);
+    } catch (err) {
+      log.warn("group whose mapping fails skipped", { dn, error: (err as Error).message });
+      continue;
+    }
+    const rec = whole.get(guid);
+    if (displayName === undefined || displayName === "" || Array.isArray(displayName)) {
       log.warn("group without a name skipped", { dn });
       continue;
     }
     const name = String(displayName);
+    const extId = externalId === undefined || externalId === "" ? undefined : Array.isArray(externalId) ? externalId[0] : String(externalId);
     const membersChanged = !rec || rec.memberDns.length !== memberDns.length || rec.memberDns.some((m, i) => m !== memberDns[i]);
-    const renamed = rec?.pushedValues?.displayName !== name;
+    const renamed = rec?.pushedValues?.displayName !== name || rec?.pushedValues?.externalId !== extId;
     // back in scope: whatever was decided while it was gone (a deletion) is replaced
     const back = rec !== undefined && rec.sourceState !== "IN_SCOPE";
     const action = !rec || rec.targetState === "ABSENT" ? "CREATE" : membersChanged || renamed || lookAtAll || back ? "UPDATE" : "NONE";
@@ -81,7 +96,7 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
       },
       dirty: action !== "NONE",
       pending_action: action,
-      pending_values: { displayName: name },
+      pending_values: { displayName: name, ...(extId !== undefined ? { externalId: extId } : {}) },
     });
     if (batch.length >= 100) await flush();
   }

@@ -8,11 +8,13 @@ import { changeFeedFor } from "../ldap/change-feeds.ts";
 import { FeedResetError, guidFilter, type TChangeBatch, type TChangeFeed, type TFeedRequest } from "../ldap/change-feed.ts";
 import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
-import { hashValues, mapEntry } from "../mapping/map-entry.ts";
-import { knownInScopeUsers, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import { hashValues, mapEntryChecked } from "../mapping/map-entry.ts";
+import { referencedDns, referenceKeys } from "../mapping/references.ts";
+import { knownInScopeGuids, loadChangedStatesByGuid, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
 import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
+import { periodicFullReadDue, resetFullRead } from "./full-read-due.ts";
 import { markGoneByGuid, markMissing } from "./mark-gone.ts";
 
 const BATCH = 500;
@@ -61,12 +63,10 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
       }
     }
   }
-  if (!channel.attributeSyncTimestamp) {
+  const reset = resetFullRead(channel);
+  if (reset) {
     full = true;
-    stats.reasons.push("first read");
-  } else if (lookAtAll) {
-    full = true;
-    stats.reasons.push("attribute sync timestamp reset");
+    stats.reasons.push(reset);
   }
   if (channel.forceFull) {
     full = true;
@@ -83,7 +83,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
     stats.reasons.push("deprovisioning held: the whole scope is read again");
   }
   const interval = cfg.options.fullSyncIntervalSec;
-  if (!full && interval > 0 && (!channel.lastFullSyncAt || Date.now() - channel.lastFullSyncAt.getTime() >= interval * 1000)) {
+  if (!full && periodicFullReadDue(channel.lastFullSyncAt, interval)) {
     full = true;
     stats.reasons.push("periodic full reconciliation");
   }
@@ -207,7 +207,7 @@ async function rescope(ctx: TCycleContext, req: TFeedRequest, pipe: StorePipelin
     else skippedDns.add(e.dn.toLowerCase());
   }
   const known = new Set<string>();
-  for await (const page of knownInScopeUsers(db, channel.id)) for (const r of page) known.add(r.guid);
+  for await (const page of knownInScopeGuids(db, channel.id)) for (const guid of page) known.add(guid);
   const fresh = [...seen].filter((g) => !known.has(g));
   if (fresh.length > 0) {
     await pipe.run(async () => {
@@ -297,17 +297,35 @@ async function processInScope(
     seen?.add(guid);
     byGuid.set(guid, { entry, guid });
   }
-  const parsed = [...byGuid.values()];
-  // a first load has no stored record to compare with: no lookup
-  const known = ctx.readProgress ? new Map<string, TKnownState>() : await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid));
-  const rows: TUserUpsert[] = [];
-  for (const { entry, guid } of parsed) {
+  const refKeys = referenceKeys(cfg.mapping.user);
+  const parsed = [...byGuid.values()].map(({ entry, guid }) => {
     const ts = timestampOf(entry, source);
     maxMs = Math.max(maxMs, ldapTimeToMs(ts));
-    const values = mapEntry(entry, cfg.mapping.user);
+    // a value that could not be computed keeps the user from being pushed (below); the others name it
+    const mapped = mapEntryChecked(entry, cfg.mapping.user);
+    const values = mapped.values;
+    const mappingError = mapped.error?.message ?? null;
     const disabled = isDisabled(entry, source);
-    const seenEntry = { timestamp: ts, disabled, hash: hashValues(values) };
-    const rec = known.get(guid);
+    return { entry, guid, values, mappingError, seenEntry: { timestamp: ts, disabled, hash: hashValues(values) } };
+  });
+  // a first load has no stored record to compare with: no lookup; a reset looks at every
+  // record; otherwise the database leaves out the records this batch did not change
+  const known: Map<string, TKnownState | null> = ctx.readProgress
+    ? new Map(parsed.map((p) => [p.guid, null]))
+    : lookAtAll
+      ? await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid))
+      : await loadChangedStatesByGuid(
+          db,
+          channel.id,
+          parsed.map((p) => ({ guid: p.guid, timestamp: p.seenEntry.timestamp ?? null, hash: p.seenEntry.hash, sourceState: p.seenEntry.disabled ? "DISABLED" : "IN_SCOPE" })),
+        );
+  const rows: TUserUpsert[] = [];
+  for (const { entry, guid, values, mappingError, seenEntry } of parsed) {
+    const ts = seenEntry.timestamp;
+    const disabled = seenEntry.disabled;
+    // left out by the lookup: a record this read leaves as it is
+    if (!lookAtAll && !known.has(guid)) continue;
+    const rec = known.get(guid) ?? undefined;
     if (!isCandidate(rec, seenEntry, lookAtAll)) continue;
     let action: TAction = decideInScope(rec, seenEntry, cfg.options);
     // a deprovisioning the guard already released stays released while the user stays disabled
@@ -316,7 +334,11 @@ async function processInScope(
     }
     let lastError: string | null = null;
     const userName = values.userName === undefined ? null : String(values.userName);
-    if (!userName && action !== "NONE") {
+    if (mappingError && (action === "CREATE" || action === "UPDATE" || action === "ENABLE")) {
+      // a value the mapping could not compute is not sent as missing (that would remove it at the target): kept visible as dirty
+      lastError = mappingError;
+      action = "NONE";
+    } else if (!userName && action !== "NONE") {
       // without a userName the target cannot match or create this user: keep it visible as dirty
       lastError = `no value for userName (mapping: ${JSON.stringify(cfg.mapping.user.userName)})`;
       action = "NONE";
@@ -335,6 +357,7 @@ async function processInScope(
       pendingHash: action === "NONE" ? null : seenEntry.hash,
       ldapAttributes: entry.attrs,
       lastError,
+      referenceDns: referencedDns(values, refKeys),
     });
   }
   stats.usersWritten += rows.length;

@@ -100,7 +100,9 @@ export async function runCycle(options: {
       lease,
     };
 
-    progress = startProgress(db, { cycleId: cycle.id, channelId: row.id, stats, readAbout: await usersInScope(db, row.id) });
+    // set below, before the read starts; progress asks for the users in scope (none on a first load) at its first report
+    let firstLoad = false;
+    progress = startProgress(db, { cycleId: cycle.id, channelId: row.id, stats, readAbout: async () => (firstLoad ? null : usersInScope(db, row.id)) });
     // every request to the target, in the provisioning log (written in batches beside the push)
     plog = ProvisioningLogWriter.enabled() ? new ProvisioningLogWriter(db, { channelId: row.id, nodeId: options.nodeId ?? null, cycleId: cycle.id }, log) : undefined;
     const provisioningLog = plog;
@@ -135,7 +137,7 @@ export async function runCycle(options: {
     // stored while the read goes on, so the target is busy from the first page on. Every
     // record it sees was written by this read, which writes each entry once. Later cycles
     // keep the plain order: read everything, then push.
-    const firstLoad = (await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM user_record WHERE channel_id = $1 LIMIT 1`, row.id)).length === 0;
+    firstLoad = (await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM user_record WHERE channel_id = $1 LIMIT 1`, row.id)).length === 0;
     let pushStopped = false;
     let t1 = Date.now();
     let following: Promise<void> | undefined;

@@ -214,9 +214,10 @@ describe("provmgr: channel commands that read", () => {
     expect(engineering.stdout).toMatch(/^  Resync members\s+no$/m);
     expect(engineering.stdout).toContain(`Member DNs read from the directory (2)\n  ${dns.ann!.toLowerCase()}\n  ${dns.ben!.toLowerCase()}\n`);
     expect(engineering.stdout).toMatch(/Members acknowledged by the target \(2\)\n  PROVIDER NAME.*\n  ann\s.*\n  ben\s/);
-    // Sales waits: displayName among the transitory fields, nobody acknowledged yet
+    // Sales waits: displayName (and externalId, the GUID by default) among the transitory fields, nobody acknowledged yet
     expect(sales.stdout).toMatch(/^  Pending action\s+CREATE$/m);
-    expect(sales.stdout).toMatch(/Transitory mapping fields \(waiting to be pushed\)\n  displayName\s+Sales\n/);
+    expect(sales.stdout).toMatch(/Transitory mapping fields \(waiting to be pushed\)\n(  .*\n)*  displayName\s+Sales\n/);
+    expect(sales.stdout).toMatch(/Transitory mapping fields \(waiting to be pushed\)\n(  .*\n)*  externalId\s+[0-9a-f-]{36}\n/);
     expect(sales.stdout).toContain("Members acknowledged by the target (0)");
 
     const dan = parsed(danJson).records[0];

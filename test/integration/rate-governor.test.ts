@@ -9,6 +9,7 @@ import { DECREASE } from "../../lib/governor/record-throttle.ts";
 import { RECOVERY_PER_SEC } from "../../lib/governor/reserve-slots.ts";
 import { readGovernorState } from "../../lib/governor/read-governor-state.ts";
 import { targetHost } from "../../lib/governor/host-key.ts";
+import { ZTargetFields } from "../../lib/channel-config/config.ts";
 import { ZPlainSecret } from "../../lib/crypto/secret-types.ts";
 import { ScimClient } from "../../lib/scim/client.ts";
 import { ScimError } from "../../lib/scim/errors.ts";
@@ -154,5 +155,6 @@ describe("rate governor", () => {
 });
 
 function targetOf(url: string) {
-  return { url, auth: { type: "bearer" as const, token: ZPlainSecret.parse(scim.token) }, timeoutMs: 10_000, maxConcurrency: 4, membersPerPatch: 100, usePatch: "auto" as const, userMatching: "lookup-first" as const, inventoryMatch: ["externalId" as const, "emails" as const], maxRetries: 2 };
+  // every other field as the schema fills it in
+  return { ...ZTargetFields.parse({ url }), auth: { type: "bearer" as const, token: ZPlainSecret.parse(scim.token) }, timeoutMs: 10_000, userMatching: "lookup-first" as const, maxRetries: 2 };
 }

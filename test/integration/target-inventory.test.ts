@@ -80,9 +80,10 @@ describe("first load by inventory (SCIMMY, profile scimmy)", () => {
     expect(created.raw.externalId).toBe(await w.slapd.entryUUID(dns["new00"]!));
     // discovery, one page of /Users and one of /Groups (the inventory), three PATCHes of the
     // linked users and one POST per new user; then Engineering, found in the inventory: its
-    // members read once and one PATCH adding them; Stays, not there: one POST with its members
+    // members read once, one PATCH setting its externalId (the directory GUID) and one
+    // adding its members; Stays, not there: one POST with its members
     const userRequests = 1 + 2 + 3 + NEW_USERS;
-    expect(r.stats.scimRequests).toBe(userRequests + 2 + 1);
+    expect(r.stats.scimRequests).toBe(userRequests + 3 + 1);
     expect(r.stats.phases["target.inventory"]).toBeGreaterThanOrEqual(0);
     const eng = (await w.scim.listGroups()).filter((g) => g.displayName === "Engineering");
     expect(eng).toHaveLength(1);

@@ -7,6 +7,9 @@
 // "Preview changes" shows the plan of the next cycle as it would be with the form's
 // values, before anything is saved (POST /channels/{id}/plan); on a new channel, "Preview"
 // shows its first cycle — whom it would create — before it is (POST /channels/plan).
+// "Preview user" under the mapping shows one directory user through it
+// (mapping-preview.tsx). A save whose mapping could not be checked against the target's
+// /Schemas says so.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -18,6 +21,7 @@ import { PlanDetails, retryWhileCycleRuns, type TPlanView } from "../cycle-plan"
 import type { TOverview } from "../use-channel";
 import { ChannelSection } from "./channel-section";
 import { channelFormFrom, issuesByField, newChannelForm, problemText, saveBody, type TChannelForm } from "./form-model";
+import { MappingPreview } from "./mapping-preview";
 import { MappingSection } from "./mapping-section";
 import { OptionsSection } from "./options-section";
 import { SourceSection } from "./source-section";
@@ -35,10 +39,11 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
   const save = useMutation({
     mutationFn: () =>
       editing
-        ? api<{ id: number; name: string }>(`/channels/${channel.id}`, { method: "PUT", body: saveBody(form) })
-        : api<{ id: number; name: string }>("/channels", { method: "POST", body: saveBody(form) }),
+        ? api<{ id: number; name: string; warnings?: string[] }>(`/channels/${channel.id}`, { method: "PUT", body: saveBody(form) })
+        : api<{ id: number; name: string; warnings?: string[] }>("/channels", { method: "POST", body: saveBody(form) }),
     onSuccess: (r) => {
-      toast(editing ? `Channel "${r.name}" saved.` : `Channel "${r.name}" created. The worker starts its first cycle in a few seconds.`);
+      const warned = r.warnings?.length ? ` Note: ${r.warnings.join(" ")}` : "";
+      toast((editing ? `Channel "${r.name}" saved.` : `Channel "${r.name}" created. The worker starts its first cycle in a few seconds.`) + warned);
       void qc.invalidateQueries({ queryKey: ["channels"] });
       void qc.invalidateQueries({ queryKey: ["channel", r.id] });
       router.push(`/channels/${r.id}`);
@@ -80,7 +85,7 @@ export function ChannelForm({ channel }: { channel?: TOverview }) {
         <ChannelSection {...sectionProps} />
         <SourceSection {...sectionProps} channelId={channel?.id} />
         <TargetSection {...sectionProps} channelId={channel?.id} />
-        <MappingSection {...sectionProps} />
+        <MappingSection {...sectionProps} preview={<MappingPreview form={form} channelId={channel?.id} />} />
         <OptionsSection {...sectionProps} />
         <div className="row" style={{ paddingTop: 16, flexWrap: "wrap" }}>
           <span className="spacer" />

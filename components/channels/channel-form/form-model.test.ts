@@ -69,6 +69,7 @@ const stored: TStoredChannelView = {
     usePatch: "auto",
     userMatching: "lookup-first",
     inventoryMatch: ["externalId", "emails"],
+    multiValuePatch: "whole",
     maxRetries: 5,
   },
   mapping: { user: { userName: "uid", displayName: { attribute: "cn", transform: "upper" }, title: { literal: true } }, group: { displayName: "cn" } },
@@ -88,6 +89,7 @@ const stored: TStoredChannelView = {
     enforceUserAttributes: false,
     nestedGroups: "flatten",
     deprovisionedMemberships: "keep",
+  externalIdFromGuid: true,
   },
 };
 

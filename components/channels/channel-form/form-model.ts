@@ -78,11 +78,13 @@ function secretOut(v: TSecretInput): TSecretInput {
 
 // ---- mapping rows ---------------------------------------------------------------------
 
-export type TMappingKind = "attribute" | "template" | "literal";
+export type TMappingKind = "attribute" | "template" | "literal" | "expression" | "reference";
 export type TMappingTransform = NonNullable<Extract<TMappingValueInput, { attribute: string }>["transform"]>;
 
 export function mappingKind(v: TMappingValueInput): TMappingKind {
   if (typeof v === "string" || "attribute" in v) return "attribute";
+  if ("expression" in v) return "expression";
+  if ("reference" in v) return "reference";
   return "template" in v ? "template" : "literal";
 }
 
@@ -90,6 +92,8 @@ export function mappingText(v: TMappingValueInput): string {
   if (typeof v === "string") return v;
   if ("attribute" in v) return v.attribute;
   if ("template" in v) return v.template;
+  if ("expression" in v) return v.expression;
+  if ("reference" in v) return v.reference;
   return String(v.literal);
 }
 
@@ -99,15 +103,23 @@ export function mappingTransform(v: TMappingValueInput): TMappingTransform {
 
 /** The same text as another kind of value. */
 export function withMappingKind(v: TMappingValueInput, kind: TMappingKind): TMappingValueInput {
-  const text = mappingText(v);
-  return kind === "attribute" ? text : kind === "template" ? { template: text } : { literal: text };
+  return valueOfKind(kind, mappingText(v));
+}
+
+function valueOfKind(kind: Exclude<TMappingKind, "attribute">, text: string): Exclude<TMappingValueInput, string>;
+function valueOfKind(kind: TMappingKind, text: string): TMappingValueInput;
+function valueOfKind(kind: TMappingKind, text: string): TMappingValueInput {
+  if (kind === "attribute") return text;
+  if (kind === "template") return { template: text };
+  if (kind === "expression") return { expression: text };
+  if (kind === "reference") return { reference: text };
+  return { literal: text };
 }
 
 export function withMappingText(v: TMappingValueInput, text: string): TMappingValueInput {
   if (typeof v === "string") return text;
   if ("attribute" in v) return { ...v, attribute: text };
-  if ("template" in v) return { template: text };
-  return { literal: text };
+  return valueOfKind(mappingKind(v), text);
 }
 
 export function withMappingTransform(v: TMappingValueInput, transform: TMappingTransform): TMappingValueInput {
@@ -131,9 +143,9 @@ export function mappingOf(rows: TMappingRow[]): Record<string, TMappingValueInpu
         ? transform === "none"
           ? text.trim()
           : { attribute: text.trim(), transform }
-        : kind === "template"
-          ? { template: text }
-          : { literal: text === "true" ? true : text === "false" ? false : text };
+        : kind === "literal"
+          ? { literal: text === "true" ? true : text === "false" ? false : text }
+          : valueOfKind(kind, kind === "reference" ? text.trim() : text);
   }
   return out;
 }

@@ -23,6 +23,13 @@ export function OptionsSection({ form, update, error }: TSectionProps) {
           label="Set back attributes edited at the target"
           hint="The periodic full reconciliation reads the target's users in pages and restores the mapped values the directory holds."
         />
+        <Check
+          id="o-external-id"
+          checked={o.externalIdFromGuid ?? true}
+          onChange={(v) => set({ externalIdFromGuid: v })}
+          label="externalId from the directory's GUID"
+          hint="Added to the mapping when saved, unless it gives externalId. Off: remove the externalId row too."
+        />
       </div>
       <div className="grid-2">
         <Field id="o-nested" label="Groups nested in a provisioned group" hint="Most SaaS targets know no nested groups: flatten gives them every user reachable.">

@@ -1,0 +1,249 @@
+// `npm run bench -- --channels [--channels-small 20 --channels-size 5000 --channels-big 100000]`:
+// many channels on one node. One directory (slapd) holds the big channel's users; the
+// small channels each provision a slice of them (a numbered group of --channels-size
+// users) to a SCIM target of their own (SCIMMY, one process each), as thirty apps over
+// one directory do. One real worker process (bin/worker.js, default lanes) runs them all:
+//   1. the small channels' first loads (not measured);
+//   2. the big channel's first load alone (the small channels switched off): its time;
+//   3. the small channels alone: change latency, directory write -> their target;
+//   4. the same first load again (a second big channel, a fresh target) while every small
+//      channel cycles: its time, and the small channels' change latency while it runs.
+// Groups are not provisioned in this scenario (provisionGroups: false): it measures how
+// the node shares itself between channels, not the group push.
+import os from "node:os";
+import { Attribute, Change, Client } from "ldapts";
+import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
+import { getDb } from "../lib/db/index.ts";
+import { getEnv } from "../lib/env.ts";
+import { directoryNames, generateDirectoryLdif, generatedDirectorySource, startSlapd } from "../devkit/slapd.ts";
+import { waitFor } from "../devkit/wait-for.ts";
+import { ensureBuilt } from "../scripts/build.mjs";
+import { findUser, percentile, sleep, startWorkerProcess } from "./latency.ts";
+
+type TTarget = { baseUrl: string; token: string; cpuMs: () => Promise<number>; stop: () => void };
+
+export type TChannelsBenchResult = {
+  small: number;
+  size: number;
+  big: number;
+  pollSec: number;
+  lanes: { concurrency: number; bulk: number };
+  bigAloneMs: number;
+  bigSharedMs: number;
+  /** CPU the big channel's target (SCIMMY, its own process) used during each load: the same work, so a difference is the machine's */
+  bigTargetCpuMs: { alone: number; shared: number };
+  /** change latency on the small channels, alone and while the big load ran (ms; -1: not there in time) */
+  aloneSamplesMs: number[];
+  sharedSamplesMs: number[];
+  /** cycles the small channels ran while the big load ran, and what their sync frequency asks for */
+  smallCyclesDuringLoad: number;
+  smallCyclesExpected: number;
+  /** the small channels' incremental cycles' wall times (ms), alone and while the big load ran */
+  smallCycleMs: { alone: number[]; shared: number[] };
+  /** 1-minute load average: before, during (min-max) and after the shared load */
+  load: { before: number; during: number[]; after: number };
+};
+
+const loadNow = () => os.loadavg()[0]!;
+
+export async function benchChannels(opts: {
+  small: number;
+  size: number;
+  big: number;
+  pollSec: number;
+  concurrency: number;
+  startTarget: () => Promise<TTarget>;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}): Promise<TChannelsBenchResult> {
+  const { small, size, big, pollSec, log } = opts;
+  if (small * size > big) throw new Error(`--channels-small ${small} x --channels-size ${size} is more than the directory's ${big} users`);
+  const dirOpts = { users: big, groups: small, membersPerGroup: size, modifiedFrom: new Date(Date.now() - (big + 3600) * 1000) };
+  let t = performance.now();
+  const slapd = await startSlapd({ ldif: generateDirectoryLdif(dirOpts) });
+  log(`  slapd loaded in ${((performance.now() - t) / 1000).toFixed(1)} s (${big} users, ${small} groups of ${size})`);
+  const names = directoryNames(dirOpts);
+  const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000 };
+  const targets: TTarget[] = [];
+  const worker = { current: undefined as ReturnType<typeof startWorkerProcess> | undefined };
+  const db = await getDb();
+  try {
+    const channel = async (name: string, groupDn: string, syncFrequencySec: number, active: boolean) => {
+      const target = await opts.startTarget();
+      targets.push(target);
+      const config = {
+        name,
+        connectionId: name,
+        active,
+        syncFrequencySec,
+        source: { ...source, groupDn },
+        target: { url: target.baseUrl, auth: { type: "bearer", token: target.token }, maxConcurrency: opts.concurrency },
+        options: { maxDeprovisionPercent: 100, provisionGroups: false, enforceUserAttributes: false },
+      };
+      const { id } = await applyChannelConfig({ actor: "bench", via: "cli", config });
+      return { id, name, target, config };
+    };
+    const smalls: Array<Awaited<ReturnType<typeof channel>> & { g: number }> = [];
+    for (let g = 0; g < small; g++) smalls.push({ ...(await channel(`small ${g + 1}`, names.groupDn(g), pollSec, true)), g });
+    const bigAlone = await channel("big alone", names.provisionedGroupDn, 3600, false);
+    const bigShared = await channel("big shared", names.provisionedGroupDn, 3600, false);
+    const setActive = async (ids: number[], active: boolean) => {
+      for (const c of [...smalls, bigAlone, bigShared].filter((x) => ids.includes(x.id))) {
+        await applyChannelConfig({ actor: "bench", via: "cli", config: { ...c.config, active } });
+      }
+    };
+
+    const workerJs = (await ensureBuilt()).file("worker/main");
+    worker.current = startWorkerProcess(workerJs, opts.env);
+    const lanes = { concurrency: getEnv().FERRY_WORKER_CONCURRENCY, bulk: getEnv().FERRY_WORKER_BULK_CONCURRENCY };
+    log(`  worker: ${lanes.concurrency} cycles at once, ${lanes.bulk} of them long (FERRY_WORKER_CONCURRENCY, FERRY_WORKER_BULK_CONCURRENCY)`);
+
+    // 1. the small channels' first loads
+    t = performance.now();
+    await waitFor(
+      "the small channels' first loads",
+      async () => (await db.channel.count({ where: { id: { in: smalls.map((s) => s.id) }, lastFullSyncAt: { not: null } } })) === small,
+      3_600_000,
+      1_000,
+    );
+    log(`  ${small} small channels loaded (${small * size} users) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // 2. the big first load alone
+    await setActive(smalls.map((s) => s.id), false);
+    await sleep(pollSec * 1000 + 2000);
+    const before = loadNow();
+    const aloneCpu0 = await bigAlone.target.cpuMs();
+    await setActive([bigAlone.id], true);
+    const alone = await firstLoadOf(bigAlone.id);
+    const aloneCpu = (await bigAlone.target.cpuMs()) - aloneCpu0;
+    log(`  big first load alone: ${(alone.ms / 1000).toFixed(1)} s (${Math.round(big / (alone.ms / 1000))} users/s; load ${before.toFixed(1)} -> ${loadNow().toFixed(1)})`);
+    await setActive([bigAlone.id], false);
+
+    // 3. the small channels alone: change latency
+    await setActive(smalls.map((s) => s.id), true);
+    await sleep(pollSec * 2000);
+    const sampler = latencySampler(smalls);
+    const aloneFrom = new Date();
+    const aloneSamples = await sampler.run(() => false, Math.max(12, small));
+    const aloneCycles = await smallCycleMs(aloneFrom, new Date());
+    log(`  small channels alone: change latency p50 ${fmtLatency(latencyPercentile(aloneSamples, 50))}, p95 ${fmtLatency(latencyPercentile(aloneSamples, 95))} (${aloneSamples.length} samples)`);
+
+    // 4. the same first load while the small channels cycle
+    const load = { before: loadNow(), during: [] as number[], after: 0 };
+    const sharedCpu0 = await bigShared.target.cpuMs();
+    await setActive([bigShared.id], true);
+    const started = await waitFor("the big first load started", async () => db.cycle.findFirst({ where: { channelId: bigShared.id } }), 120_000, 200);
+    const loadRunning = async () => (await db.cycle.findUniqueOrThrow({ where: { id: started.id } })).status === "RUNNING";
+    const watchLoad = setInterval(() => load.during.push(loadNow()), 5_000);
+    const sharedSamples = await sampler.run(async () => !(await loadRunning()), Infinity);
+    clearInterval(watchLoad);
+    const shared = await firstLoadOf(bigShared.id);
+    const sharedCpu = (await bigShared.target.cpuMs()) - sharedCpu0;
+    load.after = loadNow();
+    log(`  the big channel's target used ${(aloneCpu / 1000).toFixed(1)} s of CPU for the load alone, ${(sharedCpu / 1000).toFixed(1)} s for the shared one`);
+    const sharedCycles = await smallCycleMs(shared.startedAt, shared.finishedAt);
+    const smallCycles = sharedCycles.length;
+    const expected = Math.floor((shared.ms / 1000 / pollSec) * small);
+    log(`  big first load with ${small} small channels cycling: ${(shared.ms / 1000).toFixed(1)} s (${((shared.ms / alone.ms - 1) * 100).toFixed(1)}% of its time alone added)`);
+    const cyc = (xs: number[]) => `median ${percentile(xs, 50)} ms, p95 ${percentile(xs, 95)} ms`;
+    log(`  small channels' incremental cycles: alone ${cyc(aloneCycles)}; during the big load ${cyc(sharedCycles)}`);
+    log(`  small channels meanwhile: change latency p50 ${fmtLatency(latencyPercentile(sharedSamples, 50))}, p95 ${fmtLatency(latencyPercentile(sharedSamples, 95))} (${sharedSamples.length} samples; sync frequency ${pollSec} s); ${smallCycles} cycles (their frequency asks for about ${expected})`);
+    return {
+      small,
+      size,
+      big,
+      pollSec,
+      lanes,
+      bigAloneMs: alone.ms,
+      bigSharedMs: shared.ms,
+      bigTargetCpuMs: { alone: aloneCpu, shared: sharedCpu },
+      aloneSamplesMs: aloneSamples,
+      sharedSamplesMs: sharedSamples,
+      smallCyclesDuringLoad: smallCycles,
+      smallCyclesExpected: expected,
+      smallCycleMs: { alone: aloneCycles, shared: sharedCycles },
+      load,
+    };
+  } catch (err) {
+    log(worker.current?.output().slice(-4000) ?? "");
+    throw err;
+  } finally {
+    await worker.current?.stop();
+    for (const x of targets) x.stop();
+    await slapd.stop();
+  }
+
+  /** Wall times of the small channels' incremental cycles that started in the window. */
+  async function smallCycleMs(from: Date, to: Date): Promise<number[]> {
+    const rows = await db.cycle.findMany({
+      where: { channel: { name: { startsWith: "small " } }, startedAt: { gte: from, lte: to }, finishedAt: { not: null } },
+      select: { startedAt: true, finishedAt: true, stats: true },
+    });
+    return rows.filter((c) => (c.stats as { mode?: string } | null)?.mode === "incremental").map((c) => c.finishedAt!.getTime() - c.startedAt.getTime());
+  }
+
+  /** The channel's first cycle, once it has ended: it must have loaded everyone. */
+  async function firstLoadOf(channelId: number) {
+    const c = await waitFor(
+      "a big first load",
+      async () => (await db.cycle.findFirst({ where: { channelId, finishedAt: { not: null } }, orderBy: { id: "asc" } })) ?? null,
+      7_200_000,
+      500,
+    );
+    const stats = c.stats as { usersRead?: number } | null;
+    if (c.status !== "SUCCESS" || stats?.usersRead !== big) throw new Error(`the big first load ended ${c.status} after reading ${stats?.usersRead} users: ${c.message}`);
+    return { ms: c.finishedAt!.getTime() - c.startedAt.getTime(), startedAt: c.startedAt, finishedAt: c.finishedAt! };
+  }
+
+  /**
+   * Directory writes on the small channels, eight at once, each on a user of one small
+   * channel's slice, timed until that channel's target shows it (polled every 50 ms).
+   * Stops when `done` says so (checked between samples) or after `count` samples.
+   */
+  function latencySampler(channels: Array<{ g: number; target: TTarget }>) {
+    let n = 0;
+    const PARALLEL = Math.min(8, channels.length);
+    const giveUpMs = Math.max(60_000, pollSec * 6_000);
+    return {
+      run: async (done: () => boolean | Promise<boolean>, count: number): Promise<number[]> => {
+        const out: number[] = [];
+        const admin = new Client({ url: slapd.url });
+        await admin.bind(slapd.adminDn, slapd.adminPassword);
+        try {
+          await Promise.all(
+            Array.from({ length: PARALLEL }, async () => {
+              while (out.length < count && !(await done())) {
+                const i = n++;
+                const c = channels[i % channels.length]!;
+                const u = c.g * size + (Math.floor(i / channels.length) % size);
+                const value = `Lat ${i}`;
+                // a sample starts right after the previous one arrived, that is just after a
+                // cycle: it waits a share of the period first, spread evenly over it (the
+                // golden-ratio sequence), as changes made at any moment would be
+                await sleep(200 + ((i * 0.618034) % 1) * pollSec * 1000);
+                const t0 = performance.now();
+                await admin.modify(names.userDn(u), new Change({ operation: "replace", modification: new Attribute({ type: "givenName", values: [value] }) }));
+                const arrived = await waitFor("a change at a small channel's target", async () => ((await findUser(c.target, names.uid(u)))?.name as { givenName?: string } | undefined)?.givenName === value, giveUpMs, 50)
+                  .then(() => true)
+                  .catch(() => false);
+                out.push(arrived ? Math.round(performance.now() - t0) : -1);
+              }
+            }),
+          );
+        } finally {
+          await admin.unbind();
+        }
+        return out;
+      },
+    };
+  }
+}
+
+/** A percentile of latency samples, a miss (-1: not at the target in time) counting as longer than any. */
+export function latencyPercentile(samplesMs: number[], p: number): number {
+  return percentile(samplesMs.map((x) => (x < 0 ? Infinity : x)), p);
+}
+
+export function fmtLatency(ms: number): string {
+  return ms === Infinity ? "missed" : `${(ms / 1000).toFixed(2)} s`;
+}
