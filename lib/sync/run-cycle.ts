@@ -68,6 +68,7 @@ export async function runCycle(options: {
   let fenced: string | undefined;
   let progress: { stop(): Promise<void> } | undefined;
   let plog: ProvisioningLogWriter | undefined;
+  let stopOnAbort: (() => void) | undefined;
   try {
     const stats = emptyStats();
     const cycle = await db.cycle.create({
@@ -118,7 +119,9 @@ export async function runCycle(options: {
       },
     });
     // an aborted cycle (node put in FAILOVER, shut down) stops sending at once, even while its requests wait for the rate governor
-    options.signal?.addEventListener("abort", () => client.stop(), { once: true });
+    // (removed when the cycle ends: the signal is the node's, and outlives every cycle)
+    stopOnAbort = () => client.stop();
+    options.signal?.addEventListener("abort", stopOnAbort, { once: true });
     // the first failure that stopped the whole push (not one record's): written to every record left waiting, below
     let stoppedBy: { err: unknown } | undefined;
     const pushFailed = (err: unknown) => {
@@ -310,6 +313,7 @@ export async function runCycle(options: {
     log.info("cycle finished", { status, mode: stats.mode, read: stats.usersRead, pushed: pushedTotal, failed: stats.failed, ms: Date.now() - t0 });
     return { cycleId: cycle.id, channelId: row.id, status, message, stats, health: health?.current };
   } finally {
+    if (stopOnAbort) options.signal?.removeEventListener("abort", stopOnAbort);
     await progress?.stop();
     await plog?.close();
     if (!fenced) await lease.release().catch(() => undefined);

@@ -1,5 +1,6 @@
 // The channel lease against the real database: one holder at a time, expiry on the
 // database's clock, and a fenced holder cannot write after losing it.
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChannelConfig } from "../../lib/channels/apply-channel-config.ts";
 import { getDb } from "../../lib/db/index.ts";
@@ -100,6 +101,12 @@ describe("channel lease", () => {
     expect(after.finishedAt).not.toBeNull();
     expect(after.message).toBe(`aborted: its lease ran out (the process running it died, froze or lost the database) and cycle #${r.cycleId} on node 2 took the channel over`);
     void dead;
+  });
+
+  it("cycles leave nothing on the node's abort signal, which outlives them all", async () => {
+    const node = new AbortController();
+    for (let i = 0; i < 3; i++) await runCycle({ channelId, nodeId: 1, trigger: "test", force: true, signal: node.signal });
+    expect(getEventListeners(node.signal, "abort")).toHaveLength(0);
   });
 
   it("an aborted cycle stops at its next batch", async () => {
