@@ -135,7 +135,10 @@ export function deprovisioningOf(db: TSql, channelId: number, kind: TRecordKind,
 
 // ---- the holds themselves ------------------------------------------------------------
 
-/** The open hold (HELD or APPROVED) of a channel and kind, locked for this transaction. */
+/**
+ * The open hold (HELD or APPROVED) of a channel and kind, and whether rejected ones keep
+ * records at the target; all of them locked for this transaction.
+ */
 export async function openHold(db: TSql, channelId: number, kind: TRecordKind): Promise<{ open: TOpenHold | undefined; rejected: boolean }> {
   const rows = await db.$queryRawUnsafe<Array<{ id: bigint; status: TOpenHold["status"] | "REJECTED"; count: number }>>(
     `SELECT id, status::text AS status, count FROM deprovision_hold WHERE channel_id = $1 AND kind = $2 AND status IN ('HELD', 'APPROVED', 'REJECTED') FOR UPDATE`,

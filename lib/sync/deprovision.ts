@@ -12,8 +12,8 @@
 // released by the next cycle), rejects it (decide-deprovisioning.ts: its records stay at
 // the target, left out of every later count, until they come back in the directory or
 // the rejected hold is approved after all) or the directory changes back (nothing awaits
-// any more: the hold is resolved). It cannot leak out through a later incremental cycle, because
-// that cycle's left-scope users go through this same count.
+// any more: the hold is resolved). It cannot leak out through a later incremental cycle,
+// because that cycle's left-scope users go through this same count.
 import type { TSql } from "../db/index.ts";
 import { closeHold, createHold, deprovisioningOf, openHold, recheckHold, type TOpenHold } from "../records/deprovisioning.ts";
 import type { TCycleContext } from "./context.ts";
