@@ -19,6 +19,8 @@ import { useToast } from "@/components/ui/toasts";
 type THold = Json<THoldView>;
 
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** what a hold would do to its records, in a sentence */
+const removal = (h: THold) => (h.kind === "users" ? "deprovisioning" : "deletion");
 const noun = (h: THold, n: number) => `${fmtNumber(n)} ${h.kind === "users" ? (n === 1 ? "user" : "users") : n === 1 ? "group" : "groups"}`;
 
 type TDecision = { hold: THold; verb: "approve" | "reject" };
@@ -131,7 +133,7 @@ function DecideDialog({ channelId, decision, onClose }: { channelId: number; dec
     onClose();
   };
   const action = hold?.kind === "users" ? "Deprovision" : "Delete";
-  const title = !hold ? "" : rejecting ? `Reject ${what(hold)} of ${noun(hold, hold.count)}?` : `${action} ${noun(hold, hold.count)}?`;
+  const title = !hold ? "" : rejecting ? `Reject ${removal(hold)} of ${noun(hold, hold.count)}?` : `${action} ${noun(hold, hold.count)}?`;
   const label = !hold ? "" : rejecting ? `Keep ${noun(hold, hold.count)}` : `${action} ${noun(hold, hold.count)}`;
   return (
     <Dialog
@@ -175,5 +177,3 @@ function DecideDialog({ channelId, decision, onClose }: { channelId: number; dec
     </Dialog>
   );
 }
-
-const what = (h: THold) => (h.kind === "users" ? "deprovisioning" : "deletion");
