@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Worker entry (`npm run worker`; `npm start` spawns the build directly): runs the
 // JavaScript build of worker/main.ts (dist/, scripts/build.mjs), built again first if a
-// source changed since. Node flags go before this file: node --max-old-space-size=256 bin/worker.js
+// source changed since. Node flags go before this file: node --max-old-space-size=256 --max-semi-space-size=32 bin/worker.js
 import { ensureBuilt } from "../scripts/build.mjs";
 
 let entry;

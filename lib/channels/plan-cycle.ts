@@ -23,6 +23,7 @@
 //   records per action and counts the rest in SQL.
 import { readStoredChannel, type TChannelConfig } from "../channel-config/stored.ts";
 import { getDb, type TSql } from "../db/index.ts";
+import { rawViaPrisma } from "../db/raw.ts";
 import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
@@ -94,6 +95,7 @@ export async function planCycle(options: {
         const stats = emptyStats();
         const ctx: TCycleContext = {
           db: tx,
+          raw: rawViaPrisma(tx),
           channel: {
             id: ch.id,
             name: ch.name,

@@ -15,6 +15,7 @@ import { referencedDns, referenceKeys } from "../mapping/references.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { readStoredChannel } from "../channel-config/stored.ts";
 import { getDb } from "../db/index.ts";
+import { rawViaPrisma } from "../db/raw.ts";
 import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
@@ -200,6 +201,7 @@ export async function provisionOnDemand(options: { channelId: number; user: TUse
     }
     const ctx: TCycleContext = {
       db,
+      raw: rawViaPrisma(db),
       channel: { id: ch.id, name: ch.name, groupTimestamp: ch.groupTimestamp, attributeSyncTimestamp: ch.attributeSyncTimestamp, lastFullSyncAt: ch.lastFullSyncAt },
       cfg,
       log,

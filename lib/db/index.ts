@@ -6,6 +6,8 @@ import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { ensureEmbeddedPostgres } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
+import { createPool, rawViaPool, type TRawSql } from "./raw.ts";
+import type pg from "pg";
 
 export { Prisma } from "../../generated/prisma/client.ts";
 export type { PrismaClient };
@@ -13,7 +15,7 @@ export type { PrismaClient };
 /** What raw SQL needs: the client or a transaction. */
 export type TSql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
-type TDbState = { prisma: PrismaClient; url: string; stopEmbedded: () => Promise<void> };
+type TDbState = { prisma: PrismaClient; url: string; stopEmbedded: () => Promise<void>; pool: pg.Pool | null };
 let state: Promise<TDbState> | undefined;
 
 export async function resolveDatabaseUrl(): Promise<{ url: string; stopEmbedded: () => Promise<void> }> {
@@ -41,7 +43,7 @@ async function init(): Promise<TDbState> {
       `cannot open the Ferry database at ${redactUrl(url)}: ${e.message ?? e.code ?? String(err)}`,
     );
   }
-  return { prisma: createPrisma(url), url, stopEmbedded };
+  return { prisma: createPrisma(url), url, stopEmbedded, pool: null };
 }
 
 export async function getDb(): Promise<PrismaClient> {
@@ -52,11 +54,23 @@ export async function getDb(): Promise<PrismaClient> {
   return (await state).prisma;
 }
 
+/**
+ * The read path's statements on a plain `pg` pool (lib/db/raw.ts), opened on first use
+ * beside Prisma's: as many connections as cycles run at once.
+ */
+export async function getRawSql(): Promise<TRawSql> {
+  await getDb();
+  const s = await state!;
+  s.pool ??= createPool(s.url, Math.max(2, getEnv().FERRY_WORKER_CONCURRENCY));
+  return rawViaPool(s.pool);
+}
+
 export async function closeDb(): Promise<void> {
   if (!state) return;
   const s = await state.catch(() => undefined);
   state = undefined;
   if (!s) return;
+  await s.pool?.end().catch(() => undefined);
   await s.prisma.$disconnect();
   await s.stopEmbedded();
 }

@@ -80,6 +80,15 @@ export class Directory {
    * incomplete, never as "these are all the entries".
    */
   async *search(base: string, filter: string, attributes: string[], scope: "sub" | "base" = "sub", controls?: Control[]): AsyncGenerator<TLdapEntry> {
+    for await (const page of this.searchPages(base, filter, attributes, scope, controls)) yield* page;
+  }
+
+  /**
+   * The same search a page at a time: a full read of 100,000 entries awaits 100 pages
+   * instead of 100,000 entries (each await of an async generator is a promise and a turn
+   * of the microtask queue).
+   */
+  async *searchPages(base: string, filter: string, attributes: string[], scope: "sub" | "base" = "sub", controls?: Control[]): AsyncGenerator<TLdapEntry[]> {
     const explicitBufferAttributes = BINARY_ATTRIBUTES.filter((b) => attributes.some((a) => a.toLowerCase() === b.toLowerCase()));
     try {
       const pages = this.client.searchPaginated(
@@ -105,7 +114,7 @@ export class Directory {
           next = it.next();
           // a failure of the page asked for ahead is thrown when it is awaited, never left unhandled
           next.catch(() => undefined);
-          for (const entry of page.value.searchEntries) yield normaliseEntry(entry);
+          yield page.value.searchEntries.map(normaliseEntry);
         }
       } finally {
         // a consumer that stopped early (read()) ends the search once the page in flight is in
@@ -200,16 +209,34 @@ export function normaliseEntry(entry: Entry): TLdapEntry {
   // once per attribute of every entry read: no copies where the values already are strings
   for (const name in entry) {
     if (name === "dn") continue;
-    const lower = name.toLowerCase();
-    const semi = lower.indexOf(";");
-    if (NEVER_KEPT.has(semi < 0 ? lower : lower.slice(0, semi))) continue;
+    const lower = keptName(name);
+    if (lower === null) continue;
     const raw = entry[name];
     const list = Array.isArray(raw) ? raw : [raw];
     // ldapts lists requested attributes the entry does not have (even "*") with no values
     if (list.length === 0) continue;
-    attrs[lower] = list.every((v) => typeof v === "string") ? (list as string[]) : list.map((v) => (Buffer.isBuffer(v) ? v.toString("hex") : String(v)));
+    attrs[lower] = allStrings(list) ? (list as string[]) : list.map((v) => (Buffer.isBuffer(v) ? v.toString("hex") : String(v)));
   }
   return { dn: entry.dn, attrs };
+}
+
+/** An attribute's name as kept (lowercased), or null for one never kept: the same few names on every entry, worked out once. */
+const keptNames = new Map<string, string | null>();
+function keptName(name: string): string | null {
+  let kept = keptNames.get(name);
+  if (kept === undefined) {
+    const lower = name.toLowerCase();
+    const semi = lower.indexOf(";");
+    kept = NEVER_KEPT.has(semi < 0 ? lower : lower.slice(0, semi)) ? null : lower;
+    // names come from the directory's schema (and ranges): bounded, but never grown without limit
+    if (keptNames.size < 10_000) keptNames.set(name, kept);
+  }
+  return kept;
+}
+
+function allStrings(list: unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== "string") return false;
+  return true;
 }
 
 export function ldapError(err: unknown, what: string): AppError {

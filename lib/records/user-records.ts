@@ -6,6 +6,8 @@
 // file. One statement per batch of records, never one per record, so a 100,000-user read
 // is a few hundred round trips.
 import type { TSql } from "../db/index.ts";
+import type { TRawSql } from "../db/raw.ts";
+import { entryFingerprint } from "../ldap/fingerprint.ts";
 import type { TAction, TKnownState, TSourceState, TTargetState } from "./states.ts";
 
 export type TUserRow = TKnownState & {
@@ -56,33 +58,50 @@ export async function loadKnownStatesByGuid(db: TSql, channelId: number, guids: 
 
 /**
  * The same lookup for a full read, with the unchanged left out in the database: of the
- * entries read, those whose record holds the same timestamp, values hash and directory
- * state, is clean and provisioned, come back as nothing (deciding them again would do
- * nothing: lib/sync/decide.ts isCandidate says no to each of them). Every other entry
- * comes back, with its record's state or `null` when the store has no record of it.
- * A full read of 100,000 unchanged users then moves GUIDs, timestamps and hashes to the
- * database and no rows back.
+ * entries read, those whose record is clean and provisioned and holds the same timestamp,
+ * directory state and fingerprint of the DN and attributes (lib/ldap/fingerprint.ts) come
+ * back as nothing. The mapping is a function of the attributes, and a new mapping has
+ * every record looked at again (`attributeSyncTimestamp` "1", lookAtAll), so deciding them
+ * again would do nothing (lib/sync/decide.ts). Comparing the fingerprint rather than the
+ * mapped values' hash means the read maps and hashes only the entries that come back, and
+ * still catches a second change within one second (same timestamp, other values). Every
+ * other entry comes back, with its record's state or `null` when the store has no record
+ * of it; a full read of 100,000 unchanged users returns no rows.
  */
 export async function loadChangedStatesByGuid(
-  db: TSql,
+  db: TRawSql,
   channelId: number,
-  seen: Array<{ guid: string; timestamp: string | null; hash: string; sourceState: TSourceState }>,
+  seen: Array<{ guid: string; timestamp: string | null; sourceState: TSourceState; fingerprint: string }>,
 ): Promise<Map<string, TKnownState | null>> {
   if (seen.length === 0) return new Map();
-  const rows = await db.$queryRawUnsafe<Array<Partial<TKnownState> & { guid: string; known: boolean }>>(
+  const rows = await db.rows<Partial<TKnownState> & { guid: string; known: boolean }>(
     `SELECT s.guid, r.guid IS NOT NULL AS known, r.ldap_timestamp AS "ldapTimestamp", r.values_hash AS "valuesHash",
             r.source_state::text AS "sourceState", r.target_state::text AS "targetState", r.dirty, r.pending_action::text AS "pendingAction"
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS s(guid, ts, hash, state)
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS s(guid, ts, state, fp)
      LEFT JOIN user_record r ON r.channel_id = $1 AND r.guid = s.guid
      WHERE r.guid IS NULL OR r.dirty OR r.target_state = 'ABSENT' OR r.source_state::text <> s.state
-        OR r.ldap_timestamp IS DISTINCT FROM s.ts OR (r.values_hash IS NOT NULL AND r.values_hash <> s.hash)`,
-    channelId,
-    seen.map((e) => e.guid),
-    seen.map((e) => e.timestamp),
-    seen.map((e) => e.hash),
-    seen.map((e) => e.sourceState),
+        OR r.ldap_timestamp IS DISTINCT FROM s.ts OR r.attrs_fp IS DISTINCT FROM s.fp`,
+    [channelId, seen.map((e) => e.guid), seen.map((e) => e.timestamp), seen.map((e) => e.sourceState), seen.map((e) => e.fingerprint)],
   );
   return new Map(rows.map(({ guid, known, ...rec }) => [guid, known ? (rec as TKnownState) : null]));
+}
+
+/**
+ * Records whose entry the read found changed only where deciding sees nothing to do (an
+ * attribute the mapping does not use, say): their attributes and fingerprint are brought
+ * up to date, so the next full read leaves them out. Nothing else of the record changes.
+ */
+export async function refreshReadAttributes(db: TSql, channelId: number, rows: Array<{ guid: string; ldapAttributes: Record<string, string[]>; dn: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await db.$executeRawUnsafe(
+    `UPDATE user_record r SET ldap_attributes = u.attrs::jsonb, attrs_fp = u.fp
+     FROM unnest($2::text[], $3::text[], $4::text[]) AS u(guid, attrs, fp)
+     WHERE r.channel_id = $1 AND r.guid = u.guid`,
+    channelId,
+    rows.map((r) => r.guid),
+    rows.map((r) => JSON.stringify(r.ldapAttributes)),
+    rows.map((r) => entryFingerprint(r.dn, r.ldapAttributes)),
+  );
 }
 
 /**
@@ -92,15 +111,13 @@ export async function loadChangedStatesByGuid(
  * of decoding (their DNs and states are asked for only for the few missing:
  * inScopeUsersByGuid).
  */
-export async function* knownInScopeGuids(db: TSql, channelId: number, page = 20_000): AsyncGenerator<string[]> {
+export async function* knownInScopeGuids(db: TRawSql, channelId: number, page = 20_000): AsyncGenerator<string[]> {
   let after = 0n;
   for (;;) {
-    const [r] = await db.$queryRawUnsafe<Array<{ guids: string[] | null; last: bigint | null }>>(
+    const [r] = await db.rows<{ guids: string[] | null; last: bigint | string | null }>(
       `SELECT array_agg(guid ORDER BY id) AS guids, max(id) AS last FROM (
          SELECT id, guid FROM user_record WHERE channel_id = $1 AND id > $2 AND source_state IN ('IN_SCOPE', 'DISABLED') ORDER BY id LIMIT $3) p`,
-      channelId,
-      after,
-      page,
+      [channelId, after.toString(), page],
     );
     if (!r?.guids || r.last === null) return;
     yield r.guids;
@@ -197,17 +214,17 @@ export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUps
   if (rows.length === 0) return;
   await db.$executeRawUnsafe(
     `INSERT INTO user_record (channel_id, guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action,
-       pending_values, pending_hash, ldap_attributes, last_error, reference_dns, updated_at)
+       pending_values, pending_hash, ldap_attributes, attrs_fp, last_error, reference_dns, updated_at)
      SELECT $1, u.guid, u.dn, u.provider_name, u.ldap_timestamp, u.source_state::"SourceState", u.dirty,
-       u.pending_action::"RecordAction", u.pending_values::jsonb, u.pending_hash, u.ldap_attributes::jsonb, u.last_error,
+       u.pending_action::"RecordAction", u.pending_values::jsonb, u.pending_hash, u.ldap_attributes::jsonb, u.attrs_fp, u.last_error,
        CASE WHEN u.reference_dns IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.reference_dns::jsonb)) END, now()
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-       AS u(guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action, pending_values, pending_hash, ldap_attributes, last_error, reference_dns)
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+       AS u(guid, dn, provider_name, ldap_timestamp, source_state, dirty, pending_action, pending_values, pending_hash, ldap_attributes, last_error, reference_dns, attrs_fp)
      ON CONFLICT (channel_id, guid) DO UPDATE SET
        dn = EXCLUDED.dn, provider_name = COALESCE(EXCLUDED.provider_name, user_record.provider_name),
        ldap_timestamp = EXCLUDED.ldap_timestamp, source_state = EXCLUDED.source_state, dirty = EXCLUDED.dirty,
        pending_action = EXCLUDED.pending_action, pending_values = EXCLUDED.pending_values, pending_hash = EXCLUDED.pending_hash,
-       ldap_attributes = EXCLUDED.ldap_attributes, reference_dns = EXCLUDED.reference_dns,
+       ldap_attributes = EXCLUDED.ldap_attributes, attrs_fp = EXCLUDED.attrs_fp, reference_dns = EXCLUDED.reference_dns,
        last_error = CASE WHEN EXCLUDED.dirty THEN COALESCE(EXCLUDED.last_error, user_record.last_error) ELSE NULL END,
        attempts = CASE WHEN EXCLUDED.dirty THEN user_record.attempts ELSE 0 END,
        -- new values from the directory are worth trying at once, whatever the backoff
@@ -228,6 +245,7 @@ export async function writeUsersRead(db: TSql, channelId: number, rows: TUserUps
     rows.map((r) => r.lastError),
     // most mappings refer to nobody: no array to build for those rows
     rows.map((r) => (r.referenceDns?.length ? JSON.stringify(r.referenceDns) : null)),
+    rows.map((r) => (r.ldapAttributes == null ? null : entryFingerprint(r.dn, r.ldapAttributes as Record<string, string[]>))),
   );
 }
 

@@ -1,5 +1,6 @@
 import type { TChannelConfig } from "../channel-config/stored.ts";
 import type { TSql } from "../db/index.ts";
+import type { TRawSql } from "../db/raw.ts";
 import type { TLogger } from "../log.ts";
 import type { Lease } from "./lease.ts";
 
@@ -86,6 +87,8 @@ export function emptyStats(): TCycleStats {
 export type TCycleContext = {
   /** the store's reads (a plan: its transaction, so that it reads what it wrote) */
   db: TSql;
+  /** the read path's per-batch lookups (lib/db/raw.ts): the `pg` pool, or a plan's transaction */
+  raw: TRawSql;
   channel: {
     id: number;
     name: string;

@@ -40,7 +40,7 @@ export async function markGoneByGuid(ctx: TCycleContext, items: Array<{ guid: st
 export async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>, skippedDns: Set<string>): Promise<void> {
   const { db, channel, stats } = ctx;
   const notSeen: string[] = [];
-  for await (const page of knownInScopeGuids(db, channel.id)) {
+  for await (const page of knownInScopeGuids(ctx.raw, channel.id)) {
     for (const guid of page) if (!seen.has(guid)) notSeen.push(guid);
   }
   const missing = (await inScopeUsersByGuid(db, channel.id, notSeen)).filter((r) => !skippedDns.has(r.dn.toLowerCase()));

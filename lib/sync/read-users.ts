@@ -10,7 +10,8 @@ import type { Directory, TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, guidOf, isDisabled, ldapTimeToMs, msToLdapTime, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { hashValues, mapEntryChecked } from "../mapping/map-entry.ts";
 import { referencedDns, referenceKeys } from "../mapping/references.ts";
-import { knownInScopeGuids, loadChangedStatesByGuid, loadKnownStatesByGuid, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import { knownInScopeGuids, loadChangedStatesByGuid, loadKnownStatesByGuid, refreshReadAttributes, writeUsersRead, type TUserUpsert } from "../records/user-records.ts";
+import { entryFingerprint } from "../ldap/fingerprint.ts";
 import type { TKnownState } from "../records/states.ts";
 import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
@@ -112,9 +113,12 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   // entries the read returned without a GUID: never taken for users who are gone
   const skippedDns = new Set<string>();
   await pipe.run(async () => {
-    for await (const entry of dir.search(source.baseDn, req.filter, req.attributes)) {
-      stats.usersRead++;
-      await pipe.add(entry, seen, skippedDns);
+    for await (const page of dir.searchPages(source.baseDn, req.filter, req.attributes)) {
+      stats.usersRead += page.length;
+      for (const entry of page) {
+        const storing = pipe.add(entry, seen, skippedDns);
+        if (storing) await storing;
+      }
     }
   });
   // on a first read (or after --delete-all) there is nothing the store knows that could be missing
@@ -207,7 +211,7 @@ async function rescope(ctx: TCycleContext, req: TFeedRequest, pipe: StorePipelin
     else skippedDns.add(e.dn.toLowerCase());
   }
   const known = new Set<string>();
-  for await (const page of knownInScopeGuids(db, channel.id)) for (const guid of page) known.add(guid);
+  for await (const page of knownInScopeGuids(ctx.raw, channel.id)) for (const guid of page) known.add(guid);
   const fresh = [...seen].filter((g) => !known.has(g));
   if (fresh.length > 0) {
     await pipe.run(async () => {
@@ -234,11 +238,13 @@ class StorePipeline {
     private readonly lookAtAll: boolean,
   ) {}
 
-  async add(entry: TLdapEntry, seen: Set<string> | null, skippedDns: Set<string> | null): Promise<void> {
+  /** Adds an entry; stores a batch when one is full (only then does it wait: a sync return otherwise). */
+  add(entry: TLdapEntry, seen: Set<string> | null, skippedDns: Set<string> | null): Promise<void> | undefined {
     this.seen = seen;
     this.skipped = skippedDns;
     this.batch.push(entry);
-    if (this.batch.length >= BATCH) await this.flush();
+    if (this.batch.length >= BATCH) return this.flush();
+    return undefined;
   }
 
   /** Every entry added so far is decided and stored. */
@@ -298,35 +304,50 @@ async function processInScope(
     byGuid.set(guid, { entry, guid });
   }
   const refKeys = referenceKeys(cfg.mapping.user);
-  const parsed = [...byGuid.values()].map(({ entry, guid }) => {
+  // what the database needs to leave an unchanged entry out: no mapping, no hash yet
+  const cheap = [...byGuid.values()].map(({ entry, guid }) => {
     const ts = timestampOf(entry, source);
     maxMs = Math.max(maxMs, ldapTimeToMs(ts));
-    // a value that could not be computed keeps the user from being pushed (below); the others name it
-    const mapped = mapEntryChecked(entry, cfg.mapping.user);
-    const values = mapped.values;
-    const mappingError = mapped.error?.message ?? null;
-    const disabled = isDisabled(entry, source);
-    return { entry, guid, values, mappingError, seenEntry: { timestamp: ts, disabled, hash: hashValues(values) } };
+    return { entry, guid, timestamp: ts, disabled: isDisabled(entry, source) };
   });
   // a first load has no stored record to compare with: no lookup; a reset looks at every
-  // record; otherwise the database leaves out the records this batch did not change
+  // record; otherwise the database leaves out the entries whose record holds the same
+  // attributes, timestamp and state (nothing to decide for them: not even a mapping)
   const known: Map<string, TKnownState | null> = ctx.readProgress
-    ? new Map(parsed.map((p) => [p.guid, null]))
+    ? new Map(cheap.map((p) => [p.guid, null]))
     : lookAtAll
-      ? await loadKnownStatesByGuid(db, channel.id, parsed.map((p) => p.guid))
+      ? await loadKnownStatesByGuid(db, channel.id, cheap.map((p) => p.guid))
       : await loadChangedStatesByGuid(
-          db,
+          ctx.raw,
           channel.id,
-          parsed.map((p) => ({ guid: p.guid, timestamp: p.seenEntry.timestamp ?? null, hash: p.seenEntry.hash, sourceState: p.seenEntry.disabled ? "DISABLED" : "IN_SCOPE" })),
+          cheap.map((p) => ({
+            guid: p.guid,
+            timestamp: p.timestamp ?? null,
+            sourceState: p.disabled ? "DISABLED" : "IN_SCOPE",
+            fingerprint: entryFingerprint(p.entry.dn, p.entry.attrs),
+          })),
         );
+  const parsed = cheap
+    // left out by the lookup: a record this read leaves as it is
+    .filter((p) => lookAtAll || known.has(p.guid))
+    .map(({ entry, guid, timestamp, disabled }) => {
+      // a value that could not be computed keeps the user from being pushed (below); the others name it
+      const mapped = mapEntryChecked(entry, cfg.mapping.user);
+      const values = mapped.values;
+      const mappingError = mapped.error?.message ?? null;
+      return { entry, guid, values, mappingError, seenEntry: { timestamp, disabled, hash: hashValues(values) } };
+    });
   const rows: TUserUpsert[] = [];
+  // entries that changed where deciding sees nothing to do: only their attributes are kept
+  const refreshed: Array<{ guid: string; dn: string; ldapAttributes: Record<string, string[]> }> = [];
   for (const { entry, guid, values, mappingError, seenEntry } of parsed) {
     const ts = seenEntry.timestamp;
     const disabled = seenEntry.disabled;
-    // left out by the lookup: a record this read leaves as it is
-    if (!lookAtAll && !known.has(guid)) continue;
     const rec = known.get(guid) ?? undefined;
-    if (!isCandidate(rec, seenEntry, lookAtAll)) continue;
+    if (!isCandidate(rec, seenEntry, lookAtAll)) {
+      if (rec && !lookAtAll && rec.ldapTimestamp === (ts ?? null)) refreshed.push({ guid, dn: entry.dn, ldapAttributes: entry.attrs });
+      continue;
+    }
     let action: TAction = decideInScope(rec, seenEntry, cfg.options);
     // a deprovisioning the guard already released stays released while the user stays disabled
     if (action === "NONE" && disabled && rec?.sourceState === "DISABLED" && rec.dirty && (rec.pendingAction === "DISABLE" || rec.pendingAction === "DELETE")) {
@@ -361,6 +382,7 @@ async function processInScope(
     });
   }
   stats.usersWritten += rows.length;
+  if (refreshed.length > 0) await ctx.lease.write((tx) => refreshReadAttributes(tx, channel.id, refreshed));
   if (rows.length > 0) {
     await ctx.lease.write((tx) => writeUsersRead(tx, channel.id, rows));
     ctx.readProgress?.bump();

@@ -9,7 +9,7 @@
 // step (deprovision.ts) whatever path found the people who are gone. A read that fails
 // halfway leaves the next cycle to read again and deprovisions no one.
 import { readStoredChannel } from "../channel-config/stored.ts";
-import { getDb } from "../db/index.ts";
+import { getDb, getRawSql } from "../db/index.ts";
 import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
@@ -84,6 +84,7 @@ export async function runCycle(options: {
     if (taken > 0) log.warn("took over from a cycle whose lease ran out; it is marked ABORTED", { cycles: taken });
     const ctx: TCycleContext = {
       db,
+      raw: await getRawSql(),
       channel: {
         id: row.id,
         name: row.name,

@@ -11,6 +11,7 @@ import { listDeprovisionHolds } from "../../lib/channels/list-deprovision-holds.
 import { resetGroupTimestamp } from "../../lib/channels/reset-group-timestamp.ts";
 import { ZOptions, type TOptions } from "../../lib/channel-config/config.ts";
 import { getDb } from "../../lib/db/index.ts";
+import { rawViaPrisma } from "../../lib/db/raw.ts";
 import { createLogger } from "../../lib/log.ts";
 import { emptyStats, type TCycleContext } from "../../lib/sync/context.ts";
 import { deprovisionAction, type TSourceState, type TTargetState } from "../../lib/sync/decide.ts";
@@ -311,6 +312,7 @@ describe("the SQL that counts and releases deprovisioning follows the rulebook",
         const lease = await Lease.acquire({ db, channelId, durationSec: 30 });
         const ctx: TCycleContext = {
           db,
+          raw: rawViaPrisma(db),
           channel: { id: channelId, name: "rules", groupTimestamp: null, attributeSyncTimestamp: null, lastFullSyncAt: null },
           cfg: { options } as TCycleContext["cfg"],
           log: createLogger({}, () => undefined),
