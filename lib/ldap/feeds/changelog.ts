@@ -179,6 +179,8 @@ export function makeChangelogFeed({ window = WINDOW }: { window?: number } = {})
 /** How often push mode polls where the directory refuses a persistent search: the changelog (or the modification timestamps) is read, not the users. */
 const POLL_MS = 1_000;
 const TIMESTAMP_POLL_MS = 5_000;
+/** by then a persistent search the watch sent is registered (389-DS answers in milliseconds) */
+const GAP_CHECK_MS = 1_000;
 /** What a persistent search over cn=changelog asks for of each new changelog entry: enough to classify it. */
 const WATCH_ATTRS = ["changeNumber", "changeType", "targetDn", "newSuperior", "targetUniqueId"];
 
@@ -207,6 +209,7 @@ async function watchChangelog(feed: TChangeFeed, req: TFeedRequest, cookie: stri
   const { source } = req;
   let searches: TWatchedSearch[];
   let relevant: (e: TLdapEntry) => boolean;
+  let gapCheck: NodeJS.Timeout | undefined;
   if (cookie === TIMESTAMP_COOKIE) {
     searches = [{ base: source.baseDn, scope: "sub", filter: "(objectClass=*)", attributes: ["1.1"], controls: psearch }];
     if (source.groupDn) searches.push({ base: source.groupDn, scope: "base", filter: "(objectClass=*)", attributes: ["1.1"], controls: psearch });
@@ -214,6 +217,8 @@ async function watchChangelog(feed: TChangeFeed, req: TFeedRequest, cookie: stri
       searches.push({ base: source.groupBaseDn, scope: "sub", filter: "(objectClass=*)", attributes: ["1.1"], controls: psearch });
     }
     relevant = () => true;
+    // what was written just before the searches were registered has no number to compare: one cycle
+    onChange();
   } else {
     if (!/^\d+$/.test(cookie)) throw new FeedResetError(`the stored changelog cookie "${cookie.slice(0, 40)}" is not a change number`);
     const range = await changelogRange(req);
@@ -221,11 +226,24 @@ async function watchChangelog(feed: TChangeFeed, req: TFeedRequest, cookie: stri
     // written while no watch was up: the cycle reads it (a cookie ahead of the changelog: its read resets)
     if (range.last !== BigInt(cookie)) onChange();
     searches = [{ base: CHANGELOG, scope: "one", filter: "(objectClass=*)", attributes: WATCH_ATTRS, controls: psearch }];
+    // a write between that look and the search's registration is in neither: once the search
+    // surely stands, a changelog that grew past `range.last` below the first change the search
+    // sent asks for a cycle
+    let lowestSeen: bigint | null = null;
+    gapCheck = setTimeout(() => {
+      void changelogRange(req)
+        .then((now) => {
+          if (now && (lowestSeen ?? now.last + 1n) - 1n > range.last) onChange();
+        })
+        .catch(() => onChange());
+    }, GAP_CHECK_MS);
     relevant = (e) => {
+      const n = firstValue(e, "changeNumber");
+      if (n && /^\d+$/.test(n) && (lowestSeen === null || BigInt(n) < lowestSeen)) lowestSeen = BigInt(n);
       const c = classifyChanges(
         [
           {
-            changeNumber: BigInt(firstValue(e, "changeNumber") ?? "0"),
+            changeNumber: 0n,
             changeType: firstValue(e, "changeType") ?? "",
             targetDn: firstValue(e, "targetDn"),
             newSuperior: firstValue(e, "newSuperior"),
@@ -251,6 +269,8 @@ async function watchChangelog(feed: TChangeFeed, req: TFeedRequest, cookie: stri
       const r = await changelogRange(req);
       return r !== null && r.last === BigInt(at);
     });
+  } finally {
+    clearTimeout(gapCheck);
   }
 }
 
