@@ -1,6 +1,7 @@
 // Push mode (source.syncMode "push"): while a worker provisions, it keeps one watcher per
 // push channel on the channel's change feed (TChangeFeed.watch: RFC 4533
-// refreshAndPersist on OpenLDAP) and asks for a cycle soon after the directory reports a
+// refreshAndPersist on OpenLDAP, a persistent search over the retro changelog on 389-DS,
+// a change notification search on Active Directory) and asks for a cycle soon after the directory reports a
 // change, debounced. The watcher only says *that* something changed; the cycle reads
 // what, from the stored cookie, like any incremental cycle, behind the same guard.
 //

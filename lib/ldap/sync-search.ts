@@ -187,23 +187,36 @@ export class SyncConnection {
   }
 
   /**
-   * One content synchronisation search. Yields entries (with their Sync State), Sync Info
+   * One content synchronisation search (or, with `controls` and no `request`, another
+   * long-running search: 389-DS's persistent search, AD's change notification). Yields entries (with their Sync State), Sync Info
    * messages and finally the search's result (with its Sync Done). A refreshOnly search
    * that stays silent longer than the source's timeout throws; a refreshAndPersist one
    * runs until `signal` aborts it (it is then abandoned and the generator ends).
    */
-  async *search(opts: { base: string; filter: string; attributes: string[]; request: TSyncRequest; signal?: AbortSignal }): AsyncGenerator<TSyncEvent> {
+  async *search(opts: {
+    base: string;
+    filter: string;
+    attributes: string[];
+    /** the Sync Request control's value; without it, `controls` name the search (a persistent search, a change notification) */
+    request?: TSyncRequest;
+    controls?: Control[];
+    scope?: "base" | "one" | "sub";
+    /** a search that stays open until `signal` aborts it (no idle timeout); a refreshAndPersist request is one */
+    persist?: boolean;
+    signal?: AbortSignal;
+  }): AsyncGenerator<TSyncEvent> {
     const id = this.nextId++;
-    const persist = opts.request.mode === "refreshAndPersist";
+    const persist = opts.persist ?? opts.request?.mode === "refreshAndPersist";
+    const controls: Control[] = [...(opts.request ? [new SyncRequestControl(encodeSyncRequest(opts.request))] : []), ...(opts.controls ?? [])];
     this.send(
       new SearchRequest({
         messageId: id,
         baseDN: opts.base,
-        scope: "sub",
+        scope: opts.scope ?? "sub",
         filter: FilterParser.parseString(opts.filter),
         attributes: opts.attributes,
         timeLimit: 0,
-        controls: [new SyncRequestControl(encodeSyncRequest(opts.request))],
+        controls,
       }).write(),
     );
     let finished = false;

@@ -23,10 +23,13 @@
 // an error: the feed follows modification timestamps instead (cookie "timestamp"), as the
 // timestamp feed does, and looks for the changelog again at each full read; "Test
 // connection" says so (ds-diagnose.ts).
+import { PersistentSearchControl } from "ldapts";
 import type { TChangeBatch, TChangeFeed, TFeedRequest } from "../change-feed.ts";
 import { FeedResetError } from "../change-feed.ts";
+import type { TLdapEntry } from "../directory.ts";
 import { firstValue } from "../scope.ts";
 import { timestampFeed } from "./timestamp.ts";
+import { pollFeed, pollUntilAborted, runWatches, WatchRefused, type TWatchedSearch } from "./watch.ts";
 
 const CHANGELOG = "cn=changelog";
 /** change numbers per search window; each window's changes are reported as one or more batches */
@@ -104,7 +107,7 @@ const TIMESTAMP_COOKIE = "timestamp";
 
 /** The feed; `window` change numbers per search (smaller only in tests, to cross windows with a few changes). */
 export function makeChangelogFeed({ window = WINDOW }: { window?: number } = {}): TChangeFeed {
-  return {
+  const feed: TChangeFeed = {
     kind: "changelog",
     seesEveryWrite: (cookie) => /^\d+$/.test(cookie),
     async start(req: TFeedRequest): Promise<string> {
@@ -168,7 +171,107 @@ export function makeChangelogFeed({ window = WINDOW }: { window?: number } = {})
       }
       return String(range.last);
     },
+    watch: (req, cookie, signal, onChange) => watchChangelog(feed, req, cookie, signal, onChange),
   };
+  return feed;
+}
+
+/** How often push mode polls where the directory refuses a persistent search: the changelog (or the modification timestamps) is read, not the users. */
+const POLL_MS = 1_000;
+const TIMESTAMP_POLL_MS = 5_000;
+/** by then a persistent search the watch sent is registered (389-DS answers in milliseconds) */
+const GAP_CHECK_MS = 1_000;
+/** What a persistent search over cn=changelog asks for of each new changelog entry: enough to classify it. */
+const WATCH_ATTRS = ["changeNumber", "changeType", "targetDn", "newSuperior", "targetUniqueId"];
+
+/** The Netscape persistent search control (2.16.840.1.113730.3.4.3): every kind of change, new ones only. */
+function psearch() {
+  // changeTypes add 1 | delete 2 | modify 4 | modDN 8; no Entry Change Notification controls (the entry itself says enough)
+  return [new PersistentSearchControl({ critical: true, value: { changeTypes: 15, changesOnly: true, returnECs: false } })];
+}
+
+/**
+ * Push mode: a persistent search (389-DS answers it out of the box: measured on 2.3)
+ * over cn=changelog, new entries only. Each new changelog entry is classified as read()
+ * would (classifyChanges): a write under the base or to the provisioning group asks for a
+ * cycle, writes elsewhere in the directory do not. A write to the group (an add or a
+ * removal) is its own changelog entry, so no second search is needed (memberOf's
+ * internal writes to the users are logged too). What changed between the stored cookie
+ * and the search's start (the watcher was down) asks for a cycle at once.
+ *
+ * Without a readable changelog (cookie "timestamp"): persistent searches over the base
+ * and the provisioning group (or the group base) instead, any entry asking for a cycle.
+ * A directory that refuses the persistent search: the feed is polled every second
+ * (pollFeed: the changelog's new entries, not the users); without a changelog either, a
+ * cycle is asked for every 5 s.
+ */
+async function watchChangelog(feed: TChangeFeed, req: TFeedRequest, cookie: string, signal: AbortSignal, onChange: () => void): Promise<void> {
+  const { source } = req;
+  let searches: TWatchedSearch[];
+  let relevant: (e: TLdapEntry) => boolean;
+  let gapCheck: NodeJS.Timeout | undefined;
+  if (cookie === TIMESTAMP_COOKIE) {
+    searches = [{ base: source.baseDn, scope: "sub", filter: "(objectClass=*)", attributes: ["1.1"], controls: psearch }];
+    if (source.groupDn) searches.push({ base: source.groupDn, scope: "base", filter: "(objectClass=*)", attributes: ["1.1"], controls: psearch });
+    if (source.groupBaseDn && !dnWithin(source.groupBaseDn, source.baseDn)) {
+      searches.push({ base: source.groupBaseDn, scope: "sub", filter: "(objectClass=*)", attributes: ["1.1"], controls: psearch });
+    }
+    relevant = () => true;
+    // what was written just before the searches were registered has no number to compare: one cycle
+    onChange();
+  } else {
+    if (!/^\d+$/.test(cookie)) throw new FeedResetError(`the stored changelog cookie "${cookie.slice(0, 40)}" is not a change number`);
+    const range = await changelogRange(req);
+    if (!range) throw new FeedResetError("the directory's retro changelog is gone (the root DSE names no lastchangenumber)");
+    // written while no watch was up: the cycle reads it (a cookie ahead of the changelog: its read resets)
+    if (range.last !== BigInt(cookie)) onChange();
+    searches = [{ base: CHANGELOG, scope: "one", filter: "(objectClass=*)", attributes: WATCH_ATTRS, controls: psearch }];
+    // a write between that look and the search's registration is in neither: once the search
+    // surely stands, a changelog that grew past `range.last` below the first change the search
+    // sent asks for a cycle
+    let lowestSeen: bigint | null = null;
+    gapCheck = setTimeout(() => {
+      void changelogRange(req)
+        .then((now) => {
+          if (now && (lowestSeen ?? now.last + 1n) - 1n > range.last) onChange();
+        })
+        .catch(() => onChange());
+    }, GAP_CHECK_MS);
+    relevant = (e) => {
+      const n = firstValue(e, "changeNumber");
+      if (n && /^\d+$/.test(n) && (lowestSeen === null || BigInt(n) < lowestSeen)) lowestSeen = BigInt(n);
+      const c = classifyChanges(
+        [
+          {
+            changeNumber: 0n,
+            changeType: firstValue(e, "changeType") ?? "",
+            targetDn: firstValue(e, "targetDn"),
+            newSuperior: firstValue(e, "newSuperior"),
+            targetUniqueId: firstValue(e, "targetUniqueId"),
+          },
+        ],
+        source,
+      );
+      // an entry without targetUniqueId under the base: the cycle's read says what is wrong
+      return c.changed.length > 0 || c.gone.length > 0 || c.scopeChanged || c.withoutId > 0;
+    };
+  }
+  try {
+    await runWatches(source, searches, signal, (e) => {
+      if (relevant(e)) onChange();
+    });
+  } catch (err) {
+    if (!(err instanceof WatchRefused) || signal.aborted) throw err;
+    // timestamps cannot say "nothing since the last look" (each read starts at the stored
+    // attribute-sync timestamp): short cycles, as push mode without a watch
+    if (cookie === TIMESTAMP_COOKIE) return pollUntilAborted(TIMESTAMP_POLL_MS, signal, async () => onChange());
+    await pollFeed(feed, req, cookie, POLL_MS, signal, onChange, async (at) => {
+      const r = await changelogRange(req);
+      return r !== null && r.last === BigInt(at);
+    });
+  } finally {
+    clearTimeout(gapCheck);
+  }
 }
 
 export const changelogFeed: TChangeFeed = makeChangelogFeed();

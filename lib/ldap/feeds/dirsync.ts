@@ -18,6 +18,7 @@ import type { TChangeBatch, TChangeFeed, TFeedRequest } from "../change-feed.ts"
 import { FeedResetError } from "../change-feed.ts";
 import { DIRSYNC_FLAGS, DirSyncControl } from "../controls/ad-controls.ts";
 import { AppError } from "../../errors.ts";
+import { watchAd } from "./ad-watch.ts";
 import { AD_CHANGE_FILTER, adBatch, namingContextOf } from "./ad-common.ts";
 import { usnFeed } from "./usn.ts";
 
@@ -90,4 +91,5 @@ export const dirsyncFeed: TChangeFeed = {
     const next = await dirsync(req, nc, AD_CHANGE_FILTER, attributes, cookie, onBatch);
     return DIRSYNC + next.toString("base64");
   },
+  watch: (req, cookie, signal, onChange) => watchAd(dirsyncFeed, req, cookie, signal, onChange),
 };

@@ -15,6 +15,7 @@ import { FeedResetError } from "../change-feed.ts";
 import { ShowDeletedControl } from "../controls/ad-controls.ts";
 import type { TLdapEntry } from "../directory.ts";
 import { firstValue } from "../scope.ts";
+import { watchAd } from "./ad-watch.ts";
 import { AD_CHANGE_FILTER, adBatch, namingContextOf } from "./ad-common.ts";
 
 const BATCH = 500;
@@ -52,4 +53,5 @@ export const usnFeed: TChangeFeed = {
     if (batch.length > 0) await onBatch(await adBatch(req, nc, batch));
     return String(now);
   },
+  watch: (req, cookie, signal, onChange) => watchAd(usnFeed, req, cookie, signal, onChange),
 };
