@@ -42,13 +42,15 @@ export class TargetClashError extends Error {
   constructor(
     readonly kind: TClaimKind,
     readonly resourceName: string,
-    readonly holder: { channel: string; name: string | null },
+    readonly holder: THolder,
+    linked = false,
   ) {
     const theirs = holder.name ? `its ${kind} "${holder.name}"` : `a ${kind} of its own`;
     const what = kind === "group" ? "each would overwrite the other's members" : "each would overwrite the other's values and active state";
-    super(
-      `${kind} "${resourceName}" at the target is held by channel "${holder.channel}" (${theirs}) sending to the same target: not linked, as ${what}; send it from one channel only (narrow one channel's scope${kind === "group" ? ", or rename the group in one directory" : ""})`,
-    );
+    const done = linked
+      ? `both channels are linked to it (from before Ferry refused such links): nothing is sent for it from this channel, as ${what}; leave it to one channel (narrow the other's scope, then clear its dirty records)`
+      : `not linked, as ${what}; send it from one channel only (narrow one channel's scope${kind === "group" ? ", or rename the group in one directory" : ""})`;
+    super(`${kind} "${resourceName}" at the target is held by channel "${holder.channel}" (${theirs}) sending to the same target: ${done}`);
     this.name = "TargetClashError";
   }
 }
@@ -119,14 +121,40 @@ export async function claimTarget(
 /** Throws TargetClashError when the id is another channel's; what push-users and push-groups call before a link. */
 export type TClaimGuard = (recordId: bigint, name: string, scimId: string) => Promise<void>;
 
-/** The guard for one push (a cycle's, or provision on demand): free when no other channel sends to this target. */
-export async function claimGuard(db: TSql, channelId: number, url: string, kind: TClaimKind): Promise<TClaimGuard> {
+export type THolder = { channel: string; name: string | null };
+
+/**
+ * One push's guard (a cycle's, or provision on demand); free when no other channel sends
+ * to this target. `claim` before a link; `heldElsewhere` for records already linked: a
+ * SCIM id another channel's record also carries (two channels that both linked it before
+ * this guard existed) is not written by either — not updated, disabled or deleted — until
+ * an administrator leaves it to one of them.
+ */
+export type TTargetGuard = { claim: TClaimGuard; heldElsewhere: (scimIds: string[]) => Promise<Map<string, THolder>> };
+
+export async function targetGuard(db: TSql, channelId: number, url: string, kind: TClaimKind): Promise<TTargetGuard> {
   const peers = await channelsAtTarget(db, channelId, url);
-  if (peers.size === 0) return async () => undefined;
+  if (peers.size === 0) return { claim: async () => undefined, heldElsewhere: async () => new Map() };
   const target = targetKey(url);
   const ids = [...peers.keys()];
-  return async (recordId, name, scimId) => {
-    const holder = await claimTarget(db, { target, kind, scimId, channelId, recordId, peers: ids });
-    if (holder) throw new TargetClashError(kind, name, holder);
+  const table = kind === "user" ? "user_record" : "group_record";
+  return {
+    claim: async (recordId, name, scimId) => {
+      const holder = await claimTarget(db, { target, kind, scimId, channelId, recordId, peers: ids });
+      if (holder) throw new TargetClashError(kind, name, holder);
+    },
+    heldElsewhere: async (scimIds) => {
+      const out = new Map<string, THolder>();
+      if (scimIds.length === 0) return out;
+      const rows = await db.$queryRawUnsafe<Array<{ scimId: string; channel: string; name: string | null }>>(
+        `SELECT DISTINCT ON (r.scim_id) r.scim_id AS "scimId", ch.name AS channel, r.provider_name AS name
+         FROM ${table} r JOIN channel ch ON ch.id = r.channel_id
+         WHERE r.channel_id = ANY($1::int[]) AND r.scim_id = ANY($2::text[]) ORDER BY r.scim_id, ch.id`,
+        ids,
+        scimIds,
+      );
+      for (const r of rows) out.set(r.scimId, { channel: r.channel, name: r.name });
+      return out;
+    },
   };
 }

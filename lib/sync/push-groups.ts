@@ -11,7 +11,7 @@ import type { TPatchOp } from "../scim/protocol.ts";
 import { recordBackoffSec } from "../health/channel-health.ts";
 import { resolveTargetProfile } from "../scim/profiles.ts";
 import { forgetInventory, matchInventoryGroup } from "../records/target-inventory.ts";
-import { claimGuard, type TClaimGuard } from "../records/target-claims.ts";
+import { TargetClashError, targetGuard, type TClaimGuard } from "../records/target-claims.ts";
 import type { TCycleContext } from "./context.ts";
 import { isSizeRefusal, MemberChunkSize, sendInChunks } from "./member-chunks.ts";
 
@@ -32,7 +32,7 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
   // a first load with the target's inventory finds existing groups in the store, not by asking
   const finder = groupFinder(ctx, client);
   // a group another channel at this target holds is never linked (lib/records/target-claims.ts)
-  const claim = await claimGuard(db, channel.id, ctx.cfg.target.url, "group");
+  const guard = await targetGuard(db, channel.id, ctx.cfg.target.url, "group");
   // as for users: while one page's outcomes are written, the next page's requests run
   let previous: Promise<void> | null = null;
   let after = 0n;
@@ -42,11 +42,15 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
     const { desired, acked } = await membersOf(ctx, rows);
+    // linked by another channel at this target too (before the guard): not written from here
+    const held = await guard.heldElsewhere(rows.flatMap((g) => (g.scimId ? [g.scimId] : [])));
     const pushes = Promise.all(
       rows.map((g) =>
-        withRecord({ kind: "group", id: g.id, name: g.providerName, guid: g.guid, action: g.pendingAction }, () =>
-          pushGroup(client, g, sizer, finder, claim, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)),
-        )
+        withRecord({ kind: "group", id: g.id, name: g.providerName, guid: g.guid, action: g.pendingAction }, async () => {
+          const holder = g.scimId ? held.get(g.scimId) : undefined;
+          if (holder) throw new TargetClashError("group", g.pendingValues?.displayName ?? g.providerName ?? g.dn, holder, true);
+          return pushGroup(client, g, sizer, finder, guard.claim, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id));
+        })
           .catch((err: unknown) => failedOutcome(g, err))
           .then((o) => {
             ctx.stats.sent++;

@@ -22,7 +22,7 @@ import { markGroupsWithMembers } from "../records/group-records.ts";
 import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
 import { adoptedAccounts, forgetInventory, matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
 import { referenceResolver, refreshReports } from "./refresh-references.ts";
-import { claimGuard, type TClaimGuard } from "../records/target-claims.ts";
+import { TargetClashError, targetGuard, type TClaimGuard, type THolder, type TTargetGuard } from "../records/target-claims.ts";
 
 /** Turns the values as read into the values as sent: references (the manager's DN) become SCIM ids. */
 type TResolve = (values: TFlatValues) => TFlatValues;
@@ -34,14 +34,16 @@ type TLink = ({ kind: "lookup" } | { kind: "create" } | { kind: "inventory"; mat
   guidAsExternalId: boolean;
   /** refuses a target user another channel at this target holds (lib/records/target-claims.ts) */
   claim: TClaimGuard;
+  /** the row is linked to a user another channel at this target is linked to as well: nothing is sent */
+  heldBy?: THolder;
 };
 
 /** The claim guard of one push (a cycle's, or one provision on demand): which channels share the target is looked up once. */
-const guards = new WeakMap<TCycleContext, Promise<TClaimGuard>>();
-function userClaimGuard(ctx: TCycleContext): Promise<TClaimGuard> {
+const guards = new WeakMap<TCycleContext, Promise<TTargetGuard>>();
+function userTargetGuard(ctx: TCycleContext): Promise<TTargetGuard> {
   let g = guards.get(ctx);
   if (!g) {
-    g = claimGuard(ctx.db, ctx.channel.id, ctx.cfg.target.url, "user");
+    g = targetGuard(ctx.db, ctx.channel.id, ctx.cfg.target.url, "user");
     guards.set(ctx, g);
   }
   return g;
@@ -68,17 +70,23 @@ function candidateOf(row: TUserRow): TMatchCandidate | null {
 async function linksFor(ctx: TCycleContext, rows: TUserRow[]): Promise<TLink[]> {
   const kind = linkMode(ctx);
   const guidAsExternalId = ctx.cfg.options.externalIdFromGuid;
-  const claim = await userClaimGuard(ctx);
+  const guard = await userTargetGuard(ctx);
+  const claim = guard.claim;
+  const held = await guard.heldElsewhere(rows.flatMap((r) => (r.scimId ? [r.scimId] : [])));
+  const withHeld = (r: TUserRow, l: TLink): TLink => {
+    const heldBy = r.scimId ? held.get(r.scimId) : undefined;
+    return heldBy ? { ...l, heldBy } : l;
+  };
   const candidates = rows.map(candidateOf).filter((c): c is TMatchCandidate => c !== null);
   if (kind === "inventory") {
     const matches = await matchInventoryUsers(ctx.db, ctx.channel.id, candidates, ctx.cfg.target.inventoryMatch);
-    return rows.map((r) => ({ kind: "inventory", match: matches.get(r.id), guidAsExternalId, claim }));
+    return rows.map((r) => withHeld(r, { kind: "inventory", match: matches.get(r.id), guidAsExternalId, claim }));
   }
   // an account an admin adopted for the user (the unmanaged list) is linked whatever the matching
   const adopted = await adoptedAccounts(ctx.db, ctx.channel.id, candidates);
   return rows.map((r) => {
     const match = adopted.get(r.id);
-    return match ? { kind: "inventory", match, guidAsExternalId, claim } : { kind, guidAsExternalId, claim };
+    return withHeld(r, match ? { kind: "inventory", match, guidAsExternalId, claim } : { kind, guidAsExternalId, claim });
   });
 }
 
@@ -230,6 +238,8 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
     forget: gone && targetState === "ABSENT",
   });
 
+  // another channel at this target is linked to the same user (from before the guard): neither updates, disables nor deletes it
+  if (link.heldBy) throw new TargetClashError("user", row.providerName ?? row.dn, link.heldBy, true);
   switch (row.pendingAction) {
     case "CREATE":
     case "UPDATE":

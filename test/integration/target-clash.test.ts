@@ -12,6 +12,7 @@ import { getDb } from "../../lib/db/index.ts";
 import { runCycle } from "../../lib/sync/run-cycle.ts";
 import { listDirtyRecords } from "../../lib/channels/list-dirty-records.ts";
 import { startSlapd, type Slapd } from "../../devkit/slapd.ts";
+import { approveDeprovisioning } from "../../lib/channels/decide-deprovisioning.ts";
 import { claimTarget, targetKey } from "../../lib/records/target-claims.ts";
 import { startWorld, type TWorld } from "../helpers/fixture.ts";
 
@@ -131,6 +132,34 @@ describe("two channels sending to one target", () => {
     expect(r.status).toBe("SUCCESS");
     const g = await targetGroups("Engineering");
     expect(new Set(g[0]!.members)).toEqual(new Set([ids.ann, ids.ben]));
+  });
+
+  it("two channels both linked to one group (from before the guard): neither writes it, not even a delete", async () => {
+    const db = await getDb();
+    const theirs = (await targetGroups("Engineering"))[0]!;
+    const gB = await db.groupRecord.findFirstOrThrow({ where: { channelId: channelB, providerName: "Engineering" } });
+    // as a store written before the guard would hold it: B linked A's group
+    await db.groupRecord.update({ where: { id: gB.id }, data: { scimId: theirs.id, targetState: "ACTIVE", dirty: true, pendingAction: "UPDATE", resyncMembers: true, nextAttemptAt: null } });
+    await cycleB();
+    expect(new Set((await targetGroups("Engineering"))[0]!.members)).toEqual(new Set([ids.ann, ids.ben]));
+    const after = await db.groupRecord.findUniqueOrThrow({ where: { id: gB.id } });
+    expect(after.dirty).toBe(true);
+    expect(after.lastError).toMatch(/both channels are linked to it/);
+    expect(after.lastError).toMatch(/"test channel"/);
+    // B's group leaves its directory: B's delete would take A's group away; it is refused too
+    await slapdB.remove(`cn=Engineering,${slapdB.groupsDn}`);
+    await db.groupRecord.update({ where: { id: gB.id }, data: { nextAttemptAt: null } });
+    await cycleB();
+    // the guard holds the deletion of B's only group; an administrator approves it
+    const hold = await db.deprovisionHold.findFirstOrThrow({ where: { channelId: channelB, status: "HELD" } });
+    await approveDeprovisioning({ channelId: channelB, holdId: hold.id, count: hold.count, actor: "test", via: "test" });
+    await cycleB();
+    const still = await targetGroups("Engineering");
+    expect(still).toHaveLength(1);
+    expect(new Set(still[0]!.members)).toEqual(new Set([ids.ann, ids.ben]));
+    const gone = await db.groupRecord.findUniqueOrThrow({ where: { id: gB.id } });
+    expect(gone.pendingAction).toBe("DELETE");
+    expect(gone.lastError).toMatch(/both channels are linked to it/);
   });
 
   it("two channels claiming one target group at the same moment: exactly one wins, and a stale claim is taken over", async () => {
