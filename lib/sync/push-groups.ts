@@ -11,6 +11,7 @@ import type { TPatchOp } from "../scim/protocol.ts";
 import { recordBackoffSec } from "../health/channel-health.ts";
 import { resolveTargetProfile } from "../scim/profiles.ts";
 import { forgetInventory, matchInventoryGroup } from "../records/target-inventory.ts";
+import { TargetClashError, targetGuard, type TClaimGuard } from "../records/target-claims.ts";
 import type { TCycleContext } from "./context.ts";
 import { isSizeRefusal, MemberChunkSize, sendInChunks } from "./member-chunks.ts";
 
@@ -30,6 +31,8 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
   const sizer = new MemberChunkSize(membersPerRequest(ctx));
   // a first load with the target's inventory finds existing groups in the store, not by asking
   const finder = groupFinder(ctx, client);
+  // a group another channel at this target holds is never linked (lib/records/target-claims.ts)
+  const guard = await targetGuard(db, channel.id, ctx.cfg.target.url, "group");
   // as for users: while one page's outcomes are written, the next page's requests run
   let previous: Promise<void> | null = null;
   let after = 0n;
@@ -39,11 +42,15 @@ export async function pushGroups(ctx: TCycleContext, client: ScimClient): Promis
     after = rows[rows.length - 1]!.id;
     await ctx.lease.guard();
     const { desired, acked } = await membersOf(ctx, rows);
+    // linked by another channel at this target too (before the guard): not written from here
+    const held = await guard.heldElsewhere(rows.flatMap((g) => (g.scimId ? [g.scimId] : [])));
     const pushes = Promise.all(
       rows.map((g) =>
-        withRecord({ kind: "group", id: g.id, name: g.providerName, guid: g.guid, action: g.pendingAction }, () =>
-          pushGroup(client, g, sizer, finder, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id)),
-        )
+        withRecord({ kind: "group", id: g.id, name: g.providerName, guid: g.guid, action: g.pendingAction }, async () => {
+          const holder = g.scimId ? held.get(g.scimId) : undefined;
+          if (holder) throw new TargetClashError("group", g.pendingValues?.displayName ?? g.providerName ?? g.dn, holder, true);
+          return pushGroup(client, g, sizer, finder, guard.claim, usePatch, desired.get(g.id) ?? new Map(), acked.get(g.id));
+        })
           .catch((err: unknown) => failedOutcome(g, err))
           .then((o) => {
             ctx.stats.sent++;
@@ -161,11 +168,40 @@ async function recordGroupOutcomes(ctx: TCycleContext, rows: TDirtyGroup[], outc
   });
 }
 
+/**
+ * A group not at the target yet: created with its first chunk of members. A 409
+ * uniqueness answer (a target whose filter missed it) links the group of that name
+ * instead. Whatever it ends with is claimed for this channel first: a group another
+ * channel holds (found after a lost answer or a 409) is refused before any other write.
+ */
+async function createOrLink(
+  client: ScimClient,
+  g: TDirtyGroup,
+  name: string,
+  ids: string[],
+  sizer: MemberChunkSize,
+  claim: TClaimGuard,
+  extra: { externalId?: string },
+): Promise<{ id: string; current: Set<string> | null; conflictLinked: boolean }> {
+  try {
+    const { created, first } = await createGroup(client, name, ids, sizer, extra);
+    await claim(g.id, name, created.id);
+    return { id: created.id, current: created.linked ? null : new Set(first), conflictLinked: false };
+  } catch (err) {
+    if (!(err instanceof ScimError && err.kind === "conflict" && err.status === 409)) throw err;
+    const again = await client.groups.findByName(name);
+    if (!again) throw err;
+    await claim(g.id, name, again.id);
+    return { id: again.id, current: null, conflictLinked: true };
+  }
+}
+
 async function pushGroup(
   client: ScimClient,
   g: TDirtyGroup,
   sizer: MemberChunkSize,
   findByName: TGroupFinder,
+  claim: TClaimGuard,
   usePatch: boolean,
   desired: Map<string, bigint>,
   acked: Set<string> | undefined,
@@ -185,14 +221,17 @@ async function pushGroup(
   if (!scimId) {
     const existing = await findByName(name);
     if (existing) {
+      // another channel's group of that name at this target is refused before anything is sent
+      await claim(g.id, name, existing.id);
       scimId = existing.id;
       existingLinked = true;
     } else {
       // create with at most one chunk of members; the rest follow as PATCH adds below
-      const { created, first } = await createGroup(client, name, [...desired.keys()], sizer, extra);
-      scimId = created.id;
-      // linked after a lost answer: its members are read below
-      current = created.linked ? null : new Set(first);
+      const made = await createOrLink(client, g, name, [...desired.keys()], sizer, claim, extra);
+      scimId = made.id;
+      existingLinked = made.conflictLinked;
+      // linked after a lost answer or a 409: its members are read below
+      current = made.current;
     }
   }
 
@@ -204,6 +243,7 @@ async function pushGroup(
       if (!remote) {
         // gone at the target: create it again
         const { created, first } = await createGroup(client, name, [...desired.keys()], sizer, extra);
+        await claim(g.id, name, created.id);
         scimId = created.id;
         current = created.linked ? new Set(((await client.groups.get(scimId))?.members ?? []).map((m) => m.value)) : new Set(first);
       } else {

@@ -22,6 +22,7 @@ import { markGroupsWithMembers } from "../records/group-records.ts";
 import { applyUserOutcomes, fetchDirtyUsers, type TUserOutcome, type TUserRow } from "../records/user-records.ts";
 import { adoptedAccounts, forgetInventory, matchInventoryUsers, type TMatch, type TMatchCandidate } from "../records/target-inventory.ts";
 import { referenceResolver, refreshReports } from "./refresh-references.ts";
+import { TargetClashError, targetGuard, type TClaimGuard, type THolder, type TTargetGuard } from "../records/target-claims.ts";
 
 /** Turns the values as read into the values as sent: references (the manager's DN) become SCIM ids. */
 type TResolve = (values: TFlatValues) => TFlatValues;
@@ -29,7 +30,24 @@ type TResolve = (values: TFlatValues) => TFlatValues;
 const BATCH = 200;
 
 /** How a user not yet linked is found at the target: ask (lookup), create and link on 409 (create), or the inventory's match. */
-type TLink = ({ kind: "lookup" } | { kind: "create" } | { kind: "inventory"; match: TMatch | undefined }) & { guidAsExternalId: boolean };
+type TLink = ({ kind: "lookup" } | { kind: "create" } | { kind: "inventory"; match: TMatch | undefined }) & {
+  guidAsExternalId: boolean;
+  /** refuses a target user another channel at this target holds (lib/records/target-claims.ts) */
+  claim: TClaimGuard;
+  /** the row is linked to a user another channel at this target is linked to as well: nothing is sent */
+  heldBy?: THolder;
+};
+
+/** The claim guard of one push (a cycle's, or one provision on demand): which channels share the target is looked up once. */
+const guards = new WeakMap<TCycleContext, Promise<TTargetGuard>>();
+function userTargetGuard(ctx: TCycleContext): Promise<TTargetGuard> {
+  let g = guards.get(ctx);
+  if (!g) {
+    g = targetGuard(ctx.db, ctx.channel.id, ctx.cfg.target.url, "user");
+    guards.set(ctx, g);
+  }
+  return g;
+}
 
 function linkMode(ctx: TCycleContext): TLink["kind"] {
   const m = ctx.cfg.target.userMatching;
@@ -52,16 +70,23 @@ function candidateOf(row: TUserRow): TMatchCandidate | null {
 async function linksFor(ctx: TCycleContext, rows: TUserRow[]): Promise<TLink[]> {
   const kind = linkMode(ctx);
   const guidAsExternalId = ctx.cfg.options.externalIdFromGuid;
+  const guard = await userTargetGuard(ctx);
+  const claim = guard.claim;
+  const held = await guard.heldElsewhere(rows.flatMap((r) => (r.scimId ? [r.scimId] : [])));
+  const withHeld = (r: TUserRow, l: TLink): TLink => {
+    const heldBy = r.scimId ? held.get(r.scimId) : undefined;
+    return heldBy ? { ...l, heldBy } : l;
+  };
   const candidates = rows.map(candidateOf).filter((c): c is TMatchCandidate => c !== null);
   if (kind === "inventory") {
     const matches = await matchInventoryUsers(ctx.db, ctx.channel.id, candidates, ctx.cfg.target.inventoryMatch);
-    return rows.map((r) => ({ kind: "inventory", match: matches.get(r.id), guidAsExternalId }));
+    return rows.map((r) => withHeld(r, { kind: "inventory", match: matches.get(r.id), guidAsExternalId, claim }));
   }
   // an account an admin adopted for the user (the unmanaged list) is linked whatever the matching
   const adopted = await adoptedAccounts(ctx.db, ctx.channel.id, candidates);
   return rows.map((r) => {
     const match = adopted.get(r.id);
-    return match ? { kind: "inventory", match, guidAsExternalId } : { kind, guidAsExternalId };
+    return withHeld(r, match ? { kind: "inventory", match, guidAsExternalId, claim } : { kind, guidAsExternalId, claim });
   });
 }
 
@@ -213,6 +238,8 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
     forget: gone && targetState === "ABSENT",
   });
 
+  // another channel at this target is linked to the same user (from before the guard): neither updates, disables nor deletes it
+  if (link.heldBy) throw new TargetClashError("user", row.providerName ?? row.dn, link.heldBy, true);
   switch (row.pendingAction) {
     case "CREATE":
     case "UPDATE":
@@ -227,11 +254,15 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
         // create-first targets answer 409 uniqueness for a userName they hold: linked below
         const existing = await existingUser(link, String(values.userName), client);
         if (existing) {
+          // another channel's user at this target is refused before anything is sent for it
+          await link.claim(row.id, String(values.userName), existing.id);
           scimId = existing.id;
           before = null; // unknown to us: send every mapped value
         } else {
           try {
             const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, link.guidAsExternalId ? row.guid : null));
+            // created, or found after a lost answer (then it may be another channel's): this channel's from now on
+            await link.claim(row.id, String(values.userName), created.id);
             if (!created.linked) return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
             // the create's answer was lost and the user was found by userName: updated below like any linked user
             scimId = created.id;
@@ -241,6 +272,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
             if (!(err instanceof ScimError && err.kind === "conflict")) throw err;
             const again = await client.users.findByUserName(String(values.userName));
             if (!again) throw err;
+            await link.claim(row.id, String(values.userName), again.id);
             scimId = again.id;
             before = null;
           }
@@ -252,6 +284,7 @@ async function apply(row: TUserRow, client: ScimClient, usePatch: boolean, link:
         if (!(err instanceof ScimError && err.kind === "not-found")) throw err;
         // deleted at the target behind our back: provision again
         const created = await client.users.create(withExternalId({ ...toResource(values, USER_SCHEMA), active }, link.guidAsExternalId ? row.guid : null));
+        await link.claim(row.id, String(values.userName), created.id);
         if (created.linked) await updateUser(client, created.id, null, values, active, usePatch, true);
         return done(created.id, active ? "ACTIVE" : "INACTIVE", values, row.pendingHash);
       }

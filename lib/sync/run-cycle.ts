@@ -8,6 +8,7 @@
 // succeeded, and deprovisioning is decided once, after the whole read, by one guarded
 // step (deprovision.ts) whatever path found the people who are gone. A read that fails
 // halfway leaves the next cycle to read again and deprovisions no one.
+import { compactRecordCounts } from "../records/record-counts.ts";
 import { readStoredChannel } from "../channel-config/stored.ts";
 import { getDb, getRawSql } from "../db/index.ts";
 import { getEnv } from "../env.ts";
@@ -299,6 +300,8 @@ export async function runCycle(options: {
           });
           health = after.change;
           await tx.channel.update({ where: { id: row.id }, data: { lastCycleAt: new Date(), lastCycleStatus: status, lastCycleMessage: message, ...after.data } });
+          // the cycle's count rows (one per statement that wrote records) folded into one, for the channel list
+          await compactRecordCounts(tx, row.id);
         })
         .catch((err) => {
           if (!(err instanceof FencedError)) throw err;
