@@ -49,6 +49,8 @@ export type TCycleStats = {
   /** the phases running now (a first load reads and pushes at once), for progress */
   running: string[];
   scimRequests: number;
+  /** the directory had not changed since the groups were last listed: the listing was left out */
+  groupsListingSkipped?: boolean;
   /** a full reconciliation's read of the target: what it read and how many records it found drifted */
   drift: { usersRead: number; users: number; groupsRead: number; groups: number };
 };
@@ -102,6 +104,8 @@ export type TCycleContext = {
     changeCookie?: string | null;
     /** read the whole scope whatever the markers say, for this reason (a plan of a full cycle) */
     forceFull?: string;
+    /** the directory's change marker and group settings at the last complete listing of the groups (read-groups.ts) */
+    groupsMarker?: string | null;
     /** members per group write the target took after refusing more (push-groups.ts); null: as configured */
     membersPerPatchLearned?: number | null;
     /** the target's inventory was taken for this cycle's first load: users are matched in it (lib/records/target-inventory.ts) */

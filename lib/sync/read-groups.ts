@@ -11,17 +11,31 @@ import { mappingAttributes } from "../mapping/mapping-attributes.ts";
 import { loadGroups, loadGroupsByGuid, markGroupsGone, writeGroupsRead, type TGroupRow, type TGroupUpsert } from "../records/group-records.ts";
 import type { TSql } from "../db/index.ts";
 import type { TCycleContext } from "./context.ts";
+import { createHash } from "node:crypto";
+import { directoryChangeMarker } from "../ldap/directory-marker.ts";
 
 /**
  * `lookAtAll` (a reset): every group is read and pushed again. `rereadMembers` (a full
  * read of flattened groups): every group's members are read again, and the group is
- * pushed only if they changed.
+ * pushed only if they changed. `full`: the cycle reads everything; otherwise, when the
+ * directory's change marker and the group settings are where the last complete listing
+ * left them, nothing was written since and the listing is left out (at a million users,
+ * 10,000 groups took 2 s of every idle cycle). Returns what to store as that marker once
+ * the cycle's read has completed (null: none).
  */
-export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: boolean, rereadMembers = false): Promise<void> {
+export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: boolean, rereadMembers = false, full = true): Promise<string | null> {
   const { db, channel, cfg, stats, log } = ctx;
   const source = cfg.source;
   const filter = groupScopeFilter(source);
-  if (!filter || !cfg.options.provisionGroups) return;
+  if (!filter || !cfg.options.provisionGroups) return null;
+
+  // taken before the listing: a write during it moves the marker, and the next cycle lists again
+  const dirMarker = await directoryChangeMarker(dir, source);
+  const marker = dirMarker === null ? null : `${dirMarker}|${groupSettingsFingerprint(cfg)}`;
+  if (!full && !lookAtAll && !rereadMembers && marker !== null && marker === channel.groupsMarker) {
+    stats.groupsListingSkipped = true;
+    return marker;
+  }
 
   const rows = await loadGroups(db, channel.id);
   const known = new Map(rows.map((r) => [r.guid, r]));
@@ -104,8 +118,19 @@ export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: 
 
   // gone from the scope, only after a listing that completed; the guard decides on deletion
   const gone = rows.filter((r) => !seen.has(r.guid) && r.sourceState === "IN_SCOPE");
-  if (gone.length === 0) return;
-  await ctx.lease.write((tx) => markGroupsGone(tx, gone));
+  if (gone.length > 0) await ctx.lease.write((tx) => markGroupsGone(tx, gone));
+  return marker;
+}
+
+/** What of the channel's settings decides the groups' listing and records: a change of any of them lists the groups again. */
+function groupSettingsFingerprint(cfg: TCycleContext["cfg"]): string {
+  const s = cfg.source;
+  const decides = {
+    source: [s.url, s.baseDn, s.groupBaseDn, s.groupFilter, s.groupDn, s.guidAttribute, s.timestampAttribute, s.groupChangeAttribute, s.groupNameAttribute, s.memberAttribute],
+    options: [cfg.options.provisionGroups, cfg.options.nestedGroups],
+    mapping: cfg.mapping.group,
+  };
+  return createHash("sha256").update(JSON.stringify(decides)).digest("base64url").slice(0, 22);
 }
 
 /** What the group record keeps as its LDAP timestamp: the change marker where there is one. */

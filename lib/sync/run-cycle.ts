@@ -90,6 +90,7 @@ export async function runCycle(options: {
         id: row.id,
         name: row.name,
         groupTimestamp: row.groupTimestamp,
+        groupsMarker: row.groupsMarker,
         attributeSyncTimestamp: row.attributeSyncTimestamp,
         lastFullSyncAt: row.lastFullSyncAt,
         usersHeld,
@@ -168,7 +169,7 @@ export async function runCycle(options: {
       fullRead = outcome.full;
       // flattened groups are read again on every full read: a change in a nested group does not touch the group holding it
       const rereadGroups = outcome.full && cfg.options.nestedGroups === "flatten";
-      await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1", rereadGroups));
+      const groupsMarker = await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1", rereadGroups, outcome.full));
       // the one place that lets anyone be disabled or deleted, after a read that completed
       await timed(stats, "deprovision.guard", () => decideDeprovisioning(ctx, cycle.id));
       await lease.write((tx) =>
@@ -179,6 +180,7 @@ export async function runCycle(options: {
             attributeSyncTimestamp: outcome.nextAttributeSyncTimestamp,
             changeFeed: outcome.nextFeed.kind,
             changeCookie: outcome.nextFeed.cookie || null,
+            groupsMarker,
             ...(outcome.full ? { lastFullSyncAt: new Date(t0) } : {}),
           },
         }),

@@ -236,3 +236,21 @@ describe("Active Directory change capture: each change reaches the target in the
     }
   });
 });
+
+describe("Active Directory: the groups' listing while the directory stands still", () => {
+  it("is left out of an idle incremental cycle (highestCommittedUSN unmoved) and done again after a write", async () => {
+    await cycleAll();
+    for (const c of w.channels) {
+      const r = await c.cycle();
+      expect(r.stats.mode, c.feed).toBe("incremental");
+      expect(r.stats.groupsListingSkipped, c.feed).toBe(true);
+    }
+    const teamC = await w.ad.addGroup("team-c", w.groupsDn, [dn.stay2!]);
+    for (const c of w.channels) {
+      const r = await c.cycle();
+      expect(r.stats.groupsListingSkipped ?? false, c.feed).toBe(false);
+      expect((await c.scim.listGroups()).map((g) => g.displayName), c.feed).toContain("team-c");
+    }
+    expect(teamC).toMatch(/^CN=team-c/i);
+  });
+});

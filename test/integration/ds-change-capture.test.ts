@@ -21,6 +21,7 @@ import { parseChannelFile } from "../../lib/channel-config/resolve.ts";
 import { getDb } from "../../lib/db/index.ts";
 import { Directory } from "../../lib/ldap/directory.ts";
 import { makeChangelogFeed } from "../../lib/ldap/feeds/changelog.ts";
+import { directoryChangeMarker } from "../../lib/ldap/directory-marker.ts";
 import { userAttributes, userScopeFilter } from "../../lib/ldap/scope.ts";
 import { waitFor } from "../../devkit/wait-for.ts";
 import { dsFeedsUnderTest, startDsWorld, type TDsChannel, type TDsWorld } from "../helpers/ds-world.ts";
@@ -343,4 +344,20 @@ describe("389-DS change capture: the server's own trimming", () => {
       expect(before.get(c.id)!.filter((n) => !after.has(n)), c.label).toEqual([]);
     }
   }, 60_000);
+});
+
+describe("389-DS: the directory's change marker (the groups' listing is left out while it stands still)", () => {
+  it("lastchangenumber stands still while nothing is written and moves on a write", async () => {
+    const source = parseChannelFile(w.channels[0]!.config).source;
+    const dir = await Directory.open(source);
+    try {
+      const m1 = await directoryChangeMarker(dir, source);
+      expect(m1).toMatch(/^changelog:\d+$/);
+      expect(await directoryChangeMarker(dir, source)).toBe(m1);
+      await w.ds.addGroup("marker-moves", w.groupsDn, []);
+      expect(await directoryChangeMarker(dir, source)).not.toBe(m1);
+    } finally {
+      await dir.close();
+    }
+  });
 });
