@@ -18,7 +18,8 @@ beforeAll(async () => {
   scim = await startScimmy({
     auth: { basic: { username: "ferry", password: "basic-pass-123" }, oauth: { clientId: "ferry-client", clientSecret: "oauth-secret-456", expiresInSec: 3600 } },
   });
-  await slapd.addUser({ uid: "authy", givenName: "Au", sn: "Thy", mail: "authy@example.com" });
+  // one user per channel: two channels may not send the same user to one target (lib/records/target-claims.ts)
+  for (const uid of ["authy", "oauthy", "badauthy"]) await slapd.addUser({ uid, givenName: "Au", sn: "Thy", mail: `${uid}@example.com` });
 });
 afterAll(async () => {
   await scim?.stop();
@@ -26,11 +27,11 @@ afterAll(async () => {
   await db?.cleanup();
 });
 
-function channel(name: string, auth: Record<string, unknown>) {
+function channel(name: string, auth: Record<string, unknown>, uid = "authy") {
   return {
     name,
     connectionId: name,
-    source: { url: slapd.url, bindDn: slapd.adminDn, bindPassword: slapd.adminPassword, baseDn: slapd.peopleDn, filter: "(uid=authy)" },
+    source: { url: slapd.url, bindDn: slapd.adminDn, bindPassword: slapd.adminPassword, baseDn: slapd.peopleDn, filter: `(uid=${uid})` },
     target: { url: scim.baseUrl, auth },
   };
 }
@@ -45,7 +46,7 @@ describe("target authentication", () => {
 
   it("OAuth 2.0 client credentials: one token for the whole cycle", async () => {
     const { id } = await applyChannelConfig({
-      config: channel("oauth", { type: "oauth2", tokenUrl: `${scim.origin}/oauth/token`, clientId: "ferry-client", clientSecret: "oauth-secret-456" }),
+      config: channel("oauth", { type: "oauth2", tokenUrl: `${scim.origin}/oauth/token`, clientId: "ferry-client", clientSecret: "oauth-secret-456" }, "oauthy"),
       actor: "t",
       via: "test",
     });
@@ -58,7 +59,7 @@ describe("target authentication", () => {
 
   it("a wrong client secret is a clear error", async () => {
     const { id } = await applyChannelConfig({
-      config: channel("oauth-bad", { type: "oauth2", tokenUrl: `${scim.origin}/oauth/token`, clientId: "ferry-client", clientSecret: "nope" }),
+      config: channel("oauth-bad", { type: "oauth2", tokenUrl: `${scim.origin}/oauth/token`, clientId: "ferry-client", clientSecret: "nope" }, "badauthy"),
       actor: "t",
       via: "test",
     });
