@@ -2,7 +2,7 @@
 // its cycles sent, filters them, opens an entry's bodies, downloads CSV; a cycle row of
 // the overview opens that cycle's requests; a user's page shows the user's own. Chromium,
 // desktop and phone widths, against the stack's real worker, slapd and SCIM service.
-import { createChannel, csrfToken, expect, screenshot, signInViaApi, stackState, test } from "./fixtures";
+import { createChannel, csrfToken, expect, screenshot, signInViaApi, stackState, test, withDirectory } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -11,8 +11,19 @@ test("the Log tab, one cycle's requests, one user's requests, and a CSV download
   const s = stackState();
   await signInViaApi(page.request, "admin");
   const headers = { "x-csrf-token": await csrfToken(page.request) };
+  // users of its own: the stack's SCIM target is shared, and one target user is sent by one channel only
+  const groupDn = `cn=log-users,${s.slapd.groupsDn}`;
+  await withDirectory(async (c) => {
+    const members: string[] = [];
+    for (const uid of ["e2elog01", "e2elog02"]) {
+      const dn = `uid=${uid},${s.slapd.peopleDn}`;
+      await c.add(dn, { objectClass: ["inetOrgPerson"], uid, cn: `Log ${uid}`, givenName: "Log", sn: uid, mail: `${uid}@example.com`, employeeType: "staff" });
+      members.push(dn);
+    }
+    await c.add(groupDn, { objectClass: ["groupOfNames"], cn: "log-users", member: members });
+  });
   // each user looked up, then linked or created (lookup-first): the log shows both kinds of request
-  const id = await createChannel(page.request, "Wiki (log)", { target: { userMatching: "lookup-first" } });
+  const id = await createChannel(page.request, "Wiki (log)", { source: { groupDn }, target: { userMatching: "lookup-first" } });
 
   await page.goto(`/channels/${id}`);
   await expect(page.getByTestId("channel-health")).toHaveText("Healthy", { timeout: 60_000 });
@@ -21,7 +32,7 @@ test("the Log tab, one cycle's requests, one user's requests, and a CSV download
   const table = page.getByRole("table", { name: "Provisioning log" });
   await expect(table.getByTestId("log-row").first()).toBeVisible();
   // the first load linked or created every user: one entry per request, each naming its user
-  await expect(table).toContainText("e2euser01");
+  await expect(table).toContainText("e2elog01");
   await expect(table).toContainText(/GET \/Users\?filter=userName/);
   await screenshot(page, "26-provisioning-log");
 
@@ -42,7 +53,7 @@ test("the Log tab, one cycle's requests, one user's requests, and a CSV download
   expect(csv.headers()["content-type"]).toMatch(/^text\/csv/);
   const text = await csv.text();
   expect(text.split("\r\n")[0]).toMatch(/^at,cycleId,nodeId,recordKind/);
-  expect(text).toContain("e2euser01");
+  expect(text).toContain("e2elog01");
   expect(text).not.toContain(s.scim.token);
 
   await page.setViewportSize({ width: 390, height: 844 });
@@ -57,7 +68,7 @@ test("the Log tab, one cycle's requests, one user's requests, and a CSV download
 
   // a user's page: that user's requests only
   await page.goto(`/channels/${id}/users`);
-  await page.getByRole("link", { name: "e2euser02" }).click();
+  await page.getByRole("link", { name: "e2elog02" }).click();
   const mine = page.getByRole("table", { name: "Provisioning log" });
   await expect(mine.getByTestId("log-row").first()).toBeVisible();
   await expect(mine).toContainText("lookup");

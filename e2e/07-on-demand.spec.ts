@@ -21,8 +21,15 @@ test("explain a directory user, provision it now, and explain it again on its pa
   const s = stackState();
   await signInViaApi(page.request, "admin");
   const headers = { "x-csrf-token": await csrfToken(page.request) };
-  const id = await createChannel(page.request, "Wiki (on demand)");
+  // a provisioning group of its own: the stack's SCIM target is shared, and one target user is sent by one channel only
+  const groupDn = `cn=ondemand-users,${s.slapd.groupsDn}`;
   const dn = `uid=e2eondemand,${s.slapd.peopleDn}`;
+  const other = `uid=e2eotto,${s.slapd.peopleDn}`;
+  await withDirectory(async (c) => {
+    await c.add(other, { objectClass: ["inetOrgPerson"], uid: "e2eotto", cn: "Otto Demand", givenName: "Otto", sn: "Demand", mail: "e2eotto@example.com", employeeType: "staff" });
+    await c.add(groupDn, { objectClass: ["groupOfNames"], cn: "ondemand-users", member: [other] });
+  });
+  const id = await createChannel(page.request, "Wiki (on demand)", { source: { groupDn } });
   await withDirectory((c) =>
     c.add(dn, {
       objectClass: ["top", "person", "organizationalPerson", "inetOrgPerson"],
@@ -50,7 +57,7 @@ test("explain a directory user, provision it now, and explain it again on its pa
   await screenshot(page, "28-explain-out-of-scope");
 
   // into the group; read again: in scope, CREATE; then Provision now from the panel
-  await withDirectory((c) => c.modify(s.slapd.provisioningGroupDn, [new Change({ operation: "add", modification: new Attribute({ type: "member", values: [dn] }) })]));
+  await withDirectory((c) => c.modify(groupDn, [new Change({ operation: "add", modification: new Attribute({ type: "member", values: [dn] }) })]));
   await page.getByTestId("explain-refresh").click();
   await expect(page.getByTestId("explain-summary")).toHaveText(/^in scope and enabled; not in the store yet/);
   await expect(page.getByTestId("explain-decision")).toContainText("CREATE");
@@ -80,6 +87,6 @@ test("explain a directory user, provision it now, and explain it again on its pa
   await page.setViewportSize({ width: 1440, height: 900 });
 
   // the user goes back out; nothing is left behind for other specs
-  await withDirectory((c) => c.modify(s.slapd.provisioningGroupDn, [new Change({ operation: "delete", modification: new Attribute({ type: "member", values: [dn] }) })]));
+  await withDirectory((c) => c.modify(groupDn, [new Change({ operation: "delete", modification: new Attribute({ type: "member", values: [dn] }) })]));
   expect((await page.request.post(`/api/v1/channels/${id}/status`, { headers, data: { active: false } })).status()).toBe(200);
 });
