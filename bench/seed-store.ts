@@ -6,6 +6,7 @@
 // channel's timestamps and change-feed cookie are set as a completed full read sets them.
 // The target holds none of it: what a seeded run measures is Ferry's read, decisions,
 // store and console, never a push (the bench leaves out the steps that would send).
+import { entryFingerprint } from "../lib/ldap/fingerprint.ts";
 import pg from "pg";
 import { readStoredChannel } from "../lib/channel-config/stored.ts";
 import { getDb } from "../lib/db/index.ts";
@@ -42,11 +43,11 @@ export async function seedStore(channelId: number, databaseUrl: string): Promise
       batch = [];
       await sql.query(
         `INSERT INTO user_record (channel_id, guid, dn, provider_name, scim_id, values_hash, ldap_timestamp, source_state, target_state, dirty,
-           pending_action, pushed_values, ldap_attributes, last_synced_at)
+           pending_action, pushed_values, ldap_attributes, attrs_fp, last_synced_at)
          SELECT $1, u.guid, u.dn, u.provider_name, 'seeded-' || u.guid, u.hash, u.ts, u.state::"SourceState", u.target::"TargetState", false,
-           'NONE', u.pushed::jsonb, u.attrs::jsonb, now()
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-           AS u(guid, dn, provider_name, hash, ts, state, target, pushed, attrs)
+           'NONE', u.pushed::jsonb, u.attrs::jsonb, u.fp, now()
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+           AS u(guid, dn, provider_name, hash, ts, state, target, pushed, attrs, fp)
          ON CONFLICT (channel_id, guid) DO NOTHING`,
         [channelId, ...cols],
       );
@@ -68,6 +69,7 @@ export async function seedStore(channelId: number, databaseUrl: string): Promise
         disabled ? "INACTIVE" : "ACTIVE",
         JSON.stringify({ ...values, active: !disabled }),
         JSON.stringify(entry.attrs),
+        entryFingerprint(entry.dn, entry.attrs),
       ]);
       users++;
       if (batch.length >= BATCH) await flushUsers();

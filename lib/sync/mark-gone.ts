@@ -6,6 +6,7 @@
 // deprovision.ts. Where a user is deprovisioned is these three files: this one,
 // deprovision-guard.ts (the rule), deprovision.ts (the step).
 import type { Directory } from "../ldap/directory.ts";
+import type { TGuidLookup } from "./guid-set.ts";
 import { inScopeUsersByGuid, knownInScopeGuids, loadUsersByGuid, markUsersGone } from "../records/user-records.ts";
 import type { TTargetState } from "../records/states.ts";
 import type { TCycleContext } from "./context.ts";
@@ -37,7 +38,7 @@ export async function markGoneByGuid(ctx: TCycleContext, items: Array<{ guid: st
  * An entry the read returned without its GUID (read rights on it narrowed, say) is not
  * gone: its DN is in `skippedDns`.
  */
-export async function markMissing(ctx: TCycleContext, dir: Directory, seen: Set<string>, skippedDns: Set<string>): Promise<void> {
+export async function markMissing(ctx: TCycleContext, dir: Directory, seen: TGuidLookup, skippedDns: Set<string>): Promise<void> {
   const { db, channel, stats } = ctx;
   const notSeen: string[] = [];
   for await (const page of knownInScopeGuids(ctx.raw, channel.id)) {

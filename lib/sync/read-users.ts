@@ -17,6 +17,7 @@ import { noteWrites, timed, type TCycleContext } from "./context.ts";
 import { decideInScope, isCandidate, type TAction } from "./decide.ts";
 import { periodicFullReadDue, resetFullRead } from "./full-read-due.ts";
 import { markGoneByGuid, markMissing } from "./mark-gone.ts";
+import { GuidSet } from "./guid-set.ts";
 
 const BATCH = 500;
 /**
@@ -109,7 +110,7 @@ export async function readUsers(ctx: TCycleContext, dir: Directory): Promise<TUs
   stats.mode = "full";
   // where the feed stands before the read: what changes during it is read next time
   cookie = await feed.start(req);
-  const seen = new Set<string>();
+  const seen = new GuidSet();
   // entries the read returned without a GUID: never taken for users who are gone
   const skippedDns = new Set<string>();
   await pipe.run(async () => {
@@ -210,7 +211,7 @@ async function rescope(ctx: TCycleContext, req: TFeedRequest, pipe: StorePipelin
     if (g) seen.add(g);
     else skippedDns.add(e.dn.toLowerCase());
   }
-  const known = new Set<string>();
+  const known = new GuidSet();
   for await (const page of knownInScopeGuids(ctx.raw, channel.id)) for (const guid of page) known.add(guid);
   const fresh = [...seen].filter((g) => !known.has(g));
   if (fresh.length > 0) {
@@ -230,7 +231,7 @@ class StorePipeline {
   maxSeenMs = 0;
   private batch: TLdapEntry[] = [];
   private storing: Promise<void> | null = null;
-  private seen: Set<string> | null = null;
+  private seen: GuidSet | null = null;
   private skipped: Set<string> | null = null;
 
   constructor(
@@ -239,7 +240,7 @@ class StorePipeline {
   ) {}
 
   /** Adds an entry; stores a batch when one is full (only then does it wait: a sync return otherwise). */
-  add(entry: TLdapEntry, seen: Set<string> | null, skippedDns: Set<string> | null): Promise<void> | undefined {
+  add(entry: TLdapEntry, seen: GuidSet | null, skippedDns: Set<string> | null): Promise<void> | undefined {
     this.seen = seen;
     this.skipped = skippedDns;
     this.batch.push(entry);
@@ -283,7 +284,7 @@ async function processInScope(
   ctx: TCycleContext,
   entries: TLdapEntry[],
   lookAtAll: boolean,
-  seen: Set<string> | null,
+  seen: GuidSet | null,
   skippedDns: Set<string> | null,
 ): Promise<number> {
   if (entries.length === 0) return 0;
