@@ -19,6 +19,7 @@
 //
 // Several ACTIVE nodes each watch every push channel; their requests land on the
 // channel's one waiting job (job key), so a change runs one cycle.
+import { abortableSleep } from "../abortable-sleep.ts";
 import { z } from "zod";
 import { getDb } from "../db/index.ts";
 import { readStoredChannel } from "../channel-config/stored.ts";
@@ -88,18 +89,6 @@ export class PushWatchers {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
 
 /** One channel's watcher, until `signal` aborts. Nothing but the abort ends it: every failure is retried with backoff. */
 async function watchChannel(channelId: number, signal: AbortSignal, log: TLogger): Promise<void> {
@@ -121,7 +110,7 @@ async function watchChannel(channelId: number, signal: AbortSignal, log: TLogger
         if (!feed.watch || !cookie) {
           // nothing to push from (yet): short cycles
           asker.ask("push mode (polled)");
-          await sleep(POLL_MS, signal);
+          await abortableSleep(POLL_MS, signal);
           continue;
         }
         // after a failure: one cycle once the watch is back (a deletion answered by a present
@@ -141,7 +130,7 @@ async function watchChannel(channelId: number, signal: AbortSignal, log: TLogger
         if (err instanceof FeedResetError) asker.ask("push mode: the directory asks for a full read");
         log.warn("push mode: the watch ended; reconnecting", { channel: channelId, error: (err as Error).message, retryInMs: backoff });
         reconnecting = true;
-        await sleep(backoff, signal);
+        await abortableSleep(backoff, signal);
         backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
       } finally {
         await dir?.close();

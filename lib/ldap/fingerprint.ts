@@ -60,3 +60,16 @@ export function entryFingerprint(dn: string, attrs: Record<string, string[]>): s
   }
   return `${(sumA >>> 0).toString(36)}.${(sumB >>> 0).toString(36)}`;
 }
+
+/** A string's 53-bit hash (the same two lanes), never 0: lib/sync/guid-set.ts keeps GUIDs as these. */
+export function stringHash53(s: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0) * 0x200000 + (b >>> 11) + 1;
+}

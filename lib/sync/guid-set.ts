@@ -5,6 +5,8 @@
 // for a GUID it was not given: the only possible error is a user taken for present — never
 // one taken for gone — and with 53 bits it has about one chance in 10^10 per missing user
 // at a million users. Never used to tell anyone *is* gone without the store's own GUIDs.
+import { stringHash53 } from "../ldap/fingerprint.ts";
+
 export interface TGuidLookup {
   has(guid: string): boolean;
 }
@@ -20,11 +22,11 @@ export class GuidSet implements TGuidLookup {
 
   add(guid: string): void {
     if ((this.count + 1) * 2 > this.slots.length) this.grow();
-    if (this.insert(hash53(guid))) this.count++;
+    if (this.insert(stringHash53(guid))) this.count++;
   }
 
   has(guid: string): boolean {
-    const h = hash53(guid);
+    const h = stringHash53(guid);
     for (let i = slotOf(h, this.mask); ; i = (i + 1) & this.mask) {
       const v = this.slots[i]!;
       if (v === 0) return false;
@@ -49,19 +51,6 @@ export class GuidSet implements TGuidLookup {
     this.mask = this.slots.length - 1;
     for (const v of old) if (v !== 0) this.insert(v);
   }
-}
-
-/** A GUID's 53-bit hash (two FNV-1a lanes), never 0 (the empty slot). */
-function hash53(s: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return (a >>> 0) * 0x200000 + (b >>> 11) + 1;
 }
 
 function slotOf(h: number, mask: number): number {

@@ -3,6 +3,7 @@
 // connection (lib/ldap/sync-search.ts speaks the protocol; ldapts cannot stream a search
 // that never ends), and the short poll a watch falls back to where the directory refuses
 // them. A watch only says *that* something changed; the cycle it triggers reads what.
+import { abortableSleep } from "../../abortable-sleep.ts";
 import type { Control } from "ldapts";
 import type { TSource } from "../../channel-config/stored.ts";
 import { AppError } from "../../errors.ts";
@@ -61,15 +62,7 @@ export async function runWatches(source: TSource, searches: TWatchedSearch[], si
 /** Calls `tick` every `ms` until `signal` aborts; a tick that throws ends the poll (the caller reconnects). */
 export async function pollUntilAborted(ms: number, signal: AbortSignal, tick: () => Promise<void>): Promise<void> {
   while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
-      function done() {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-    });
+    await abortableSleep(ms, signal);
     if (!signal.aborted) await tick();
   }
 }
