@@ -34,7 +34,7 @@ export function percentile(xs: number[], p: number): number {
 }
 
 /** The real worker (its JavaScript build) in its own process, as `npm start` runs it; its output is kept. */
-export function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
+export function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv, extra: Record<string, string> = {}) {
   let out = "";
   const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_FLAGS, workerJs], {
     cwd: ROOT,
@@ -46,6 +46,7 @@ export function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv) {
       FERRY_HEARTBEAT_SEC: "1",
       FERRY_NODE_ID: "1",
       FERRY_LOG_LEVEL: "info",
+      ...extra,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -81,6 +81,8 @@ const { values: args } = parseArgs({
     "channels-small": { type: "string", default: "20" },
     "channels-size": { type: "string", default: "5000" },
     "channels-big": { type: "string", default: "100000" },
+    /** with --channels: two worker processes on the machine, one per lane (FERRY_WORKER_LANES) */
+    "channels-split": { type: "boolean", default: false },
   },
 });
 const USERS = Number(args.users);
@@ -304,7 +306,7 @@ async function channelsMain(): Promise<void> {
   process.env.FERRY_LOG_LEVEL = "warn";
   const env = { ...process.env };
   try {
-    const r = await benchChannels({ small, size, big, pollSec, concurrency: CONCURRENCY, startTarget: () => startTarget(env), env, log: (l) => console.log(l) });
+    const r = await benchChannels({ small, size, big, pollSec, concurrency: CONCURRENCY, startTarget: () => startTarget(env), env, log: (l) => console.log(l), split: args["channels-split"] });
     const lat = (xs: number[]) => `p50 ${fmtLatency(latencyPercentile(xs, 50))}, p95 ${fmtLatency(latencyPercentile(xs, 95))} (${xs.length} samples${xs.some((x) => x < 0) ? `, ${xs.filter((x) => x < 0).length} missed` : ""})`;
     const p95 = latencyPercentile(r.sharedSamplesMs, 95);
     const loss = r.bigSharedMs / r.bigAloneMs - 1;

@@ -56,6 +56,13 @@ const ZEnv = z.object({
    * changes (lib/jobs/cycle-lane.ts). Less than FERRY_WORKER_CONCURRENCY.
    */
   FERRY_WORKER_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(199).default(2),
+  /**
+   * Which lanes this worker process runs: `all` (the default), or only `incremental` or
+   * only `bulk`, so that one machine can run two workers (two nodes) and keep long cycles
+   * off the thread that runs every other channel's incremental cycles. A cluster needs
+   * at least one node running each lane: bulk cycles wait for a node that runs them.
+   */
+  FERRY_WORKER_LANES: z.enum(["all", "incremental", "bulk"]).default("all"),
   /** the largest request body the console accepts (API and sign-in), in bytes; larger ones get 413 */
   FERRY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   /**

@@ -90,17 +90,31 @@ async function main(): Promise<void> {
     const signal = abort.signal;
     const lane = (concurrency: number, taskList: Parameters<typeof run>[0]["taskList"]) =>
       run({ pgPool: jobPool, concurrency, noHandleSignals: true, pollInterval: 1000, logger: jobLogger, events, taskList });
-    const incremental = await lane(slots.incremental, {
-      [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal, lane: "incremental" }) as never,
-      [DELIVER_ALERT]: deliverAlertHandler as never,
-    });
+    // FERRY_WORKER_LANES: a process may run one lane only (a second worker on the machine runs the other)
+    const started: Runner[] = [];
     try {
-      runner = [incremental, await lane(slots.bulk, { [RUN_BULK_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal, lane: "bulk" }) as never })];
+      if (env.FERRY_WORKER_LANES !== "bulk") {
+        started.push(
+          await lane(slots.incremental, {
+            [RUN_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal, lane: "incremental" }) as never,
+            [DELIVER_ALERT]: deliverAlertHandler as never,
+          }),
+        );
+      }
+      if (env.FERRY_WORKER_LANES !== "incremental") {
+        started.push(await lane(slots.bulk, { [RUN_BULK_CYCLE]: makeRunCycleHandler({ nodeId: node.id, log, signal, lane: "bulk" }) as never }));
+      }
     } catch (err) {
-      await incremental.stop();
+      await Promise.all(started.map((r) => r.stop()));
       throw err;
     }
-    log.info("provisioning", { mode, incrementalSlots: slots.incremental, bulkSlots: slots.bulk });
+    runner = started;
+    log.info("provisioning", {
+      mode,
+      lanes: env.FERRY_WORKER_LANES,
+      incrementalSlots: env.FERRY_WORKER_LANES === "bulk" ? 0 : slots.incremental,
+      bulkSlots: env.FERRY_WORKER_LANES === "incremental" ? 0 : slots.bulk,
+    });
   };
   const stopRunner = async (reason: string) => {
     if (!runner) return;
@@ -148,7 +162,8 @@ async function main(): Promise<void> {
       log.error("scheduling failed", { error: (err as Error).message });
     }
     try {
-      await push.reconcile();
+      // a bulk-only process leaves the watchers to the process that runs the incremental lane
+      if (env.FERRY_WORKER_LANES !== "bulk") await push.reconcile();
     } catch (err) {
       log.error("push mode: starting the watchers failed", { error: (err as Error).message });
     }

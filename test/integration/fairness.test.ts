@@ -114,4 +114,50 @@ describe("fairness between channels on one node", () => {
       expect(await worker.exited).toBe(0);
     }
   });
+
+  it("one worker per lane (FERRY_WORKER_LANES): an incremental-only worker never takes a first load, a bulk-only one does", async () => {
+    const dns: string[] = [];
+    for (let i = 0; i < 5; i++) dns.push(await w.slapd.addUser({ uid: `big-c-${i}`, givenName: "Big", sn: `c${i}`, mail: `big-c-${i}@example.com` }));
+    const groupDn = await w.slapd.addGroup("big-c", dns);
+    const scim = await startScimmy();
+    const db = await getDb();
+    const { id } = await applyChannelConfig({
+      actor: "test",
+      via: "test",
+      config: { ...w.channelConfig, name: "big-c", connectionId: "big-c", source: { ...w.channelConfig.source, groupDn }, target: { url: scim.baseUrl, auth: { type: "bearer", token: scim.token } } },
+    });
+    // the small channel has had its first load: its cycles from now on are incremental
+    const smallDn = await w.slapd.addUser({ uid: "small2", givenName: "Small", sn: "Two", mail: "small2@example.com" });
+    await w.slapd.addMembers(`cn=app-users,${w.slapd.groupsDn}`, [smallDn]);
+    expect((await w.cycle()).status).toBe("SUCCESS");
+    const inc = startWorker({ FERRY_NODE_ID: "1", FERRY_WORKER_LANES: "incremental" });
+    let bulk: ReturnType<typeof startWorker> | undefined;
+    try {
+      // the incremental-only worker carries the small channel's changes...
+      await w.slapd.modify(smallDn, { givenName: "Again" });
+      await waitFor("the small channel's change at its target", async () => (await w.scim.listUsers()).find((u) => u.userName === "small2" && u.name?.givenName === "Again"), 60_000).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${inc.output().slice(-3000)}`);
+      });
+      // ...and never starts the new channel's first load, which is long work
+      expect(await db.cycle.count({ where: { channelId: id } })).toBe(0);
+      expect(await scim.listUsers()).toHaveLength(0);
+
+      bulk = startWorker({ FERRY_NODE_ID: "2", FERRY_WORKER_LANES: "bulk" });
+      await waitFor("the first load done by the bulk-only worker", async () => ((await scim.listUsers()).length === 5 ? true : null), 60_000).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${bulk!.output().slice(-3000)}`);
+      });
+      const first = await db.cycle.findFirstOrThrow({ where: { channelId: id }, orderBy: { id: "asc" } });
+      const small = await db.cycle.findFirstOrThrow({ where: { channelId: w.channelId, status: "SUCCESS" }, orderBy: { id: "desc" } });
+      expect(first.nodeId).not.toBeNull();
+      expect(first.nodeId).not.toBe(small.nodeId);
+      expect(inc.output()).toMatch(/"lanes":"incremental"|lanes=incremental/);
+      expect(bulk.output()).toMatch(/"lanes":"bulk"|lanes=bulk/);
+    } finally {
+      inc.kill("SIGTERM");
+      bulk?.kill("SIGTERM");
+      expect(await inc.exited).toBe(0);
+      if (bulk) expect(await bulk.exited).toBe(0);
+      await scim.stop().catch(() => undefined);
+    }
+  });
 });
