@@ -1,10 +1,10 @@
 // The GUIDs a full read returned, for the missing-user check (mark-gone.ts): at a million
 // users a Set of their strings held about 100 MB of the worker's heap for the whole read.
 // Here each GUID is kept as a 53-bit hash in a Float64Array with open addressing (16 bytes
-// an entry at most, no object per entry). Two GUIDs with one hash make the set answer "seen"
-// for a GUID it was not given: the only possible error is a user taken for present — never
-// one taken for gone — and with 53 bits it has about one chance in 10^10 per missing user
-// at a million users. Never used to tell anyone *is* gone without the store's own GUIDs.
+// an entry at most, no object per entry). Two GUIDs with one hash make the set answer "yes"
+// for a GUID it was not given, about one chance in 10^10 per GUID asked at a million: in
+// the missing-user check, a gone user is then kept (never one taken for gone); in the
+// rescope (read-users.ts), a user new to the scope is left to the next full read.
 import { stringHash53 } from "../ldap/fingerprint.ts";
 
 export interface TGuidLookup {
