@@ -1,13 +1,13 @@
 // The Prisma client, shared by console, worker and CLI. The database is DATABASE_URL
 // or, without it, the embedded PostgreSQL under the data directory.
 import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client.ts";
 import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { ensureEmbeddedPostgres } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
 import { createPool, rawViaPool, type TRawSql } from "./raw.ts";
-import type pg from "pg";
 
 export { Prisma } from "../../generated/prisma/client.ts";
 export type { PrismaClient };

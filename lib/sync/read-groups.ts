@@ -1,7 +1,9 @@
-// The read half of a cycle for groups. Every cycle lists the groups in scope with
-// their GUID and timestamp only (cheap), fetches members just for new or changed
+// The read half of a cycle for groups. A cycle lists the groups in scope with their
+// GUID and timestamp only (cheap) — unless the directory has not been written since the
+// last complete listing (its change marker) — fetches members just for new or changed
 // groups, and — after a complete listing — records groups gone from the scope. Their
 // deletion at the target is decided by deprovision.ts, behind the guard.
+import { createHash } from "node:crypto";
 import type { Directory } from "../ldap/directory.ts";
 import type { TSource } from "../channel-config/stored.ts";
 import type { TLdapEntry } from "../ldap/directory.ts";
@@ -11,7 +13,6 @@ import { mappingAttributes } from "../mapping/mapping-attributes.ts";
 import { loadGroups, loadGroupsByGuid, markGroupsGone, writeGroupsRead, type TGroupRow, type TGroupUpsert } from "../records/group-records.ts";
 import type { TSql } from "../db/index.ts";
 import type { TCycleContext } from "./context.ts";
-import { createHash } from "node:crypto";
 import { directoryChangeMarker } from "../ldap/directory-marker.ts";
 
 /**

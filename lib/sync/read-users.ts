@@ -383,9 +383,14 @@ async function processInScope(
     });
   }
   stats.usersWritten += rows.length;
-  if (refreshed.length > 0) await ctx.lease.write((tx) => refreshReadAttributes(tx, channel.id, refreshed));
+  // one transaction (one lease check) for the batch's decisions and refreshed attributes
+  if (rows.length > 0 || refreshed.length > 0) {
+    await ctx.lease.write(async (tx) => {
+      await refreshReadAttributes(tx, channel.id, refreshed);
+      await writeUsersRead(tx, channel.id, rows);
+    });
+  }
   if (rows.length > 0) {
-    await ctx.lease.write((tx) => writeUsersRead(tx, channel.id, rows));
     ctx.readProgress?.bump();
     await noteWrites(ctx, rows.length);
   }
