@@ -43,6 +43,12 @@ const ZEnv = z.object({
   FERRY_SCHEDULER_SEC: z.coerce.number().positive().default(5),
   /** a cycle's lease on its channel; renewed with every write, so a node that stops answering loses it this long after its last write */
   FERRY_LEASE_SEC: z.coerce.number().positive().default(30),
+  /**
+   * a channel whose directory did not change since its last clean cycle runs no scheduled
+   * cycle, only a look at the directory's change marker (lib/sync/quiet-poll.ts), but a
+   * whole one at least this often (checking the target); 0: every scheduled cycle runs
+   */
+  FERRY_QUIET_CYCLE_SEC: z.coerce.number().int().min(0).default(600),
   /** a node whose heartbeat is older than this is declared dead by its peers, which release its jobs */
   FERRY_FAILOVER_GRACE_SEC: z.coerce.number().positive().default(20),
   /**

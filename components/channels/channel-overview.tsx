@@ -47,6 +47,16 @@ export function ChannelOverview({ id }: { id: number }) {
           <KeyValue
             items={[
               ["Last cycle", <span key="l" className="row"><CycleBadge status={last} running={c.activity.running} /> <Time value={c.state.lastCycleAt} /></span>],
+              [
+                "Last checked",
+                c.state.lastPolledAt && (!c.state.lastCycleAt || c.state.lastPolledAt > c.state.lastCycleAt) ? (
+                  <span key="p">
+                    <Time value={c.state.lastPolledAt} /> <span className="muted">— nothing changed in the directory, no cycle needed</span>
+                  </span>
+                ) : (
+                  <span key="p" className="muted">at the last cycle</span>
+                ),
+              ],
               ["Last full read", <Time key="f" value={c.state.lastFullSyncAt} />],
               ["Group timestamp", c.state.groupTimestamp ? <code>{c.state.groupTimestamp}</code> : <span className="muted">reset: the group is processed in full next cycle</span>],
               [

@@ -46,6 +46,8 @@ export type TChannelDescription = {
     lastCycleAt: Date | null;
     lastCycleStatus: string | null;
     lastCycleMessage: string | null;
+    /** when the worker last looked and found nothing changed, so that no cycle ran (lib/sync/quiet-poll.ts) */
+    lastPolledAt: Date | null;
   };
 };
 
@@ -126,6 +128,7 @@ export async function describeChannel(options: { channelId: number }): Promise<T
       lastCycleAt: row.lastCycleAt,
       lastCycleStatus: row.lastCycleStatus,
       lastCycleMessage: row.lastCycleMessage,
+      lastPolledAt: row.lastPolledAt,
     },
   };
 }

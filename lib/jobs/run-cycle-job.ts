@@ -15,6 +15,9 @@ import type { TLogger } from "../log.ts";
 import { LeaseHeldError } from "../sync/lease.ts";
 import { runCycle } from "../sync/run-cycle.ts";
 import { getDb } from "../db/index.ts";
+import { getEnv } from "../env.ts";
+import { observeQuietPoll } from "../metrics/registry.ts";
+import { lookBeforeCycle } from "../sync/quiet-poll.ts";
 import { cycleJobKey, cycleQueue, cycleTask } from "./cycle-job-names.ts";
 import { LANE_FIELDS, laneOf, type TCycleLane } from "./cycle-lane.ts";
 export const ZRunCyclePayload = z.object({ channelId: z.number().int().positive(), trigger: z.string().optional() });
@@ -50,6 +53,19 @@ export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal:
       ctx.log.debug("long cycle: handed to the bulk lane", { channel: channel.id });
       await queueCycle(helpers.addJob, channel.id, new Date(), "replace", "bulk", payload.trigger);
       return;
+    }
+    // a scheduled cycle that would find nothing to do is left out (lib/sync/quiet-poll.ts)
+    if ((payload.trigger ?? "scheduled") === "scheduled" && ctx.lane === "incremental" && !ctx.signal.aborted) {
+      const look = await lookBeforeCycle(db, channel, getEnv().FERRY_QUIET_CYCLE_SEC).catch((err: unknown) => ({
+        quiet: false as const,
+        reason: `the look failed: ${(err as Error).message}`,
+      }));
+      observeQuietPoll(channel.id, look.quiet);
+      if (look.quiet) {
+        await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + channel.syncFrequencySec * 1000), "replace", "incremental");
+        return;
+      }
+      ctx.log.debug("cycle: the look found work", { channel: channel.id, reason: look.reason });
     }
     let retrySoon = false;
     try {

@@ -69,6 +69,18 @@ export function observeCycle(c: { channelId: number; status: string; mode: strin
   if (c.targetFailed > 0) recordFailuresTotal.inc({ channel, cause: "target" }, c.targetFailed);
 }
 
+const cycleLooksTotal = new client.Counter({
+  name: "ferry_cycle_looks_total",
+  help: "Looks before a scheduled cycle (lib/sync/quiet-poll.ts), by channel and outcome: quiet (nothing changed, no cycle ran) or cycle",
+  labelNames: ["channel", "outcome"] as const,
+  registers: [registry],
+});
+
+/** A look before a scheduled cycle: quiet (left out) or a cycle to run. */
+export function observeQuietPoll(channelId: number, quiet: boolean): void {
+  cycleLooksTotal.inc({ channel: String(channelId), outcome: quiet ? "quiet" : "cycle" });
+}
+
 export function observeScimExchange(channelId: number, e: { method: string; path: string; status: number; seconds: number }): void {
   const channel = String(channelId);
   scimRequestsTotal.inc({ channel, method: e.method, resource: resourceOf(e.path), status: String(e.status) });

@@ -24,14 +24,22 @@ import { directoryChangeMarker } from "../ldap/directory-marker.ts";
  * 10,000 groups took 2 s of every idle cycle). Returns what to store as that marker once
  * the cycle's read has completed (null: none).
  */
-export async function readGroups(ctx: TCycleContext, dir: Directory, lookAtAll: boolean, rereadMembers = false, full = true): Promise<string | null> {
+export async function readGroups(
+  ctx: TCycleContext,
+  dir: Directory,
+  lookAtAll: boolean,
+  rereadMembers = false,
+  full = true,
+  /** the directory's marker, taken by the cycle before its read; undefined: taken here */
+  takenMarker?: string | null,
+): Promise<string | null> {
   const { db, channel, cfg, stats, log } = ctx;
   const source = cfg.source;
   const filter = groupScopeFilter(source);
   if (!filter || !cfg.options.provisionGroups) return null;
 
   // taken before the listing: a write during it moves the marker, and the next cycle lists again
-  const dirMarker = await directoryChangeMarker(dir, source);
+  const dirMarker = takenMarker === undefined ? await directoryChangeMarker(dir, source) : takenMarker;
   const marker = dirMarker === null ? null : `${dirMarker}|${groupSettingsFingerprint(cfg)}`;
   if (!full && !lookAtAll && !rereadMembers && marker !== null && marker === channel.groupsMarker) {
     stats.groupsListingSkipped = true;

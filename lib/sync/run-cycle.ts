@@ -35,6 +35,8 @@ import { startProgress, usersInScope } from "./progress.ts";
 import { ProvisioningLogWriter } from "../provisioning-log/writer.ts";
 import { abortCycles } from "./abort-cycles.ts";
 import { FencedError, Lease } from "./lease.ts";
+import { pollMarkerOf } from "./quiet-poll.ts";
+import { directoryChangeMarker } from "../ldap/directory-marker.ts";
 
 export type TCycleResult = {
   cycleId: bigint;
@@ -162,14 +164,18 @@ export async function runCycle(options: {
     let fullRead = false;
     const t0 = Date.now();
     let dir: Directory | undefined;
+    let dirMarker: string | null = null;
     try {
       dir = await timed(stats, "ldap.bind", () => Directory.open(cfg.source));
       const d = dir;
+      // where the directory stands before anything is read: a write during the read moves
+      // it, so the groups' listing (read-groups.ts) and the next look (quiet-poll.ts) see it
+      dirMarker = await directoryChangeMarker(d, cfg.source);
       const outcome = await timed(stats, "users.read", () => readUsers(ctx, d));
       fullRead = outcome.full;
       // flattened groups are read again on every full read: a change in a nested group does not touch the group holding it
       const rereadGroups = outcome.full && cfg.options.nestedGroups === "flatten";
-      const groupsMarker = await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1", rereadGroups, outcome.full));
+      const groupsMarker = await timed(stats, "groups.read", () => readGroups(ctx, d, row.attributeSyncTimestamp === "1", rereadGroups, outcome.full, dirMarker));
       // the one place that lets anyone be disabled or deleted, after a read that completed
       await timed(stats, "deprovision.guard", () => decideDeprovisioning(ctx, cycle.id));
       await lease.write((tx) =>
@@ -301,7 +307,15 @@ export async function runCycle(options: {
             message,
           });
           health = after.change;
-          await tx.channel.update({ where: { id: row.id }, data: { lastCycleAt: new Date(), lastCycleStatus: status, lastCycleMessage: message, ...after.data } });
+          await tx.channel.update({ where: { id: row.id }, data: {
+              lastCycleAt: new Date(),
+              lastCycleStatus: status,
+              lastCycleMessage: message,
+              // only a clean cycle lets the next scheduled ones be left out while nothing changes
+              pollMarker: status === "SUCCESS" ? pollMarkerOf(dirMarker, row) : null,
+              ...after.data,
+            },
+          });
           // the cycle's count rows (one per statement that wrote records) folded into one, for the channel list
           await compactRecordCounts(tx, row.id);
         })

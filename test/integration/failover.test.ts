@@ -188,9 +188,11 @@ describe("failover", () => {
       ids.push((await applyChannelConfig({ config: cfg, actor: "test", via: "test" })).id);
     }
     const since = new Date();
-    node(1);
-    node(2);
-    node(3);
+    // every scheduled cycle runs (no quiet looks): many cycles per channel, spread over the nodes
+    const everyCycle = { FERRY_QUIET_CYCLE_SEC: "0" };
+    node(1, everyCycle);
+    node(2, everyCycle);
+    node(3, everyCycle);
     await waitFor(
       "every channel cycled on several nodes",
       async () => {
