@@ -15,6 +15,8 @@ const row = (over: Partial<TPollRow> = {}): TPollRow => ({
   pollMarker: "csn:x|y",
   lastCycleAt: new Date(now - 30_000),
   leaseExpiresAt: null,
+  changeFeed: "syncrepl",
+  changeCookie: "rid=000,csn=x",
   ...over,
 });
 

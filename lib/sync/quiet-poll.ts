@@ -5,8 +5,12 @@
 // channel's 100,000-user first load on the same node (issue 17). Before a scheduled cycle
 // the worker looks instead: the directory's change marker (lib/ldap/directory-marker.ts:
 // OpenLDAP's contextCSN, AD's highestCommittedUSN, 389-DS's lastchangenumber) against the
-// one taken before the last clean cycle's read, and the store. When nothing can have
-// changed it records the look (channel.last_polled_at) and queues the next one.
+// one taken before the last clean cycle's read, and the store. When the marker moved —
+// on a directory thirty channels share, a write anywhere moves it — the look asks what
+// an incremental cycle would: the provisioning group's change marker, the users' change
+// feed from the last cycle's cookie (read, not stored), the groups' listing against the
+// store. When nothing of the channel's scope changed it records the look
+// (channel.last_polled_at, and the marker it got to) and queues the next one.
 //
 // Leaving a cycle out can delay a change, never lose one or deprovision anyone: the next
 // cycle reads from where the last one stopped (its timestamp or cookie), whatever number
@@ -29,6 +33,10 @@ import { directoryChangeMarker } from "../ldap/directory-marker.ts";
 import { Directory } from "../ldap/directory.ts";
 import { fetchDirtyGroups } from "../records/group-records.ts";
 import { fetchDirtyUsers } from "../records/user-records.ts";
+import { changeFeedFor } from "../ldap/change-feeds.ts";
+import type { TChangeBatch, TFeedRequest } from "../ldap/change-feed.ts";
+import { firstValue, groupScopeFilter, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
+import { groupsGone, listGroupChanges } from "./read-groups.ts";
 
 /** The channel columns a look reads. */
 export type TPollRow = TLaneRow & {
@@ -36,6 +44,8 @@ export type TPollRow = TLaneRow & {
   name: string;
   target: unknown;
   mapping: unknown;
+  changeFeed: string | null;
+  changeCookie: string | null;
   pollMarker: string | null;
   lastCycleAt: Date | null;
   leaseExpiresAt: Date | null;
@@ -82,21 +92,78 @@ export async function lookBeforeCycle(db: PrismaClient, row: TPollRow, quietCycl
   if (settings !== channelSettingsFingerprint(row)) return { quiet: false, reason: "the channel's settings changed" };
   if ((await fetchDirtyUsers(db, row.id, 0n, 1)).length > 0) return { quiet: false, reason: "users wait to be pushed" };
   if ((await fetchDirtyGroups(db, row.id, 0n, 1)).length > 0) return { quiet: false, reason: "groups wait to be pushed" };
-  let dirMarker: string | null;
+  const cfg = readStoredChannel(row);
+  let dir: Directory | undefined;
+  // set when the directory was written since, but nothing of this channel's scope
+  let movedTo: string | null = null;
   try {
-    const cfg = readStoredChannel(row);
-    const dir = await Directory.open(cfg.source);
-    try {
-      dirMarker = await directoryChangeMarker(dir, cfg.source);
-    } finally {
-      await dir.close();
+    dir = await Directory.open(cfg.source);
+    const dirMarker = await directoryChangeMarker(dir, cfg.source);
+    if (dirMarker === null) return { quiet: false, reason: "the directory keeps no change marker" };
+    if (dirMarker !== mark) {
+      // the directory was written since: was anything of this channel's scope?
+      const reason = await scopeReasonToRun(db, row, cfg, dir);
+      if (reason) return { quiet: false, reason };
+      movedTo = dirMarker;
     }
   } catch (err) {
     return { quiet: false, reason: `the directory could not be asked: ${(err as Error).message}` };
+  } finally {
+    await dir?.close().catch(() => undefined);
   }
-  if (dirMarker === null) return { quiet: false, reason: "the directory keeps no change marker" };
-  if (dirMarker !== mark) return { quiet: false, reason: "the directory changed" };
   // not through Prisma's update: the channel's updated_at stays the time its settings changed
-  await db.$executeRawUnsafe(`UPDATE channel SET last_polled_at = now() WHERE id = $1`, row.id);
+  if (movedTo === null) {
+    await db.$executeRawUnsafe(`UPDATE channel SET last_polled_at = now() WHERE id = $1`, row.id);
+  } else {
+    // nothing of the channel's up to movedTo (taken before the look): the next look starts
+    // from there — unless a cycle stored its own marker meanwhile
+    await db.$executeRawUnsafe(
+      `UPDATE channel SET poll_marker = $2, last_polled_at = now() WHERE id = $1 AND poll_marker = $3`,
+      row.id,
+      pollMarkerOf(movedTo, row),
+      row.pollMarker,
+    );
+  }
   return { quiet: true };
+}
+
+/** Stops a change feed's read at its first change. */
+class ChangeSeen extends Error {}
+
+function hasChanges(b: TChangeBatch): boolean {
+  return Boolean(b.inScope?.length || b.changed?.length || b.gone?.length || b.scopeChanged || b.present);
+}
+
+/**
+ * The directory was written since the last clean cycle; whether any of it is this
+ * channel's, asked the way an incremental cycle asks: the provisioning group's change
+ * marker, the users' change feed from the cookie the last cycle stored (read, not
+ * stored: the cycle reads the same changes again), the groups' listing against the store.
+ * A reason to run the cycle, or null when none of the writes concern the channel. A
+ * timestamp feed always runs it: it returns the last overlap's entries again each time.
+ */
+async function scopeReasonToRun(db: PrismaClient, row: TPollRow, cfg: ReturnType<typeof readStoredChannel>, dir: Directory): Promise<string | null> {
+  const source = cfg.source;
+  if (source.groupDn) {
+    const group = await dir.read(source.groupDn, [source.groupChangeAttribute, source.timestampAttribute]);
+    const groupTs = group ? (firstValue(group, source.groupChangeAttribute) ?? timestampOf(group, source) ?? null) : null;
+    if (groupTs === null || groupTs !== row.groupTimestamp) return "the provisioning group changed";
+  }
+  const feed = changeFeedFor(source);
+  if (feed.kind === "timestamp" || row.changeFeed !== feed.kind || !row.changeCookie) return "the directory changed";
+  const req: TFeedRequest = { dir, source, filter: userScopeFilter(source), attributes: userAttributes(source), since: row.attributeSyncTimestamp };
+  try {
+    await feed.read(req, row.changeCookie, async (b) => {
+      if (hasChanges(b)) throw new ChangeSeen();
+    });
+  } catch (err) {
+    if (err instanceof ChangeSeen) return "users in the channel's scope changed";
+    return `the change feed could not be read: ${(err as Error).message}`;
+  }
+  const groupFilter = groupScopeFilter(source);
+  if (groupFilter && cfg.options.provisionGroups) {
+    const { rows, seen, changed } = await listGroupChanges(db, row.id, dir, source, groupFilter);
+    if (changed.length > 0 || groupsGone(rows, seen).length > 0) return "groups in the channel's scope changed";
+  }
+  return null;
 }

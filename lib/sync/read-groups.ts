@@ -10,7 +10,7 @@ import type { TLdapEntry } from "../ldap/directory.ts";
 import { firstValue, groupAttributes, groupScopeFilter, guidOf, memberDnsOf, timestampOf } from "../ldap/scope.ts";
 import { evaluate, type TFlatValue } from "../mapping/map-entry.ts";
 import { mappingAttributes } from "../mapping/mapping-attributes.ts";
-import { loadGroups, loadGroupsByGuid, markGroupsGone, writeGroupsRead, type TGroupRow, type TGroupUpsert } from "../records/group-records.ts";
+import { loadGroups, loadGroupsByGuid, markGroupsGone, writeGroupsRead, type TGroupListed, type TGroupRow, type TGroupUpsert } from "../records/group-records.ts";
 import type { TSql } from "../db/index.ts";
 import type { TCycleContext } from "./context.ts";
 import { directoryChangeMarker } from "../ldap/directory-marker.ts";
@@ -46,23 +46,8 @@ export async function readGroups(
     return marker;
   }
 
-  const rows = await loadGroups(db, channel.id);
-  const known = new Map(rows.map((r) => [r.guid, r]));
-  const seen = new Set<string>();
-  const changed: Array<{ dn: string; guid: string }> = [];
-
-  for await (const entry of dir.search(source.groupBaseDn ?? source.baseDn, filter, groupAttributes(source, false))) {
-    const guid = guidOf(entry, source);
-    if (!guid) continue;
-    stats.groupsRead++;
-    seen.add(guid);
-    const rec = known.get(guid);
-    // the change marker (entryCSN, uSNChanged) moves on every edit, even two within one second
-    const marker = changeMarker(entry, source);
-    if (!rec || lookAtAll || rereadMembers || rec.sourceState !== "IN_SCOPE" || rec.dirty || marker !== rec.ldapTimestamp || rec.dn !== entry.dn) {
-      changed.push({ dn: entry.dn, guid });
-    }
-  }
+  const { rows, seen, changed } = await listGroupChanges(db, channel.id, dir, source, filter, lookAtAll || rereadMembers);
+  stats.groupsRead += seen.size;
 
   // members are read only for new or changed groups; their records are written 100 at a time
   let batch: TGroupUpsert[] = [];
@@ -126,9 +111,46 @@ export async function readGroups(
   await flush();
 
   // gone from the scope, only after a listing that completed; the guard decides on deletion
-  const gone = rows.filter((r) => !seen.has(r.guid) && r.sourceState === "IN_SCOPE");
+  const gone = groupsGone(rows, seen);
   if (gone.length > 0) await ctx.lease.write((tx) => markGroupsGone(tx, gone));
   return marker;
+}
+
+/**
+ * The groups' listing (GUIDs and change markers only) against the store: the groups that
+ * are new or changed (all of them with `all`), and every GUID seen. Shared by the cycle
+ * and by the look before a scheduled cycle (quiet-poll.ts), so that both call the same
+ * groups changed.
+ */
+export async function listGroupChanges(
+  db: TSql,
+  channelId: number,
+  dir: Directory,
+  source: TSource,
+  filter: string,
+  all = false,
+): Promise<{ rows: TGroupListed[]; seen: Set<string>; changed: Array<{ dn: string; guid: string }> }> {
+  const rows = await loadGroups(db, channelId);
+  const known = new Map(rows.map((r) => [r.guid, r]));
+  const seen = new Set<string>();
+  const changed: Array<{ dn: string; guid: string }> = [];
+  for await (const entry of dir.search(source.groupBaseDn ?? source.baseDn, filter, groupAttributes(source, false))) {
+    const guid = guidOf(entry, source);
+    if (!guid) continue;
+    seen.add(guid);
+    const rec = known.get(guid);
+    // the change marker (entryCSN, uSNChanged) moves on every edit, even two within one second
+    const marker = changeMarker(entry, source);
+    if (!rec || all || rec.sourceState !== "IN_SCOPE" || rec.dirty || marker !== rec.ldapTimestamp || rec.dn !== entry.dn) {
+      changed.push({ dn: entry.dn, guid });
+    }
+  }
+  return { rows, seen, changed };
+}
+
+/** In-scope group records a completed listing did not see: gone from the scope. */
+export function groupsGone(rows: TGroupListed[], seen: Set<string>): TGroupListed[] {
+  return rows.filter((r) => !seen.has(r.guid) && r.sourceState === "IN_SCOPE");
 }
 
 /** What of the channel's settings decides the groups' listing and records: a change of any of them lists the groups again. */

@@ -37,6 +37,11 @@ async function look(quietCycleSec = 600): Promise<TPollLook> {
   return lookBeforeCycle(db, row, quietCycleSec);
 }
 
+async function cleanCycle(): Promise<void> {
+  const r = await w.cycle();
+  expect(r.status, r.message).toBe("SUCCESS");
+}
+
 async function cycles(): Promise<Array<{ status: string; kind: string }>> {
   const db = await getDb();
   return db.cycle.findMany({ where: { channelId: w.channelId }, orderBy: { id: "asc" }, select: { status: true, kind: true } });
@@ -55,10 +60,51 @@ describe("the look before a scheduled cycle", () => {
     expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
   });
 
-  it("a directory write, even outside the channel's scope, means a cycle; after it the look is quiet again", async () => {
-    await w.slapd.addUser({ uid: "outsider", givenName: "Out", sn: "Sider", mail: "out@example.com" });
+  it("a write outside the channel's scope leaves the look quiet; one in it, in its group or in its groups means a cycle", async () => {
+    const db = await getDb();
+    const marker = async () => (await db.channel.findUniqueOrThrow({ where: { id: w.channelId } })).pollMarker;
+    const before = await marker();
+    // a user outside the provisioning group: the directory's marker moves, the channel's scope does not
+    const outsider = await w.slapd.addUser({ uid: "outsider", givenName: "Out", sn: "Sider", mail: "out@example.com" });
+    expect(await look()).toEqual({ quiet: true });
+    // the look got as far as that write: the next one needs no feed read
+    expect(await marker()).not.toBe(before);
+    expect(await look()).toEqual({ quiet: true });
+
+    // a user in scope changed: the users' change feed (syncrepl) shows it
+    await w.slapd.modify(quinn, { givenName: "Quinton" });
+    expect(await look()).toEqual({ quiet: false, reason: "users in the channel's scope changed" });
+    await cleanCycle();
+    expect(await look()).toEqual({ quiet: true });
+
+    // someone joins the provisioning group
+    await w.slapd.addMembers(appUsers, [outsider]);
+    expect(await look()).toEqual({ quiet: false, reason: "the provisioning group changed" });
+    await cleanCycle();
+    expect(await look()).toEqual({ quiet: true });
+
+    // a new group in the groups' scope (provisioned groups)
+    await w.slapd.addGroup("quiet-team", [quinn]);
+    expect(await look()).toEqual({ quiet: false, reason: "groups in the channel's scope changed" });
+    await cleanCycle();
+    expect(await look()).toEqual({ quiet: true });
+    expect((await w.scim.listUsers()).map((u) => u.userName).sort()).toEqual(["outsider", "quinn"]);
+
+    // someone in scope deleted (refint takes them out of the group as well)
+    await w.slapd.remove(outsider);
+    expect(await look()).toMatchObject({ quiet: false });
+    await cleanCycle();
+    expect(await look()).toEqual({ quiet: true });
+  });
+
+  it("with modification timestamps as the change feed, any write means a cycle (the feed cannot tell)", async () => {
+    await w.reconfigure((c) => (c.source.changeCapture = "timestamp"));
+    await cleanCycle();
+    expect(await look()).toEqual({ quiet: true });
+    await w.slapd.addUser({ uid: "outsider2", givenName: "Out", sn: "Two", mail: "out2@example.com" });
     expect(await look()).toEqual({ quiet: false, reason: "the directory changed" });
-    { const c = await w.cycle(); expect(c.status, c.message).toBe("SUCCESS"); }
+    await w.reconfigure((c) => (c.source.changeCapture = "auto"));
+    await cleanCycle();
     expect(await look()).toEqual({ quiet: true });
   });
 
@@ -72,7 +118,7 @@ describe("the look before a scheduled cycle", () => {
     const db = await getDb();
     await db.$executeRawUnsafe(`UPDATE user_record SET dirty = true, pending_action = 'UPDATE', pending_values = pushed_values || '{"active": true}' WHERE channel_id = $1`, w.channelId);
     expect(await look()).toEqual({ quiet: false, reason: "users wait to be pushed" });
-    { const c = await w.cycle(); expect(c.status, c.message).toBe("SUCCESS"); }
+    await cleanCycle();
     expect(await look()).toEqual({ quiet: true });
 
     // FERRY_QUIET_CYCLE_SEC: the last whole cycle is older than that
@@ -92,7 +138,7 @@ describe("the look before a scheduled cycle", () => {
     expect(await look()).toMatchObject({ quiet: false });
     // the refused record waits for its retry (records refused for themselves back off): retry it now
     await db.$executeRawUnsafe(`UPDATE user_record SET next_attempt_at = NULL WHERE channel_id = $1`, w.channelId);
-    { const c = await w.cycle(); expect(c.status, c.message).toBe("SUCCESS"); }
+    await cleanCycle();
     expect(await look()).toEqual({ quiet: true });
   });
 
@@ -112,7 +158,7 @@ describe("the look before a scheduled cycle", () => {
 describe("the worker", () => {
   it("still runs a whole cycle every FERRY_QUIET_CYCLE_SEC while nothing changes", async () => {
     await w.reconfigure((c) => (c.syncFrequencySec = 1));
-    { const c = await w.cycle(); expect(c.status, c.message).toBe("SUCCESS"); }
+    await cleanCycle();
     const start = (await cycles()).length;
     const worker = startWorker({ FERRY_NODE_ID: "1", FERRY_QUIET_CYCLE_SEC: "2" });
     try {
@@ -127,7 +173,7 @@ describe("the worker", () => {
 
   it("runs no cycle while nothing changes, carries a change within seconds, and runs one when the directory cannot be read", async () => {
     await w.reconfigure((c) => (c.syncFrequencySec = 1));
-    { const c = await w.cycle(); expect(c.status, c.message).toBe("SUCCESS"); }
+    await cleanCycle();
     const db = await getDb();
     const start = (await cycles()).length;
     const worker = startWorker({ FERRY_NODE_ID: "1" });
