@@ -37,6 +37,7 @@ import { changeFeedFor } from "../ldap/change-feeds.ts";
 import type { TChangeBatch, TFeedRequest } from "../ldap/change-feed.ts";
 import { firstValue, groupScopeFilter, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { groupsGone, listGroupChanges } from "./read-groups.ts";
+import { readByGuid } from "./read-users.ts";
 
 /** The channel columns a look reads. */
 export type TPollRow = TLaneRow & {
@@ -130,8 +131,24 @@ export async function lookBeforeCycle(db: PrismaClient, row: TPollRow, quietCycl
 /** Stops a change feed's read at its first change. */
 class ChangeSeen extends Error {}
 
-function hasChanges(b: TChangeBatch): boolean {
-  return Boolean(b.inScope?.length || b.changed?.length || b.gone?.length || b.scopeChanged || b.present);
+/**
+ * Whether a batch of the feed concerns the channel, as readChanges (read-users.ts) would
+ * act on it: entries in the scope, a changed scope, a present phase; entries the feed
+ * cannot place (a feed that syncs every user under the base: nested groups) that the
+ * scope filter returns; and gone or unplaced entries the store holds in the scope (they
+ * would be recorded gone). Entries of other channels' scopes are left alone.
+ */
+async function concernsChannel(db: PrismaClient, channelId: number, req: TFeedRequest, b: TChangeBatch): Promise<boolean> {
+  if (b.inScope?.length || b.scopeChanged || b.present) return true;
+  if (b.changed?.length && (await readByGuid(req, b.changed)).entries.length > 0) return true;
+  const guids = [...(b.changed ?? []), ...(b.gone ?? []).map((g) => g.guid)].map((g) => g.toLowerCase());
+  if (guids.length === 0) return false;
+  const held = await db.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 FROM user_record WHERE channel_id = $1 AND guid = ANY($2::text[]) AND source_state IN ('IN_SCOPE', 'DISABLED') LIMIT 1`,
+    channelId,
+    guids,
+  );
+  return held.length > 0;
 }
 
 /**
@@ -154,7 +171,7 @@ async function scopeReasonToRun(db: PrismaClient, row: TPollRow, cfg: ReturnType
   const req: TFeedRequest = { dir, source, filter: userScopeFilter(source), attributes: userAttributes(source), since: row.attributeSyncTimestamp };
   try {
     await feed.read(req, row.changeCookie, async (b) => {
-      if (hasChanges(b)) throw new ChangeSeen();
+      if (await concernsChannel(db, row.id, req, b)) throw new ChangeSeen();
     });
   } catch (err) {
     if (err instanceof ChangeSeen) return "users in the channel's scope changed";

@@ -183,7 +183,7 @@ async function readChanges(ctx: TCycleContext, feed: TChangeFeed, req: TFeedRequ
 }
 
 /** Entries of these GUIDs that are in the scope, and the GUIDs that are not (200 per search). */
-async function readByGuid(req: TFeedRequest, guids: string[]): Promise<{ entries: TLdapEntry[]; missing: string[] }> {
+export async function readByGuid(req: TFeedRequest, guids: string[]): Promise<{ entries: TLdapEntry[]; missing: string[] }> {
   const entries: TLdapEntry[] = [];
   const found = new Set<string>();
   for (let i = 0; i < guids.length; i += 200) {

@@ -173,7 +173,7 @@ export const syncreplFeed: TChangeFeed = {
       let inScope: TLdapEntry[] = [];
       let changed: string[] = [];
       let gone: string[] = [];
-      // every entry the refresh listed: needed only if it turns out to be a present phase
+      // every entry the refresh listed (they exist): for a present phase, and for the groups' refresh below
       const listed = new Set<string>();
       const flush = async (force: boolean) => {
         if (inScope.length >= BATCH || (force && inScope.length > 0)) {
@@ -202,7 +202,7 @@ export const syncreplFeed: TChangeFeed = {
       const search = nested
         ? { base: source.baseDn, filter: source.userObjectFilter, attributes: ["1.1"], cookie: prev.users }
         : { base: source.baseDn, filter: req.filter, attributes: req.attributes, cookie: prev.users };
-      const users = await refresh(conn, search, async (ev) => {
+      const usersDone = await refresh(conn, search, async (ev) => {
         if (ev.type === "entry") {
           const uuid = ev.state?.entryUUID ?? guidOf(ev.entry, source);
           if (!uuid) return;
@@ -219,11 +219,10 @@ export const syncreplFeed: TChangeFeed = {
         await flush(false);
       });
       await flush(true);
-      if (users.presentPhase) {
+      if (usersDone.presentPhase) {
         // the directory listed everything still in the scope
         await onBatch({ present: listed });
       }
-      listed.clear();
 
       let groupsCookie = prev.groups;
       if (watchesGroups(source)) {
@@ -231,13 +230,16 @@ export const syncreplFeed: TChangeFeed = {
         let changed = false;
         const groups = await refresh(conn, { base: groupsBase(source), filter: GROUPS_FILTER, attributes: ["1.1"], cookie: prev.groups }, async (ev) => {
           if (ev.type === "entry" && ev.state?.state !== "present") changed = true;
-          if (ev.type === "info" && ev.info.kind === "syncIdSet" && ev.info.refreshDeletes && ev.info.uuids.length > 0) changed = true;
+          // slapo-syncprov's session log names entries modified since the cookie that do not
+          // match this search as deleted: a user edited anywhere. A user entry the users'
+          // refresh listed exists, and is no group of the scope gone
+          if (ev.type === "info" && ev.info.kind === "syncIdSet" && ev.info.refreshDeletes && ev.info.uuids.some((u) => !listed.has(u))) changed = true;
         });
         // a present phase over the groups lists the groups but cannot say which changed
         if (changed || groups.presentPhase) await onBatch({ scopeChanged: true });
         groupsCookie = groups.cookie ?? prev.groups;
       }
-      return encodeCookie({ users: users.cookie ?? prev.users, groups: watchesGroups(source) ? groupsCookie : undefined });
+      return encodeCookie({ users: usersDone.cookie ?? prev.users, groups: watchesGroups(source) ? groupsCookie : undefined });
     } finally {
       await conn.close();
     }
