@@ -76,6 +76,8 @@ test("users appear provisioned, live", async ({ page }) => {
   await row.getByRole("link", { name: NAME }).click();
   await expect(page.getByText("Provisioned", { exact: true })).toBeVisible();
   await expect(page.getByRole("table", { name: "Last cycles" })).toContainText("Success");
+  // when the worker last looked and found nothing to do (lib/sync/quiet-poll.ts), or "at the last cycle"
+  await expect(page.getByText("Last checked", { exact: true })).toBeVisible();
   await screenshot(page, "05-channel-overview");
 });
 
