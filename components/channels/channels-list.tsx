@@ -172,7 +172,14 @@ export function ChannelsList() {
                               </div>
                             </>
                           ) : (
-                            <Time value={c.lastCycleAt} />
+                            <>
+                              <Time value={c.lastCycleAt} />
+                              {c.lastPolledAt ? (
+                                <div title="The worker looked at the directory and found nothing of this channel changed: no cycle was needed">
+                                  checked <Time value={c.lastPolledAt} />
+                                </div>
+                              ) : null}
+                            </>
                           )}
                         </div>
                       </td>

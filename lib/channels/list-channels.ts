@@ -21,6 +21,8 @@ export type TChannelSummary = {
   lastCycleAt: Date | null;
   lastCycleStatus: string | null;
   lastCycleMessage: string | null;
+  /** when the worker last looked and found nothing to do (no cycle ran since): lib/sync/quiet-poll.ts */
+  lastPolledAt: Date | null;
   /** users and groups whose deprovisioning the guard holds for approval */
   held: { users: number; groups: number };
   /** healthy, degraded, failing, quarantined, held, inactive or pending, and why */
@@ -73,6 +75,7 @@ export async function listChannels(): Promise<TChannelSummary[]> {
       lastCycleAt: c.lastCycleAt,
       lastCycleStatus: c.lastCycleStatus,
       lastCycleMessage: c.lastCycleMessage,
+      lastPolledAt: c.lastPolledAt && (!c.lastCycleAt || c.lastPolledAt > c.lastCycleAt) ? c.lastPolledAt : null,
       held: { users: held(c.id, "users"), groups: held(c.id, "groups") },
       health: healthOf(c, holds.filter((h) => h.channelId === c.id && h.status === "HELD").length),
     };
