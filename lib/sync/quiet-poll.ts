@@ -72,7 +72,7 @@ export function pollMarkerOf(dirMarker: string | null, row: Parameters<typeof ch
  * whole cycle, or null when only the directory's marker can tell.
  */
 export function storeReasonToRun(row: TPollRow, now: number, quietCycleSec: number): string | null {
-  if (quietCycleSec <= 0) return "quiet polls are off (FERRY_QUIET_CYCLE_SEC=0)";
+  if (quietCycleSec <= 0) return "quiet looks are off (FERRY_QUIET_CYCLE_SEC=0)";
   if (row.pollMarker === null) return "the last cycle did not complete cleanly";
   if (!row.lastCycleAt || now - row.lastCycleAt.getTime() >= quietCycleSec * 1000) return `no whole cycle for ${quietCycleSec} s`;
   if (row.leaseExpiresAt && row.leaseExpiresAt.getTime() > now) return "a cycle holds the channel";
