@@ -4,6 +4,7 @@
 // by pausing every request to the target. Tolerant of what real targets send back: an
 // answer Ferry cannot use is a clear ScimError, never a crash.
 import pLimit, { type LimitFunction } from "p-limit";
+import { Stopper } from "../stopper.ts";
 import type { ScimAuth } from "./auth.ts";
 import { classifyStatus, parseRetryAfter, ScimError } from "./errors.ts";
 import { safeJson, type HttpConnections } from "./http.ts";
@@ -74,12 +75,11 @@ export class ScimTransport {
    */
   stop(): void {
     this.stopped = true;
-    this.onStop();
+    this.stopper.stop();
   }
 
-  // settles when stop() is called: a request waiting for the governor stops waiting
-  private onStop: () => void = () => undefined;
-  private readonly stopping = new Promise<void>((resolve) => (this.onStop = resolve));
+  // a request waiting for the governor stops waiting when stop() is called
+  private readonly stopper = new Stopper();
 
   /** With retries: transient failures back off exponentially; 429 honours Retry-After. */
   async request(init: TRequestInit): Promise<TAnswer> {
@@ -115,7 +115,7 @@ export class ScimTransport {
     if (!governor) return;
     try {
       // a stopped cycle does not wait out a pause or a slot (what it had asked for goes unused)
-      await Promise.race([governor.acquire(init.method !== "GET"), this.stopping]);
+      await this.stopper.race(governor.acquire(init.method !== "GET"));
     } catch (err) {
       throw new ScimError("transient", `${init.method} ${init.path}: not sent, the rate governor could not be asked (${(err as Error).message.split("\n")[0]})`);
     }
