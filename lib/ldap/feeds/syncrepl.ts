@@ -26,6 +26,7 @@
 // cookie says {v:1, fallback:"timestamp"} and reads are the timestamp feed's, until the
 // next full read asks the directory again. Named explicitly (changeCapture "syncrepl"),
 // the feed refuses to start instead.
+import { abortableSleep } from "../../abortable-sleep.ts";
 import type { TChangeBatch, TChangeFeed, TFeedRequest } from "../change-feed.ts";
 import { FeedResetError, guidFilter } from "../change-feed.ts";
 import type { TLdapEntry } from "../directory.ts";
@@ -265,10 +266,8 @@ async function watch(req: TFeedRequest, stored: string, signal: AbortSignal, onC
   if ("fallback" in prev) {
     // no syncprov: poll the timestamp feed through short cycles
     while (!signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, FALLBACK_POLL_MS);
-        signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-      });
+      // its listener removed each time: a watch runs for days
+      await abortableSleep(FALLBACK_POLL_MS, signal);
       if (!signal.aborted) onChange();
     }
     return;
