@@ -175,7 +175,7 @@ export function ChannelsList() {
                             <>
                               <Time value={c.lastCycleAt} />
                               {c.lastPolledAt ? (
-                                <div title="The worker looked at the directory and found nothing of this channel changed: no cycle was needed">
+                                <div style={{ whiteSpace: "normal" }} title="The worker looked at the directory and found nothing of this channel changed: no cycle was needed">
                                   checked <Time value={c.lastPolledAt} />
                                 </div>
                               ) : null}
