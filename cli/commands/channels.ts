@@ -235,7 +235,7 @@ export async function showTarget(ctx: TCommandContext, channelId: number): Promi
         ["At", fmtDate(d.state.lastCycleAt)],
         ["Status", d.state.lastCycleStatus],
         ["Message", d.state.lastCycleMessage],
-        ["Checked", d.state.lastPolledAt && (!d.state.lastCycleAt || d.state.lastPolledAt > d.state.lastCycleAt) ? `${fmtDate(d.state.lastPolledAt)} (nothing changed, no cycle needed)` : "at the last cycle"],
+        ["Checked", d.state.lastPolledAt ? `${fmtDate(d.state.lastPolledAt)} (nothing changed, no cycle needed)` : "at the last cycle"],
       ],
       "  ",
       TARGET_WIDTH,

@@ -49,7 +49,7 @@ export function ChannelOverview({ id }: { id: number }) {
               ["Last cycle", <span key="l" className="row"><CycleBadge status={last} running={c.activity.running} /> <Time value={c.state.lastCycleAt} /></span>],
               [
                 "Last checked",
-                c.state.lastPolledAt && (!c.state.lastCycleAt || c.state.lastPolledAt > c.state.lastCycleAt) ? (
+                c.state.lastPolledAt ? (
                   <span key="p">
                     <Time value={c.state.lastPolledAt} /> <span className="muted">— nothing changed in the directory, no cycle needed</span>
                   </span>

@@ -6,7 +6,7 @@ import { maskSecret } from "../crypto/secrets.ts";
 import { userScopeFilter } from "../ldap/scope.ts";
 import type { TMapping, TMappingValue, TOptions } from "../channel-config/config.ts";
 import { readStoredChannel, type TStoredAuth, type TStoredSource, type TStoredTarget } from "../channel-config/stored.ts";
-import { sourceAsLdapUrl } from "./list-channels.ts";
+import { lookSinceLastCycle, sourceAsLdapUrl } from "./list-channels.ts";
 import { requireChannel } from "./require-channel.ts";
 
 /** The target's authentication with its secret masked. */
@@ -46,7 +46,7 @@ export type TChannelDescription = {
     lastCycleAt: Date | null;
     lastCycleStatus: string | null;
     lastCycleMessage: string | null;
-    /** when the worker last looked and found nothing changed, so that no cycle ran (lib/sync/quiet-poll.ts) */
+    /** when the worker last looked and found nothing changed, if after the last cycle (lib/sync/quiet-poll.ts); else null */
     lastPolledAt: Date | null;
   };
 };
@@ -128,7 +128,7 @@ export async function describeChannel(options: { channelId: number }): Promise<T
       lastCycleAt: row.lastCycleAt,
       lastCycleStatus: row.lastCycleStatus,
       lastCycleMessage: row.lastCycleMessage,
-      lastPolledAt: row.lastPolledAt,
+      lastPolledAt: lookSinceLastCycle(row),
     },
   };
 }

@@ -29,6 +29,11 @@ export type TChannelSummary = {
   health: THealthView;
 };
 
+/** When the worker last looked and found nothing to do, if it did so after the last cycle (lib/sync/quiet-poll.ts); else null. */
+export function lookSinceLastCycle(c: { lastPolledAt: Date | null; lastCycleAt: Date | null }): Date | null {
+  return c.lastPolledAt && (!c.lastCycleAt || c.lastPolledAt > c.lastCycleAt) ? c.lastPolledAt : null;
+}
+
 /** ldap://host:port/baseDn??sub?(filter) — the scope as one LDAP URL. */
 export function sourceAsLdapUrl(source: TStoredSource): string {
   const base = source.url.replace(/\/+$/, "");
@@ -75,7 +80,7 @@ export async function listChannels(): Promise<TChannelSummary[]> {
       lastCycleAt: c.lastCycleAt,
       lastCycleStatus: c.lastCycleStatus,
       lastCycleMessage: c.lastCycleMessage,
-      lastPolledAt: c.lastPolledAt && (!c.lastCycleAt || c.lastPolledAt > c.lastCycleAt) ? c.lastPolledAt : null,
+      lastPolledAt: lookSinceLastCycle(c),
       held: { users: held(c.id, "users"), groups: held(c.id, "groups") },
       health: healthOf(c, holds.filter((h) => h.channelId === c.id && h.status === "HELD").length),
     };

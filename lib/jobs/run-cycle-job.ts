@@ -16,7 +16,7 @@ import { LeaseHeldError } from "../sync/lease.ts";
 import { runCycle } from "../sync/run-cycle.ts";
 import { getDb } from "../db/index.ts";
 import { getEnv } from "../env.ts";
-import { observeQuietPoll } from "../metrics/registry.ts";
+import { observeCycleLook } from "../metrics/registry.ts";
 import { lookBeforeCycle } from "../sync/quiet-poll.ts";
 import { cycleJobKey, cycleQueue, cycleTask } from "./cycle-job-names.ts";
 import { LANE_FIELDS, laneOf, type TCycleLane } from "./cycle-lane.ts";
@@ -60,7 +60,7 @@ export function makeRunCycleHandler(ctx: { nodeId: number; log: TLogger; signal:
         quiet: false as const,
         reason: `the look failed: ${(err as Error).message}`,
       }));
-      observeQuietPoll(channel.id, look.quiet);
+      observeCycleLook(channel.id, look.quiet);
       if (look.quiet) {
         await queueCycle(helpers.addJob, channel.id, new Date(Date.now() + channel.syncFrequencySec * 1000), "replace", "incremental");
         return;

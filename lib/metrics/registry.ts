@@ -77,7 +77,7 @@ const cycleLooksTotal = new client.Counter({
 });
 
 /** A look before a scheduled cycle: quiet (left out) or a cycle to run. */
-export function observeQuietPoll(channelId: number, quiet: boolean): void {
+export function observeCycleLook(channelId: number, quiet: boolean): void {
   cycleLooksTotal.inc({ channel: String(channelId), outcome: quiet ? "quiet" : "cycle" });
 }
 

@@ -53,7 +53,6 @@ export class ScimTransport {
   private readonly maxRetries: number;
   /** while a 429 is being honoured, every request to the target waits until this time */
   private pausedUntil = 0;
-  private stopped = false;
   /** requests sent (each attempt counts), for the cycle's statistics */
   requests = 0;
 
@@ -74,7 +73,6 @@ export class ScimTransport {
    * that awaits them hangs); requests already on the wire finish.
    */
   stop(): void {
-    this.stopped = true;
     this.stopper.stop();
   }
 
@@ -86,7 +84,7 @@ export class ScimTransport {
     return this.limit(async () => {
       for (let attempt = 1; ; attempt++) {
         // checked when a request gets its slot and before each retry: a stopped client sends nothing more
-        if (this.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
+        if (this.stopper.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
         try {
           await this.admit(init);
           return await this.once(init, attempt);
@@ -119,7 +117,7 @@ export class ScimTransport {
     } catch (err) {
       throw new ScimError("transient", `${init.method} ${init.path}: not sent, the rate governor could not be asked (${(err as Error).message.split("\n")[0]})`);
     }
-    if (this.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
+    if (this.stopper.stopped) throw new ScimError("fatal", `${init.method} ${init.path}: not sent, the cycle was stopped`);
   }
 
   private async reportThrottle(pauseMs: number): Promise<void> {

@@ -1,7 +1,7 @@
 // A scheduled cycle that would find nothing to do is left out. At a 5 s sync frequency a
 // channel whose directory does not change runs 720 cycles an hour, each with its lease,
-// its history row, a request to the target and a dozen statements (40-90 ms of the
-// worker's one thread): twenty such channels took 17.6% of the speed of another
+// its history row, a request to the target and some thirty statements (25-90 ms of
+// the worker's one thread): twenty such channels took 17.6% of the speed of another
 // channel's 100,000-user first load on the same node (issue 17). Before a scheduled cycle
 // the worker looks instead: the directory's change marker (lib/ldap/directory-marker.ts:
 // OpenLDAP's contextCSN, AD's highestCommittedUSN, 389-DS's lastchangenumber) against the

@@ -307,7 +307,9 @@ export async function runCycle(options: {
             message,
           });
           health = after.change;
-          await tx.channel.update({ where: { id: row.id }, data: {
+          await tx.channel.update({
+            where: { id: row.id },
+            data: {
               lastCycleAt: new Date(),
               lastCycleStatus: status,
               lastCycleMessage: message,
