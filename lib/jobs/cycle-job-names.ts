@@ -8,4 +8,6 @@ export const RUN_CYCLE = "run-cycle";
 export const RUN_BULK_CYCLE = "run-bulk-cycle";
 export const cycleTask = (lane: TCycleLane): string => (lane === "bulk" ? RUN_BULK_CYCLE : RUN_CYCLE);
 export const cycleQueue = (channelId: number): string => `channel:${channelId}`;
-export const cycleJobKey = (channelId: number): string => `cycle:${channelId}`;
+/** the job key of a channel's cycle is this and its id (the scheduler finds channels without one in SQL) */
+export const CYCLE_JOB_KEY_PREFIX = "cycle:";
+export const cycleJobKey = (channelId: number): string => `${CYCLE_JOB_KEY_PREFIX}${channelId}`;
