@@ -31,8 +31,6 @@ import { readStoredChannel } from "../channel-config/stored.ts";
 import { laneOf, type TLaneRow } from "../jobs/cycle-lane.ts";
 import { directoryChangeMarker } from "../ldap/directory-marker.ts";
 import { Directory } from "../ldap/directory.ts";
-import { fetchDirtyGroups } from "../records/group-records.ts";
-import { fetchDirtyUsers } from "../records/user-records.ts";
 import { changeFeedFor } from "../ldap/change-feeds.ts";
 import type { TChangeBatch, TFeedRequest } from "../ldap/change-feed.ts";
 import { firstValue, groupScopeFilter, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
@@ -91,8 +89,8 @@ export async function lookBeforeCycle(db: PrismaClient, row: TPollRow, quietCycl
   const mark = row.pollMarker!.slice(0, cut);
   const settings = row.pollMarker!.slice(cut + 1);
   if (settings !== channelSettingsFingerprint(row)) return { quiet: false, reason: "the channel's settings changed" };
-  if ((await fetchDirtyUsers(db, row.id, 0n, 1)).length > 0) return { quiet: false, reason: "users wait to be pushed" };
-  if ((await fetchDirtyGroups(db, row.id, 0n, 1)).length > 0) return { quiet: false, reason: "groups wait to be pushed" };
+  const waiting = await recordsWaiting(db, row.id);
+  if (waiting) return { quiet: false, reason: `${waiting} wait to be pushed` };
   const cfg = readStoredChannel(row);
   let dir: Directory | undefined;
   // set when the directory was written since, but nothing of this channel's scope
@@ -126,6 +124,19 @@ export async function lookBeforeCycle(db: PrismaClient, row: TPollRow, quietCycl
     );
   }
   return { quiet: true };
+}
+
+/**
+ * Whether users or groups wait to be pushed now: the rows fetchDirtyUsers and
+ * fetchDirtyGroups (records/) would give the cycle's push, asked in one statement.
+ */
+async function recordsWaiting(db: PrismaClient, channelId: number): Promise<"users" | "groups" | null> {
+  const due = `channel_id = $1 AND dirty AND pending_action <> 'NONE' AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
+  const [r] = await db.$queryRawUnsafe<Array<{ users: boolean; groups: boolean }>>(
+    `SELECT EXISTS (SELECT 1 FROM user_record WHERE ${due}) AS users, EXISTS (SELECT 1 FROM group_record WHERE ${due}) AS groups`,
+    channelId,
+  );
+  return r?.users ? "users" : r?.groups ? "groups" : null;
 }
 
 /** Stops a change feed's read at its first change. */
