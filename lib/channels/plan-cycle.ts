@@ -27,6 +27,7 @@ import { rawViaPrisma } from "../db/raw.ts";
 import { getEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { Directory } from "../ldap/directory.ts";
+import { DUE_FOR_PUSH } from "../records/states.ts";
 import { logger as rootLogger, type TLogger } from "../log.ts";
 import { emptyStats, type TCycleContext, type TStoreWriter } from "../sync/context.ts";
 import { decideDeprovisioning } from "../sync/deprovision.ts";
@@ -162,8 +163,6 @@ export async function planCycle(options: {
 
 // ---- reading the plan from the transaction ------------------------------------------
 
-/** A record the next cycle sends: dirty, with an action, and not waiting out a backoff. */
-const DUE = `dirty AND pending_action <> 'NONE' AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
 
 function emptyCounts<T extends string>(keys: readonly T[]): Record<T, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<T, number>;
@@ -219,7 +218,7 @@ async function planUsers(tx: TSql, channelId: number, limit: number) {
        SELECT id, dn, provider_name AS "userName", lower(pending_action::text) AS action, pending_values AS pending, pushed_values AS pushed,
          target_state::text AS "targetState",
          updated_at >= now() - interval '1 millisecond' AS now, last_error AS "lastError", row_number() OVER (PARTITION BY pending_action ORDER BY id) AS n
-       FROM user_record WHERE channel_id = $1 AND ${DUE}) r
+       FROM user_record WHERE channel_id = $1 AND ${DUE_FOR_PUSH}) r
      WHERE n <= $2 ORDER BY action, id`,
     channelId,
     limit,

@@ -3,7 +3,7 @@
 // membership it holds), groups whose members must be sent again, and the operators'
 // repairs. The deprovisioning guard's statements are deprovisioning.ts.
 import type { TSql } from "../db/index.ts";
-import type { TSourceState, TTargetState } from "./states.ts";
+import { DUE_FOR_PUSH, type TSourceState, type TTargetState } from "./states.ts";
 
 // ---- what a directory read found ---------------------------------------------------
 
@@ -142,7 +142,7 @@ export async function fetchDirtyGroups(db: TSql, channelId: number, afterId: big
        source_state::text AS "sourceState", pending_action::text AS "pendingAction", pending_values AS "pendingValues",
        pushed_values AS "pushedValues", resync_members AS "resyncMembers", attempts
      FROM group_record
-     WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+     WHERE channel_id = $1 AND id > $2 AND ${DUE_FOR_PUSH}
      ORDER BY id LIMIT $3`,
     channelId,
     afterId,

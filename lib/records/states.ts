@@ -6,6 +6,8 @@ export type TAction = "NONE" | "CREATE" | "UPDATE" | "ENABLE" | "DISABLE" | "DEL
 export type TTargetState = "ABSENT" | "ACTIVE" | "INACTIVE";
 /** What the directory said on the last read. */
 export type TSourceState = "IN_SCOPE" | "DISABLED" | "OUT_OF_SCOPE" | "DELETED";
+/** A record the next cycle sends (SQL, on user_record or group_record): dirty, with an action, and not waiting out a backoff. */
+export const DUE_FOR_PUSH = `dirty AND pending_action <> 'NONE' AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
 /** users | groups */
 export type TRecordKind = "users" | "groups";
 

@@ -8,7 +8,7 @@
 import type { TSql } from "../db/index.ts";
 import type { TRawSql } from "../db/raw.ts";
 import { entryFingerprint } from "../ldap/fingerprint.ts";
-import type { TAction, TKnownState, TSourceState, TTargetState } from "./states.ts";
+import { DUE_FOR_PUSH, type TAction, type TKnownState, type TSourceState, type TTargetState } from "./states.ts";
 
 export type TUserRow = TKnownState & {
   id: bigint;
@@ -183,7 +183,7 @@ export async function markUsersDrifted(db: TSql, rows: Array<{ id: bigint; held:
 export async function fetchDirtyUsers(db: TSql, channelId: number, afterId: bigint, limit: number): Promise<TUserRow[]> {
   return db.$queryRawUnsafe<TUserRow[]>(
     `SELECT ${USER_COLUMNS} FROM user_record
-     WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND id > $2 AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+     WHERE channel_id = $1 AND id > $2 AND ${DUE_FOR_PUSH}
      ORDER BY id LIMIT $3`,
     channelId,
     afterId,

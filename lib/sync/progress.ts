@@ -5,6 +5,7 @@
 // index while a push runs); the console, the API and provmgr read it from there.
 import type { TSql } from "../db/index.ts";
 import type { TCycleStats } from "./context.ts";
+import { DUE_FOR_PUSH } from "../records/states.ts";
 import type { TCycleProgress } from "../health/cycle-progress.ts";
 
 export type { TCycleProgress };
@@ -65,8 +66,8 @@ export function startProgress(
 
 async function dueRecords(db: TSql, channelId: number): Promise<number> {
   const [r] = await db.$queryRawUnsafe<Array<{ n: bigint }>>(
-    `SELECT (SELECT count(*) FROM user_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
-          + (SELECT count(*) FROM group_record WHERE channel_id = $1 AND dirty AND pending_action <> 'NONE' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) AS n`,
+    `SELECT (SELECT count(*) FROM user_record WHERE channel_id = $1 AND ${DUE_FOR_PUSH})
+          + (SELECT count(*) FROM group_record WHERE channel_id = $1 AND ${DUE_FOR_PUSH}) AS n`,
     channelId,
   );
   return Number(r?.n ?? 0);

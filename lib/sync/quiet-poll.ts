@@ -36,6 +36,7 @@ import type { TChangeBatch, TFeedRequest } from "../ldap/change-feed.ts";
 import { firstValue, groupScopeFilter, timestampOf, userAttributes, userScopeFilter } from "../ldap/scope.ts";
 import { groupsGone, listGroupChanges } from "./read-groups.ts";
 import { readByGuid } from "./read-users.ts";
+import { DUE_FOR_PUSH } from "../records/states.ts";
 
 /** The channel columns a look reads. */
 export type TPollRow = TLaneRow & {
@@ -126,14 +127,11 @@ export async function lookBeforeCycle(db: PrismaClient, row: TPollRow, quietCycl
   return { quiet: true };
 }
 
-/**
- * Whether users or groups wait to be pushed now: the rows fetchDirtyUsers and
- * fetchDirtyGroups (records/) would give the cycle's push, asked in one statement.
- */
+/** Whether users or groups wait to be pushed now (the records the cycle's push would take), in one statement. */
 async function recordsWaiting(db: PrismaClient, channelId: number): Promise<"users" | "groups" | null> {
-  const due = `channel_id = $1 AND dirty AND pending_action <> 'NONE' AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
   const [r] = await db.$queryRawUnsafe<Array<{ users: boolean; groups: boolean }>>(
-    `SELECT EXISTS (SELECT 1 FROM user_record WHERE ${due}) AS users, EXISTS (SELECT 1 FROM group_record WHERE ${due}) AS groups`,
+    `SELECT EXISTS (SELECT 1 FROM user_record WHERE channel_id = $1 AND ${DUE_FOR_PUSH}) AS users,
+            EXISTS (SELECT 1 FROM group_record WHERE channel_id = $1 AND ${DUE_FOR_PUSH}) AS groups`,
     channelId,
   );
   return r?.users ? "users" : r?.groups ? "groups" : null;
