@@ -7,9 +7,13 @@
 //   2. the big channel's first load alone (the small channels switched off): its time;
 //   3. the small channels alone: change latency, directory write -> their target;
 //   4. the same first load again (a second big channel, a fresh target) while every small
-//      channel cycles: its time, and the small channels' change latency while it runs.
+//      channel cycles: its time, and the small channels' change latency while it runs;
+//   5. the first load alone once more (a third big channel, a fresh target, the small
+//      channels switched off): the shared load is weighed against the mean of the two lone
+//      ones, before and after it, since this machine drifts by ±5% within an hour.
 // Groups are not provisioned in this scenario (provisionGroups: false): it measures how
 // the node shares itself between channels, not the group push.
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { Attribute, Change, Client } from "ldapts";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
@@ -28,10 +32,16 @@ export type TChannelsBenchResult = {
   big: number;
   pollSec: number;
   lanes: { concurrency: number; bulk: number };
+  /** the big first load alone, before the shared one and after it */
   bigAloneMs: number;
+  bigAloneAfterMs: number;
   bigSharedMs: number;
+  /** each load's phases (the cycle's stats): reading the directory into the store, pushing to the target */
+  phases: { alone: TPhases; shared: TPhases; aloneAfter: TPhases };
   /** CPU the big channel's target (SCIMMY, its own process) used during each load: the same work, so a difference is the machine's */
-  bigTargetCpuMs: { alone: number; shared: number };
+  bigTargetCpuMs: { alone: number; shared: number; aloneAfter: number };
+  /** CPU during each load (ms): the whole machine (/proc/stat), the worker process, and the big target */
+  cpu: { alone: TCpu; shared: TCpu; aloneAfter: TCpu };
   /** change latency on the small channels, alone and while the big load ran (ms; -1: not there in time) */
   aloneSamplesMs: number[];
   sharedSamplesMs: number[];
@@ -45,6 +55,28 @@ export type TChannelsBenchResult = {
 };
 
 const loadNow = () => os.loadavg()[0]!;
+
+type TPhases = { readMs: number; pushMs: number };
+type TCpu = { machineMs: number; workerMs: number; targetMs: number };
+
+/** CPU the whole machine has used since boot (ms), from /proc/stat: every state but idle and iowait. */
+function machineCpuMs(): number {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const busy = f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0);
+  return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** CPU a process has used (ms; utime + stime of all its threads), from /proc/<pid>/stat. */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 export async function benchChannels(opts: {
   small: number;
@@ -67,7 +99,7 @@ export async function benchChannels(opts: {
   const names = directoryNames(dirOpts);
   const source = { ...generatedDirectorySource(slapd, names), pageSize: 1000 };
   const targets: TTarget[] = [];
-  const worker = { current: undefined as ReturnType<typeof startWorkerProcess> | undefined };
+  const worker = { current: undefined as (ReturnType<typeof startWorkerProcess> & { pids: Array<number | undefined> }) | undefined };
   const db = await getDb();
   try {
     const channel = async (name: string, groupDn: string, syncFrequencySec: number, active: boolean) => {
@@ -89,8 +121,9 @@ export async function benchChannels(opts: {
     for (let g = 0; g < small; g++) smalls.push({ ...(await channel(`small ${g + 1}`, names.groupDn(g), pollSec, true)), g });
     const bigAlone = await channel("big alone", names.provisionedGroupDn, 3600, false);
     const bigShared = await channel("big shared", names.provisionedGroupDn, 3600, false);
+    const bigAloneAfter = await channel("big alone after", names.provisionedGroupDn, 3600, false);
     const setActive = async (ids: number[], active: boolean) => {
-      for (const c of [...smalls, bigAlone, bigShared].filter((x) => ids.includes(x.id))) {
+      for (const c of [...smalls, bigAlone, bigShared, bigAloneAfter].filter((x) => ids.includes(x.id))) {
         await applyChannelConfig({ actor: "bench", via: "cli", config: { ...c.config, active } });
       }
     };
@@ -101,10 +134,11 @@ export async function benchChannels(opts: {
       // two workers (two nodes) on this machine: one runs only incremental cycles, one only long ones
       const inc = startWorkerProcess(workerJs, opts.env, { FERRY_WORKER_LANES: "incremental", FERRY_NODE_ID: "1" });
       const bulk = startWorkerProcess(workerJs, opts.env, { FERRY_WORKER_LANES: "bulk", FERRY_NODE_ID: "2" });
-      worker.current = { output: () => `${inc.output()}\n${bulk.output()}`, stop: async () => (await Promise.all([inc.stop(), bulk.stop()]))[0] };
+      worker.current = { pid: undefined, pids: [inc.pid, bulk.pid], output: () => `${inc.output()}\n${bulk.output()}`, stop: async () => (await Promise.all([inc.stop(), bulk.stop()]))[0] };
       log(`  two workers on this machine: FERRY_WORKER_LANES=incremental (${lanes.concurrency - lanes.bulk} slots) and FERRY_WORKER_LANES=bulk (${lanes.bulk} slots)`);
     } else {
-      worker.current = startWorkerProcess(workerJs, opts.env);
+      const w = startWorkerProcess(workerJs, opts.env);
+      worker.current = { ...w, pids: [w.pid] };
       log(`  worker: ${lanes.concurrency} cycles at once, ${lanes.bulk} of them long (FERRY_WORKER_CONCURRENCY, FERRY_WORKER_BULK_CONCURRENCY)`);
     }
 
@@ -121,21 +155,12 @@ export async function benchChannels(opts: {
     // 2. the big first load alone
     await setActive(smalls.map((s) => s.id), false);
     await sleep(pollSec * 1000 + 2000);
-    const before = loadNow();
-    const aloneCpu0 = await bigAlone.target.cpuMs();
-    await setActive([bigAlone.id], true);
-    const alone = await firstLoadOf(bigAlone.id);
-    const aloneCpu = (await bigAlone.target.cpuMs()) - aloneCpu0;
-    log(`  big first load alone: ${(alone.ms / 1000).toFixed(1)} s (${Math.round(big / (alone.ms / 1000))} users/s; load ${before.toFixed(1)} -> ${loadNow().toFixed(1)})`);
-    await setActive([bigAlone.id], false);
+    const alone = await loneLoad(bigAlone, "alone");
     // The shared load starts from the store the lone one started from: the lone load's
     // records (and their index entries) go, and the tables are vacuumed. Without this the
     // second load paid for a store a third larger: at 60 s polling, with 20 small cycles
     // in all during it, it took 29% longer than the first, which no sharing explains.
-    await db.$executeRawUnsafe(`DELETE FROM user_record WHERE channel_id = $1`, bigAlone.id);
-    await db.$executeRawUnsafe(`DELETE FROM group_record WHERE channel_id = $1`, bigAlone.id);
-    await db.$executeRawUnsafe(`VACUUM ANALYZE user_record`);
-    await db.$executeRawUnsafe(`VACUUM ANALYZE group_record`);
+    await dropRecords(bigAlone.id);
 
     // 3. the small channels alone: change latency
     await setActive(smalls.map((s) => s.id), true);
@@ -148,7 +173,7 @@ export async function benchChannels(opts: {
 
     // 4. the same first load while the small channels cycle
     const load = { before: loadNow(), during: [] as number[], after: 0 };
-    const sharedCpu0 = await bigShared.target.cpuMs();
+    const sharedCpu0 = await cpuNow(bigShared.target);
     await setActive([bigShared.id], true);
     const started = await waitFor("the big first load started", async () => db.cycle.findFirst({ where: { channelId: bigShared.id } }), 120_000, 200);
     const loadRunning = async () => (await db.cycle.findUniqueOrThrow({ where: { id: started.id } })).status === "RUNNING";
@@ -156,13 +181,21 @@ export async function benchChannels(opts: {
     const sharedSamples = await sampler.run(async () => !(await loadRunning()), Infinity);
     clearInterval(watchLoad);
     const shared = await firstLoadOf(bigShared.id);
-    const sharedCpu = (await bigShared.target.cpuMs()) - sharedCpu0;
+    const sharedCpu = await cpuSince(bigShared.target, sharedCpu0);
     load.after = loadNow();
-    log(`  the big channel's target used ${(aloneCpu / 1000).toFixed(1)} s of CPU for the load alone, ${(sharedCpu / 1000).toFixed(1)} s for the shared one`);
+    log(`  big first load with ${small} small channels cycling: ${fmtLoad(shared, sharedCpu)}`);
     const sharedCycles = await smallCycleMs(shared.startedAt, shared.finishedAt);
     const smallCycles = sharedCycles.length;
     const expected = Math.floor((shared.ms / 1000 / pollSec) * small);
-    log(`  big first load with ${small} small channels cycling: ${(shared.ms / 1000).toFixed(1)} s (${((shared.ms / alone.ms - 1) * 100).toFixed(1)}% of its time alone added)`);
+
+    // 5. the lone load again, after the shared one: the machine's drift meanwhile
+    await setActive([bigShared.id], false);
+    await setActive(smalls.map((s) => s.id), false);
+    await dropRecords(bigShared.id);
+    await sleep(pollSec * 1000 + 2000);
+    const aloneAfter = await loneLoad(bigAloneAfter, "alone again");
+    const aloneMean = (alone.ms + aloneAfter.ms) / 2;
+    log(`  the shared load against the mean of the two lone ones: ${((shared.ms / aloneMean - 1) * 100).toFixed(1)}% slower`);
     const cyc = (xs: number[]) => `median ${percentile(xs, 50)} ms, p95 ${percentile(xs, 95)} ms`;
     log(`  small channels' incremental cycles: alone ${cyc(aloneCycles)}; during the big load ${cyc(sharedCycles)}`);
     log(`  small channels meanwhile: change latency p50 ${fmtLatency(latencyPercentile(sharedSamples, 50))}, p95 ${fmtLatency(latencyPercentile(sharedSamples, 95))} (${sharedSamples.length} samples; sync frequency ${pollSec} s); ${smallCycles} cycles (their frequency asks for about ${expected})`);
@@ -173,8 +206,11 @@ export async function benchChannels(opts: {
       pollSec,
       lanes,
       bigAloneMs: alone.ms,
+      bigAloneAfterMs: aloneAfter.ms,
       bigSharedMs: shared.ms,
-      bigTargetCpuMs: { alone: aloneCpu, shared: sharedCpu },
+      phases: { alone: alone.phases, shared: shared.phases, aloneAfter: aloneAfter.phases },
+      bigTargetCpuMs: { alone: alone.cpu.targetMs, shared: sharedCpu.targetMs, aloneAfter: aloneAfter.cpu.targetMs },
+      cpu: { alone: alone.cpu, shared: sharedCpu, aloneAfter: aloneAfter.cpu },
       aloneSamplesMs: aloneSamples,
       sharedSamplesMs: sharedSamples,
       smallCyclesDuringLoad: smallCycles,
@@ -189,6 +225,47 @@ export async function benchChannels(opts: {
     await worker.current?.stop();
     for (const x of targets) x.stop();
     await slapd.stop();
+  }
+
+  async function cpuNow(target: TTarget): Promise<TCpu> {
+    const workerMs = (worker.current?.pids ?? []).reduce<number>((a, pid) => a + processCpuMs(pid), 0);
+    return { machineMs: machineCpuMs(), workerMs, targetMs: await target.cpuMs() };
+  }
+  async function cpuSince(target: TTarget, from: TCpu): Promise<TCpu> {
+    const now = await cpuNow(target);
+    return { machineMs: now.machineMs - from.machineMs, workerMs: now.workerMs - from.workerMs, targetMs: now.targetMs - from.targetMs };
+  }
+
+  function fmtLoad(l: { ms: number; phases: TPhases }, cpu: TCpu): string {
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    return (
+      `${s(l.ms)} (${Math.round(big / (l.ms / 1000))} users/s; read ${s(l.phases.readMs)}, push ${s(l.phases.pushMs)}); ` +
+      `CPU: machine ${s(cpu.machineMs)} (${(cpu.machineMs / l.ms).toFixed(2)} cores), worker ${s(cpu.workerMs)}, big target ${s(cpu.targetMs)}`
+    );
+  }
+
+  async function setActiveOne(c: { config: object }, active: boolean) {
+    await applyChannelConfig({ actor: "bench", via: "cli", config: { ...c.config, active } });
+  }
+
+  /** The big first load of `c` with nothing else running: its time, phases and CPU. */
+  async function loneLoad(c: { id: number; target: TTarget; config: object }, label: string) {
+    const before = loadNow();
+    const cpu0 = await cpuNow(c.target);
+    await setActiveOne(c, true);
+    const l = await firstLoadOf(c.id);
+    const cpu = await cpuSince(c.target, cpu0);
+    log(`  big first load ${label}: ${fmtLoad(l, cpu)}; load average ${before.toFixed(1)} -> ${loadNow().toFixed(1)}`);
+    await setActiveOne(c, false);
+    return { ...l, cpu };
+  }
+
+  /** A big channel's records go and the tables are vacuumed, so that the next load starts from the same store. */
+  async function dropRecords(channelId: number) {
+    await db.$executeRawUnsafe(`DELETE FROM user_record WHERE channel_id = $1`, channelId);
+    await db.$executeRawUnsafe(`DELETE FROM group_record WHERE channel_id = $1`, channelId);
+    await db.$executeRawUnsafe(`VACUUM ANALYZE user_record`);
+    await db.$executeRawUnsafe(`VACUUM ANALYZE group_record`);
   }
 
   /** Wall times of the small channels' incremental cycles that started in the window. */
@@ -208,9 +285,10 @@ export async function benchChannels(opts: {
       7_200_000,
       500,
     );
-    const stats = c.stats as { usersRead?: number } | null;
+    const stats = c.stats as { usersRead?: number; readMs?: number; pushMs?: number } | null;
     if (c.status !== "SUCCESS" || stats?.usersRead !== big) throw new Error(`the big first load ended ${c.status} after reading ${stats?.usersRead} users: ${c.message}`);
-    return { ms: c.finishedAt!.getTime() - c.startedAt.getTime(), startedAt: c.startedAt, finishedAt: c.finishedAt! };
+    const phases = { readMs: stats.readMs ?? 0, pushMs: stats.pushMs ?? 0 };
+    return { ms: c.finishedAt!.getTime() - c.startedAt.getTime(), startedAt: c.startedAt, finishedAt: c.finishedAt!, phases };
   }
 
   /**

@@ -58,6 +58,7 @@ export function startWorkerProcess(workerJs: string, env: NodeJS.ProcessEnv, ext
   child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return {
+    pid: child.pid,
     output: () => out,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
