@@ -13,7 +13,7 @@
 //      ones, before and after it, since this machine drifts by ±5% within an hour.
 // Groups are not provisioned in this scenario (provisionGroups: false): it measures how
 // the node shares itself between channels, not the group push.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { Attribute, Change, Client } from "ldapts";
 import { applyChannelConfig } from "../lib/channels/apply-channel-config.ts";
@@ -57,13 +57,40 @@ export type TChannelsBenchResult = {
 const loadNow = () => os.loadavg()[0]!;
 
 type TPhases = { readMs: number; pushMs: number };
-type TCpu = { machineMs: number; workerMs: number; targetMs: number };
+/**
+ * CPU used during a load (ms): the whole machine (/proc/stat), the worker process, the big
+ * target, and the rest of what runs beside them: PostgreSQL (its processes alive at the end;
+ * a connection that closed meanwhile is not counted), slapd, the small channels' targets, and
+ * this bench process (the latency sampler).
+ */
+type TCpu = { machineMs: number; workerMs: number; targetMs: number; postgresMs: number; slapdMs: number; smallTargetsMs: number; benchMs: number };
 
 /** CPU the whole machine has used since boot (ms), from /proc/stat: every state but idle and iowait. */
 function machineCpuMs(): number {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const busy = f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0);
   return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** CPU used so far by each running process whose name (/proc/<pid>/comm) is `name`, by pid (ms). */
+function cpuOfProcessesNamed(name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, "utf8").trim() === name) out.set(Number(d), processCpuMs(Number(d)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU the processes named `name` used between two readings (a process started meanwhile counts from its start). */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** CPU a process has used (ms; utime + stime of all its threads), from /proc/<pid>/stat. */
@@ -227,20 +254,41 @@ export async function benchChannels(opts: {
     await slapd.stop();
   }
 
-  async function cpuNow(target: TTarget): Promise<TCpu> {
+  type TCpuReading = { machineMs: number; workerMs: number; targetMs: number; postgres: Map<number, number>; slapd: Map<number, number>; smallTargetsMs: number; benchMs: number };
+  async function cpuNow(target: TTarget): Promise<TCpuReading> {
     const workerMs = (worker.current?.pids ?? []).reduce<number>((a, pid) => a + processCpuMs(pid), 0);
-    return { machineMs: machineCpuMs(), workerMs, targetMs: await target.cpuMs() };
+    // the small channels' targets were started first, one each
+    const smallTargetsMs = (await Promise.all(targets.slice(0, small).map((t) => t.cpuMs()))).reduce((a, b) => a + b, 0);
+    const u = process.cpuUsage();
+    return {
+      machineMs: machineCpuMs(),
+      workerMs,
+      targetMs: await target.cpuMs(),
+      postgres: cpuOfProcessesNamed("postgres"),
+      slapd: cpuOfProcessesNamed("slapd"),
+      smallTargetsMs,
+      benchMs: (u.user + u.system) / 1000,
+    };
   }
-  async function cpuSince(target: TTarget, from: TCpu): Promise<TCpu> {
+  async function cpuSince(target: TTarget, from: TCpuReading): Promise<TCpu> {
     const now = await cpuNow(target);
-    return { machineMs: now.machineMs - from.machineMs, workerMs: now.workerMs - from.workerMs, targetMs: now.targetMs - from.targetMs };
+    return {
+      machineMs: now.machineMs - from.machineMs,
+      workerMs: now.workerMs - from.workerMs,
+      targetMs: now.targetMs - from.targetMs,
+      postgresMs: cpuBetween(from.postgres, now.postgres),
+      slapdMs: cpuBetween(from.slapd, now.slapd),
+      smallTargetsMs: now.smallTargetsMs - from.smallTargetsMs,
+      benchMs: now.benchMs - from.benchMs,
+    };
   }
 
   function fmtLoad(l: { ms: number; phases: TPhases }, cpu: TCpu): string {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     return (
       `${s(l.ms)} (${Math.round(big / (l.ms / 1000))} users/s; read ${s(l.phases.readMs)}, push ${s(l.phases.pushMs)}); ` +
-      `CPU: machine ${s(cpu.machineMs)} (${(cpu.machineMs / l.ms).toFixed(2)} cores), worker ${s(cpu.workerMs)}, big target ${s(cpu.targetMs)}`
+      `CPU: machine ${s(cpu.machineMs)} (${(cpu.machineMs / l.ms).toFixed(2)} cores), worker ${s(cpu.workerMs)}, big target ${s(cpu.targetMs)}, ` +
+      `PostgreSQL ${s(cpu.postgresMs)}, slapd ${s(cpu.slapdMs)}, small targets ${s(cpu.smallTargetsMs)}, this bench ${s(cpu.benchMs)}`
     );
   }
 

@@ -322,6 +322,8 @@ async function channelsMain(): Promise<void> {
     const cores = (c: { machineMs: number }, ms: number) => (c.machineMs / ms).toFixed(2);
     console.log(`| the machine's CPU (cores in use): alone / shared / alone after | ${cores(r.cpu.alone, r.bigAloneMs)} / ${cores(r.cpu.shared, r.bigSharedMs)} / ${cores(r.cpu.aloneAfter, r.bigAloneAfterMs)} | |`);
     console.log(`| the worker's CPU: alone / shared / alone after | ${sec(r.cpu.alone.workerMs)} / ${sec(r.cpu.shared.workerMs)} / ${sec(r.cpu.aloneAfter.workerMs)} | |`);
+    const rest = (c: (typeof r.cpu)["alone"]) => `PostgreSQL ${sec(c.postgresMs)}, slapd ${sec(c.slapdMs)}, small targets ${sec(c.smallTargetsMs)}, bench ${sec(c.benchMs)}`;
+    console.log(`| the rest's CPU: alone / shared / alone after | ${rest(r.cpu.alone)} / ${rest(r.cpu.shared)} / ${rest(r.cpu.aloneAfter)} | |`);
     console.log(`| small channels' change latency, alone | ${lat(r.aloneSamplesMs)} | |`);
     console.log(`| small channels' change latency during the big load | ${lat(r.sharedSamplesMs)} | p95 < ${2 * pollSec} s ${p95 < 2000 * pollSec ? "met" : "NOT met"} |`);
     console.log(`| small channels' incremental cycles during the big load | ${r.smallCyclesDuringLoad} (their frequency asks for about ${r.smallCyclesExpected}) | |`);
