@@ -171,9 +171,15 @@ export async function benchChannels(opts: {
 
     // 1. the small channels' first loads
     t = performance.now();
+    // loaded: read (lastFullSyncAt is set when the read ends) and pushed (nothing dirty,
+    // no cycle running), so that their targets are idle when the lone load starts
+    const smallIds = smalls.map((s) => s.id);
     await waitFor(
       "the small channels' first loads",
-      async () => (await db.channel.count({ where: { id: { in: smalls.map((s) => s.id) }, lastFullSyncAt: { not: null } } })) === small,
+      async () =>
+        (await db.channel.count({ where: { id: { in: smallIds }, lastFullSyncAt: { not: null } } })) === small &&
+        (await db.userRecord.count({ where: { channelId: { in: smallIds }, dirty: true } })) === 0 &&
+        (await db.cycle.count({ where: { channelId: { in: smallIds }, status: "RUNNING" } })) === 0,
       3_600_000,
       1_000,
     );
