@@ -42,6 +42,10 @@ export type TChannelsBenchResult = {
   bigTargetCpuMs: { alone: number; shared: number; aloneAfter: number };
   /** CPU during each load (ms): the whole machine (/proc/stat), the worker process, and the big target */
   cpu: { alone: TCpu; shared: TCpu; aloneAfter: TCpu };
+  /** the small channels alone (their changes, no big load): how long it was measured and the CPU used (targetMs: none) */
+  smallAlone: { ms: number; cpu: TCpu };
+  /** how late the worker's event loop ran its callbacks during each load (one worker only) */
+  loopDelay: { alone: TLoopDelay; shared: TLoopDelay; aloneAfter: TLoopDelay };
   /** change latency on the small channels, alone and while the big load ran (ms; -1: not there in time) */
   aloneSamplesMs: number[];
   sharedSamplesMs: number[];
@@ -59,10 +63,13 @@ const loadNow = () => os.loadavg()[0]!;
 type TPhases = { readMs: number; pushMs: number };
 /**
  * CPU used during a load (ms): the whole machine (/proc/stat), the worker process, the big
- * target, and the rest of what runs beside them: PostgreSQL (its processes alive at the end;
- * a connection that closed meanwhile is not counted), slapd, the small channels' targets, and
+ * target, and the rest of what runs beside them: PostgreSQL (every process, those that
+ * ended meanwhile included), slapd, the small channels' targets, and
  * this bench process (the latency sampler).
  */
+/** The worker's event-loop delay over a load (ms), from its metrics (prom-client's, reset at each scrape). */
+type TLoopDelay = { meanMs: number; p99Ms: number; maxMs: number } | null;
+
 type TCpu = { machineMs: number; workerMs: number; targetMs: number; postgresMs: number; slapdMs: number; smallTargetsMs: number; benchMs: number };
 
 /** CPU the whole machine has used since boot (ms), from /proc/stat: every state but idle and iowait. */
@@ -70,6 +77,43 @@ function machineCpuMs(): number {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const busy = f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0);
   return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** The worker's event-loop delay since the previous call (its /metrics; null when there is none to read). */
+async function workerLoopDelay(port: number): Promise<TLoopDelay> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const v = (name: string) => {
+      const m = text.match(new RegExp(`^nodejs_eventloop_lag_${name}_seconds (\\S+)$`, "m"));
+      return m ? Number(m[1]) * 1000 : NaN;
+    };
+    const r = { meanMs: v("mean"), p99Ms: v("p99"), maxMs: v("max") };
+    return Object.values(r).every(Number.isFinite) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU PostgreSQL has used so far (ms): its running processes, and the backends that have
+ * ended (connections closed), which the postmaster's children's times (cutime, cstime) hold.
+ */
+function postgresCpuMs(): number {
+  const procs = new Map<number, { ppid: number; ms: number; childrenMs: number }>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, "utf8").trim() !== "postgres") continue;
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      procs.set(Number(d), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / 100, childrenMs: ((Number(f[13]) + Number(f[14])) * 1000) / 100 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ms = 0;
+  for (const p of procs.values()) ms += p.ms + (procs.has(p.ppid) ? 0 : p.childrenMs);
+  return ms;
 }
 
 /** CPU used so far by each running process whose name (/proc/<pid>/comm) is `name`, by pid (ms). */
@@ -200,12 +244,22 @@ export async function benchChannels(opts: {
     await sleep(pollSec * 2000);
     const sampler = latencySampler(smalls);
     const aloneFrom = new Date();
-    const aloneSamples = await sampler.run(() => false, Math.max(12, small));
+    // a minute of it: what the small channels alone ask of the machine, as CPU a second
+    const smallT0 = performance.now();
+    const smallCpu0 = await cpuNow(bigAlone.target);
+    const aloneSamples = await sampler.run(() => performance.now() - smallT0 > 60_000, Infinity);
+    const smallAlone = { ms: performance.now() - smallT0, cpu: await cpuSince(bigAlone.target, smallCpu0) };
+    const perSec = (ms: number) => (ms / smallAlone.ms).toFixed(2);
+    log(
+      `  small channels alone, ${(smallAlone.ms / 1000).toFixed(0)} s: CPU ${perSec(smallAlone.cpu.machineMs)} cores in all; worker ${perSec(smallAlone.cpu.workerMs)}, ` +
+        `PostgreSQL ${perSec(smallAlone.cpu.postgresMs)}, slapd ${perSec(smallAlone.cpu.slapdMs)}, their targets ${perSec(smallAlone.cpu.smallTargetsMs)}, this bench ${perSec(smallAlone.cpu.benchMs)}`,
+    );
     const aloneCycles = await smallCycleMs(aloneFrom, new Date());
     log(`  small channels alone: change latency p50 ${fmtLatency(latencyPercentile(aloneSamples, 50))}, p95 ${fmtLatency(latencyPercentile(aloneSamples, 95))} (${aloneSamples.length} samples)`);
 
     // 4. the same first load while the small channels cycle
     const load = { before: loadNow(), during: [] as number[], after: 0 };
+    await loopDelay();
     const sharedCpu0 = await cpuNow(bigShared.target);
     await setActive([bigShared.id], true);
     const started = await waitFor("the big first load started", async () => db.cycle.findFirst({ where: { channelId: bigShared.id } }), 120_000, 200);
@@ -215,8 +269,9 @@ export async function benchChannels(opts: {
     clearInterval(watchLoad);
     const shared = await firstLoadOf(bigShared.id);
     const sharedCpu = await cpuSince(bigShared.target, sharedCpu0);
+    const sharedDelay = await loopDelay();
     load.after = loadNow();
-    log(`  big first load with ${small} small channels cycling: ${fmtLoad(shared, sharedCpu)}`);
+    log(`  big first load with ${small} small channels cycling: ${fmtLoad(shared, sharedCpu, sharedDelay)}`);
     const sharedCycles = await smallCycleMs(shared.startedAt, shared.finishedAt);
     const smallCycles = sharedCycles.length;
     const expected = Math.floor((shared.ms / 1000 / pollSec) * small);
@@ -244,6 +299,8 @@ export async function benchChannels(opts: {
       phases: { alone: alone.phases, shared: shared.phases, aloneAfter: aloneAfter.phases },
       bigTargetCpuMs: { alone: alone.cpu.targetMs, shared: sharedCpu.targetMs, aloneAfter: aloneAfter.cpu.targetMs },
       cpu: { alone: alone.cpu, shared: sharedCpu, aloneAfter: aloneAfter.cpu },
+      smallAlone,
+      loopDelay: { alone: alone.delay, shared: sharedDelay, aloneAfter: aloneAfter.delay },
       aloneSamplesMs: aloneSamples,
       sharedSamplesMs: sharedSamples,
       smallCyclesDuringLoad: smallCycles,
@@ -260,7 +317,7 @@ export async function benchChannels(opts: {
     await slapd.stop();
   }
 
-  type TCpuReading = { machineMs: number; workerMs: number; targetMs: number; postgres: Map<number, number>; slapd: Map<number, number>; smallTargetsMs: number; benchMs: number };
+  type TCpuReading = { machineMs: number; workerMs: number; targetMs: number; postgresMs: number; slapd: Map<number, number>; smallTargetsMs: number; benchMs: number };
   async function cpuNow(target: TTarget): Promise<TCpuReading> {
     const workerMs = (worker.current?.pids ?? []).reduce<number>((a, pid) => a + processCpuMs(pid), 0);
     // the small channels' targets were started first, one each
@@ -270,7 +327,7 @@ export async function benchChannels(opts: {
       machineMs: machineCpuMs(),
       workerMs,
       targetMs: await target.cpuMs(),
-      postgres: cpuOfProcessesNamed("postgres"),
+      postgresMs: postgresCpuMs(),
       slapd: cpuOfProcessesNamed("slapd"),
       smallTargetsMs,
       benchMs: (u.user + u.system) / 1000,
@@ -282,19 +339,20 @@ export async function benchChannels(opts: {
       machineMs: now.machineMs - from.machineMs,
       workerMs: now.workerMs - from.workerMs,
       targetMs: now.targetMs - from.targetMs,
-      postgresMs: cpuBetween(from.postgres, now.postgres),
+      postgresMs: now.postgresMs - from.postgresMs,
       slapdMs: cpuBetween(from.slapd, now.slapd),
       smallTargetsMs: now.smallTargetsMs - from.smallTargetsMs,
       benchMs: now.benchMs - from.benchMs,
     };
   }
 
-  function fmtLoad(l: { ms: number; phases: TPhases }, cpu: TCpu): string {
+  function fmtLoad(l: { ms: number; phases: TPhases }, cpu: TCpu, delay: TLoopDelay): string {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const d = delay ? `; the worker's event-loop delay mean ${delay.meanMs.toFixed(1)} ms, p99 ${delay.p99Ms.toFixed(1)} ms, max ${delay.maxMs.toFixed(0)} ms` : "";
     return (
       `${s(l.ms)} (${Math.round(big / (l.ms / 1000))} users/s; read ${s(l.phases.readMs)}, push ${s(l.phases.pushMs)}); ` +
       `CPU: machine ${s(cpu.machineMs)} (${(cpu.machineMs / l.ms).toFixed(2)} cores), worker ${s(cpu.workerMs)}, big target ${s(cpu.targetMs)}, ` +
-      `PostgreSQL ${s(cpu.postgresMs)}, slapd ${s(cpu.slapdMs)}, small targets ${s(cpu.smallTargetsMs)}, this bench ${s(cpu.benchMs)}`
+      `PostgreSQL ${s(cpu.postgresMs)}, slapd ${s(cpu.slapdMs)}, small targets ${s(cpu.smallTargetsMs)}, this bench ${s(cpu.benchMs)}${d}`
     );
   }
 
@@ -305,13 +363,20 @@ export async function benchChannels(opts: {
   /** The big first load of `c` with nothing else running: its time, phases and CPU. */
   async function loneLoad(c: { id: number; target: TTarget; config: object }, label: string) {
     const before = loadNow();
+    await loopDelay();
     const cpu0 = await cpuNow(c.target);
     await setActiveOne(c, true);
     const l = await firstLoadOf(c.id);
     const cpu = await cpuSince(c.target, cpu0);
-    log(`  big first load ${label}: ${fmtLoad(l, cpu)}; load average ${before.toFixed(1)} -> ${loadNow().toFixed(1)}`);
+    const delay = await loopDelay();
+    log(`  big first load ${label}: ${fmtLoad(l, cpu, delay)}; load average ${before.toFixed(1)} -> ${loadNow().toFixed(1)}`);
     await setActiveOne(c, false);
-    return { ...l, cpu };
+    return { ...l, cpu, delay };
+  }
+
+  /** The worker's event-loop delay since the last call (one worker only: two would share the metrics port). */
+  async function loopDelay(): Promise<TLoopDelay> {
+    return opts.split ? null : workerLoopDelay(Number(opts.env.FERRY_METRICS_PORT ?? 9464));
   }
 
   /** A big channel's records go and the tables are vacuumed, so that the next load starts from the same store. */

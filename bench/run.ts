@@ -319,11 +319,16 @@ async function channelsMain(): Promise<void> {
     console.log(`| the same with ${small} channels cycling | ${sec(r.bigSharedMs)} (${loss >= 0 ? `${(loss * 100).toFixed(1)}% slower` : `${(-loss * 100).toFixed(1)}% faster`} than the lone loads' mean) | ≤ 10% ${loss <= 0.1 ? "met" : "NOT met"} |`);
     console.log(`| phases: alone / shared / alone after | ${phases(r.phases.alone)} / ${phases(r.phases.shared)} / ${phases(r.phases.aloneAfter)} | |`);
     console.log(`| the big channel's target's CPU: alone / shared / alone after | ${sec(r.bigTargetCpuMs.alone)} / ${sec(r.bigTargetCpuMs.shared)} / ${sec(r.bigTargetCpuMs.aloneAfter)} | |`);
-    const cores = (c: { machineMs: number }, ms: number) => (c.machineMs / ms).toFixed(2);
-    console.log(`| the machine's CPU (cores in use): alone / shared / alone after | ${cores(r.cpu.alone, r.bigAloneMs)} / ${cores(r.cpu.shared, r.bigSharedMs)} / ${cores(r.cpu.aloneAfter, r.bigAloneAfterMs)} | |`);
+    const inUse = (c: { machineMs: number }, ms: number) => (c.machineMs / ms).toFixed(2);
+    console.log(`| the machine's CPU (cores in use): alone / shared / alone after | ${inUse(r.cpu.alone, r.bigAloneMs)} / ${inUse(r.cpu.shared, r.bigSharedMs)} / ${inUse(r.cpu.aloneAfter, r.bigAloneAfterMs)} | |`);
     console.log(`| the worker's CPU: alone / shared / alone after | ${sec(r.cpu.alone.workerMs)} / ${sec(r.cpu.shared.workerMs)} / ${sec(r.cpu.aloneAfter.workerMs)} | |`);
+    const delay = (d: (typeof r.loopDelay)["alone"]) => (d ? `mean ${d.meanMs.toFixed(1)} ms, p99 ${d.p99Ms.toFixed(1)} ms, max ${d.maxMs.toFixed(0)} ms` : "—");
+    console.log(`| the worker's event-loop delay: alone / shared / alone after | ${delay(r.loopDelay.alone)} / ${delay(r.loopDelay.shared)} / ${delay(r.loopDelay.aloneAfter)} | |`);
     const rest = (c: (typeof r.cpu)["alone"]) => `PostgreSQL ${sec(c.postgresMs)}, slapd ${sec(c.slapdMs)}, small targets ${sec(c.smallTargetsMs)}, bench ${sec(c.benchMs)}`;
     console.log(`| the rest's CPU: alone / shared / alone after | ${rest(r.cpu.alone)} / ${rest(r.cpu.shared)} / ${rest(r.cpu.aloneAfter)} | |`);
+    const cores = (ms: number) => (ms / r.smallAlone.ms).toFixed(2);
+    const sa = r.smallAlone.cpu;
+    console.log(`| the small channels alone: CPU (cores) | ${cores(sa.machineMs)} in all: worker ${cores(sa.workerMs)}, PostgreSQL ${cores(sa.postgresMs)}, slapd ${cores(sa.slapdMs)}, their targets ${cores(sa.smallTargetsMs)}, bench ${cores(sa.benchMs)} | |`);
     console.log(`| small channels' change latency, alone | ${lat(r.aloneSamplesMs)} | |`);
     console.log(`| small channels' change latency during the big load | ${lat(r.sharedSamplesMs)} | p95 < ${2 * pollSec} s ${p95 < 2000 * pollSec ? "met" : "NOT met"} |`);
     console.log(`| small channels' incremental cycles during the big load | ${r.smallCyclesDuringLoad} (their frequency asks for about ${r.smallCyclesExpected}) | |`);
