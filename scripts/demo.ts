@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   const activity = setInterval(async () => {
     tick++;
     try {
-      const i = (tick * 7) % USERS;
+      // every fourth change enables again the person the one before disabled
+      const i = ((tick % 4 === 0 ? tick - 1 : tick) * 7) % USERS;
       const uid = names.uid(i);
       const dn = names.userDn(i);
       switch (tick % 4) {
