@@ -176,10 +176,16 @@ describe("the worker", () => {
     await cleanCycle();
     const db = await getDb();
     const start = (await cycles()).length;
+    const startedAt = Date.now();
     const worker = startWorker({ FERRY_NODE_ID: "1" });
     try {
-      // six periods with nothing changed: looks, no cycle
-      await waitFor("a look by the worker", async () => (await db.channel.findUniqueOrThrow({ where: { id: w.channelId } })).lastPolledAt);
+      // six periods with nothing changed: looks, no cycle. The look waited for is this
+      // worker's (a test above looked too): on a busy machine the worker may take seconds
+      // to start, and a SIGTERM before it has started kills it instead of stopping it
+      await waitFor("a look by the worker", async () => {
+        const polled = (await db.channel.findUniqueOrThrow({ where: { id: w.channelId } })).lastPolledAt;
+        return polled && polled.getTime() >= startedAt ? polled : null;
+      });
       await new Promise((res) => setTimeout(res, 6000));
       expect((await cycles()).length).toBe(start);
       const polled = (await db.channel.findUniqueOrThrow({ where: { id: w.channelId } })).lastPolledAt!;
