@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { COUNT_COST_RATIO, LeftCounter } from "./progress.ts";
 
-/** A count that answers `due` and takes `costMs` of real time (the report times are the test's). */
+/** A count that answers `due` and takes `costMs` on the counter's clock (a test clock: no real time, no flakiness). */
 function counter(due: () => number, costMs: number) {
   let counts = 0;
-  const c = new LeftCounter(async () => {
-    counts++;
-    // what the counter measures as the count's cost is real time: spend it
-    const until = performance.now() + costMs;
-    while (performance.now() < until) await new Promise((r) => setImmediate(r));
-    return due();
-  });
+  let now = 0;
+  const c = new LeftCounter(
+    async () => {
+      counts++;
+      now += costMs;
+      return due();
+    },
+    () => now,
+  );
   return { c, counts: () => counts };
 }
 

@@ -32,7 +32,11 @@ export const COUNT_COST_RATIO = 30;
 export class LeftCounter {
   private last: { at: number; tookMs: number; left: number; done: number; read: number } | null = null;
 
-  constructor(private readonly count: () => Promise<number>) {}
+  /** `clock`: what the count's duration is measured with (ms). */
+  constructor(
+    private readonly count: () => Promise<number>,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
 
   /** `done`: answered so far; `recorded`: of those, written to the store; `read`: users read so far. */
   async left(now: number, stats: { done: number; recorded: number; read: number }, everyMs: number): Promise<number> {
@@ -40,10 +44,10 @@ export class LeftCounter {
     if (l && now - l.at < Math.max(everyMs, l.tookMs * COUNT_COST_RATIO)) {
       return Math.max(0, l.left - (stats.done - l.done) + Math.max(0, stats.read - l.read));
     }
-    const t0 = performance.now();
+    const t0 = this.clock();
     const due = await this.count();
     const left = Math.max(0, due - (stats.done - stats.recorded));
-    this.last = { at: now, tookMs: performance.now() - t0, left, done: stats.done, read: stats.read };
+    this.last = { at: now, tookMs: this.clock() - t0, left, done: stats.done, read: stats.read };
     return left;
   }
 }
